@@ -1,0 +1,37 @@
+"""Text of a summary -> its record (shared/spec/record.md). No database code lives here.
+
+One module per concern: ``decode`` (bytes to text), ``furniture`` (page footers and headers),
+``sections`` (labels to field texts), and one module per kind of field value.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from tcps.errors import ParseError
+from tcps.parse.decode import Undecodable, decode
+from tcps.record import Record, Source
+
+
+def parse_file(path: str | Path) -> Record:
+    """Read and parse one summary file. Raises ParseError naming the file and the reason."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise ParseError(path, e.strerror or str(e)) from None
+    return parse_bytes(data, path)
+
+
+def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
+    try:
+        text, encoding = decode(data)
+    except Undecodable as e:
+        raise ParseError(name, str(e)) from None
+    from tcps.parse.summary import read_summary
+
+    record = read_summary(text, name)
+    if encoding != "utf-8":
+        record.warnings.insert(0, f"not UTF-8: decoded as {encoding}")
+    record.source = Source(sha256=hashlib.sha256(data).hexdigest(), pages=record.source.pages)
+    return record
