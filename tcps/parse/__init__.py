@@ -24,14 +24,28 @@ def parse_file(path: str | Path) -> Record:
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
+    """Parse a summary given as bytes: text, or a PDF (known by its ``%PDF`` magic), whose text
+    is rebuilt from the page layout (tcps.pdf) and then read like any text summary."""
+    from tcps.parse.summary import read_summary
+
+    if is_pdf(data):
+        from tcps.pdf import extract_text
+
+        pdf = extract_text(data, name)
+        record = read_summary(pdf.text, name)
+        record.source = Source(sha256=hashlib.sha256(data).hexdigest(), pages=pdf.pages)
+        return record
     try:
         text, encoding = decode(data)
     except Undecodable as e:
         raise ParseError(name, str(e)) from None
-    from tcps.parse.summary import read_summary
-
     record = read_summary(text, name)
     if encoding != "utf-8":
         record.warnings.insert(0, f"not UTF-8: decoded as {encoding}")
     record.source = Source(sha256=hashlib.sha256(data).hexdigest(), pages=record.source.pages)
     return record
+
+
+def is_pdf(data: bytes) -> bool:
+    """A PDF starts with ``%PDF-`` (readers accept it within the first KiB, after junk)."""
+    return b"%PDF-" in data[:1024]

@@ -1,0 +1,245 @@
+"""A PDF summary -> the text the summary parser reads best, plus the PDF's page count.
+
+ILAB prints a summary as a two-column table: the label (``PROJECT TITLE``, ``RESULTS`` ...) in a
+narrow left column, its value beside it, a header in the top margin of every page and a footer
+(short title, ``Page N of M``, the bureau's name) in the bottom margin. Plain text extraction
+mixes these up (footers inside list items, labels split over two lines, words interleaved).
+So we read every glyph with its position (pdfminer.six) and rebuild the page from geometry:
+
+1. Glyphs on one baseline form a printed line (a row); rows whose baseline lies in the top or
+   bottom band of the page are the header and footer, dropped whatever their wording.
+2. The value column starts where the values start; words left of it are label words. A label
+   printed over several rows (``FISCAL YEAR &`` / ``FUNDING LEVEL``) is joined back into one.
+3. Each row becomes one line in the seeds' "P1 TAB" layout: ``LABEL<TAB>value`` on the row where
+   a label starts, ``<TAB>value`` on every other row, bullets kept (a sub-bullet indented by two
+   spaces per level).
+
+A PDF we cannot read as a summary (no text layer, encrypted, damaged) raises ParseError with
+a one-line reason. There is no OCR.
+"""
+from __future__ import annotations
+
+import io
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tcps.errors import ParseError
+
+# Rows whose baseline lies in the top or bottom 8% of the page are page furniture: ILAB prints
+# its header and footer inside the 1-inch margins (9% of a Letter page), the body never there.
+FURNITURE_BAND = 0.08
+# A gap wider than this share of the font size between two glyphs separates two words.
+WORD_GAP = 0.2
+# A gap of at least this many font sizes after a label's words leads to the value column.
+COLUMN_GAP = 0.8
+# A row below the previous label row by at most this many line pitches continues that label.
+LABEL_ROW_PITCHES = 1.3
+BULLET_RE = re.compile(r"^(?:[•\uf0b7▪◦●○■□➢-]|\d{1,2}[.)])$")
+LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+
+
+@dataclass(frozen=True)
+class Glyph:
+    """A character (or a run of them) as printed: baseline measured from the top of the page."""
+    text: str
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+
+
+@dataclass
+class Page:
+    height: float
+    glyphs: list[Glyph]
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    size: float
+
+
+@dataclass
+class Row:
+    """One printed line of a page body."""
+    baseline: float
+    words: list[Word]
+
+
+@dataclass
+class PdfText:
+    text: str
+    pages: int
+
+
+@dataclass
+class _Line:
+    """An output line: the label that starts on it (if any) and its value text."""
+    label: list[str] = field(default_factory=list)
+    value: str = ""
+
+
+def extract_text(data: bytes, name: str | Path = "<bytes>") -> PdfText:
+    """The summary text of a PDF in the P1 TAB layout, and its page count.
+
+    Raises ParseError naming the file for a PDF that is damaged, encrypted or has no text."""
+    pages = read_pages(data, name)
+    if not pages:
+        raise ParseError(name, "PDF has no pages")
+    if not any(g.text.strip() for page in pages for g in page.glyphs):
+        raise ParseError(name, "PDF has no text layer (a scan or image only?); tcps does no OCR")
+    return PdfText(layout_text(pages), len(pages))
+
+
+def read_pages(data: bytes, name: str | Path) -> list[Page]:
+    """Every glyph of every page, with pdfminer.six (imported here: only PDFs need it)."""
+    from pdfminer.converter import PDFPageAggregator
+    from pdfminer.layout import LTChar, LTContainer
+    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
+    from pdfminer.pdfpage import PDFPage
+
+    if b"%%EOF" not in data[-1024:]:
+        raise ParseError(name, "truncated or damaged PDF: no %%EOF end marker")
+
+    def chars(item):
+        for child in item:
+            if isinstance(child, LTChar):
+                yield child
+            elif isinstance(child, LTContainer):
+                yield from chars(child)
+
+    manager = PDFResourceManager()
+    device = PDFPageAggregator(manager, laparams=None)   # raw glyphs, no layout guessing
+    interpreter = PDFPageInterpreter(manager, device)
+    pages = []
+    try:
+        for pdf_page in PDFPage.get_pages(io.BytesIO(data)):
+            interpreter.process_page(pdf_page)
+            layout = device.get_result()
+            top = layout.y1
+            pages.append(Page(layout.height, [
+                Glyph(c.get_text(), c.x0, c.x1, top - c.matrix[5], c.size) for c in chars(layout)]))
+    except PDFPasswordIncorrect:
+        raise ParseError(name, "encrypted PDF: it needs a password to open") from None
+    except Exception as e:  # pdfminer raises many kinds of errors on a damaged file
+        detail = " ".join(str(e).split())
+        raise ParseError(name, f"damaged PDF: {type(e).__name__}" + (f": {detail}" if detail else "")) from None
+    return pages
+
+
+def layout_text(pages: list[Page]) -> str:
+    """The body rows of every page, rebuilt as P1 TAB lines (see the module docstring)."""
+    body = [page_rows(page) for page in pages]
+    rows = [row for page in body for row in page]
+    value_x = value_column(rows)
+    if value_x is None:     # no label column: every printed line as it stands
+        return "".join(" ".join(w.text for w in row.words) + "\n" for row in rows)
+    pitch = line_pitch(body)
+    levels = bullet_levels(rows, value_x)
+    lines: list[_Line] = []
+    for page in body:
+        labelled: _Line | None = None   # the line of the last label on this page
+        label_baseline = 0.0            # the baseline of its last row
+        for row in page:
+            label, value = split_row(row, value_x, levels)
+            if label and labelled and row.baseline - label_baseline <= pitch * LABEL_ROW_PITCHES:
+                labelled.label += label          # the label goes on over this row
+                label_baseline, label = row.baseline, []
+            if label:
+                labelled, label_baseline = _Line(label, value), row.baseline
+                lines.append(labelled)
+            elif value:
+                lines.append(_Line([], value))
+    return "".join(render_line(line) + "\n" for line in lines)
+
+
+def split_row(row: Row, value_x: float, levels: dict[int, int]) -> tuple[list[str], str]:
+    """The label words of a row (left of the value column) and its value text; a bullet is
+    indented by two spaces per nesting level."""
+    label = [w.text for w in row.words if w.x0 < value_x]
+    value = [w for w in row.words if w.x0 >= value_x]
+    text = " ".join(w.text for w in value)
+    if value and BULLET_RE.match(value[0].text):
+        text = "  " * levels.get(round(value[0].x0), 0) + text
+    return label, text
+
+
+def render_line(line: _Line) -> str:
+    if line.label:
+        label = " ".join(line.label)
+        return f"{label}\t{line.value}" if line.value else label
+    return f"\t{line.value}"
+
+
+def page_rows(page: Page) -> list[Row]:
+    """The rows of the page body, top to bottom (header and footer bands left out)."""
+    band = page.height * FURNITURE_BAND
+    rows: list[list[Glyph]] = []
+    for g in sorted(page.glyphs, key=lambda g: (g.baseline, g.x0)):
+        if rows and abs(g.baseline - rows[-1][0].baseline) <= 0.35 * max(g.size, 1.0):
+            rows[-1].append(g)
+        else:
+            rows.append([g])
+    return [Row(r[0].baseline, words(r)) for r in rows
+            if band < r[0].baseline < page.height - band and any(g.text.strip() for g in r)]
+
+
+def words(glyphs: list[Glyph]) -> list[Word]:
+    """Glyphs of a row, left to right, cut into words at spaces and at gaps."""
+    out: list[Word] = []
+    prev: Glyph | None = None
+    for g in sorted(glyphs, key=lambda g: g.x0):
+        for i, part in enumerate(re.split(r"(\s+)", g.text.translate(LIGATURES))):
+            if not part:
+                continue
+            if part.isspace():
+                prev = None
+                continue
+            gap = prev is None or i > 0 or g.x0 - prev.x1 > WORD_GAP * g.size
+            if gap or not out:
+                out.append(Word(part, g.x0, g.x1, g.size))
+            else:
+                out[-1].text += part
+                out[-1].x1 = g.x1
+            prev = g
+    return out
+
+
+def value_column(rows: list[Row]) -> float | None:
+    """Where the value column starts: the leftmost x at which at least two values start. A
+    value starts a row that starts right of the left margin, or follows a label after a gap
+    of at least COLUMN_GAP font sizes. None where there is no such x (no label column)."""
+    if not rows:
+        return None
+    left = min(row.words[0].x0 for row in rows)
+    starts: Counter[int] = Counter()
+    for row in rows:
+        if row.words[0].x0 > left + 2:
+            starts[round(row.words[0].x0)] += 1
+            continue
+        for a, b in zip(row.words, row.words[1:]):
+            if b.x0 - a.x1 >= COLUMN_GAP * a.size:
+                starts[round(b.x0)] += 1
+                break
+    frequent = [x for x, n in starts.items() if n >= 2]
+    return min(frequent) - 1.0 if frequent else None
+
+
+def line_pitch(body: list[list[Row]]) -> float:
+    """The usual distance between two baselines (the most common one)."""
+    gaps = [round(b.baseline - a.baseline, 1) for page in body for a, b in zip(page, page[1:])]
+    return statistics.mode(gaps) if gaps else 0.0
+
+
+def bullet_levels(rows: list[Row], value_x: float) -> dict[int, int]:
+    """Nesting level of a bullet by its x: the leftmost bullets are level 0, the next 1 ..."""
+    xs = sorted({round(w.x0) for row in rows for w in row.words[:1]
+                 if BULLET_RE.match(w.text) and w.x0 >= value_x})
+    return {x: i for i, x in enumerate(xs)}

@@ -1,0 +1,122 @@
+"""PDF summaries: text rebuilt from the page layout, and the errors of unreadable PDFs.
+
+The PDFs are made here from the corpus's gold records (tests/pdf_summaries.py), once per
+session: a header in the top band, labels in a left column, a footer on every page, lists
+breaking across pages.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from fpdf import FPDF
+from PIL import Image
+
+from pdf_summaries import BODY_TOP, CORPUS, LEFT, VALUE_X, draw_summary, load_variants
+from tcps.errors import ParseError
+from tcps.pdf import extract_text
+
+GOLDS = sorted(CORPUS.glob("*.json"))
+FURNITURE = re.compile(r"Page \d+ of \d+|International Labor Affairs Bureau|"
+                       r"TECHNICAL COOPERATION PROJECT SUMMARY")
+
+
+@pytest.fixture(scope="session")
+def summary_pdfs(tmp_path_factory):
+    """{stem: (DrawnPdf, path)} for every gold record of the corpus."""
+    folder = tmp_path_factory.mktemp("pdf_summaries")
+    out = {}
+    for gold in GOLDS:
+        drawn = draw_summary(json.loads(gold.read_text(encoding="utf-8")), gold.stem)
+        path = folder / f"{gold.stem}.pdf"
+        path.write_bytes(drawn.data)
+        out[gold.stem] = (drawn, path)
+    return out
+
+
+@pytest.fixture(scope="session")
+def bad_pdfs(tmp_path_factory, summary_pdfs):
+    """{kind: path} of PDFs that are no readable summary."""
+    folder = tmp_path_factory.mktemp("bad_pdfs")
+    scan = FPDF(unit="pt", format="letter")
+    scan.add_page()
+    scan.image(Image.new("L", (170, 220), 255), x=LEFT, y=BODY_TOP, w=500)
+    locked = one_line_pdf("PROJECT TITLE", "Locked Project", owner_password="o", user_password="u")
+    good = next(iter(summary_pdfs.values()))[0].data
+    paths = {"scan": bytes(scan.output()), "encrypted": locked, "truncated": good[: len(good) // 2]}
+    for kind, data in paths.items():
+        (folder / f"{kind}.pdf").write_bytes(data)
+    return {kind: folder / f"{kind}.pdf" for kind in paths}
+
+
+def one_line_pdf(label: str, value: str, owner_password: str | None = None,
+                 user_password: str | None = None, extra: list[tuple[float, float, str]] = ()) -> bytes:
+    """A one-page PDF with one label row and text at the given (x, baseline) positions."""
+    pdf = FPDF(unit="pt", format="letter")
+    if owner_password:
+        pdf.set_encryption(owner_password=owner_password, user_password=user_password)
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=10)
+    for x, y, text in [(LEFT, 100, label), (VALUE_X, 100, value), *extra]:
+        pdf.text(x, y, text)
+    return bytes(pdf.output())
+
+
+def test_generated_pdfs_look_like_the_originals(summary_pdfs):
+    """The test material itself: 1 to 3 pages, and lists broken across pages."""
+    drawn = [d for d, _ in summary_pdfs.values()]
+    assert {d.pages for d in drawn} == {1, 2, 3}
+    assert {"objectives", "activities", "partners"} <= {f for d in drawn for f in d.broken}
+
+
+@pytest.mark.parametrize("stem", [g.stem for g in GOLDS])
+def test_text_is_rebuilt_line_for_line(summary_pdfs, stem):
+    """Every printed line comes back in the P1 TAB layout: the whole label at the line start
+    (joined where it was folded over two rows), its value after a TAB, nothing of the page
+    header or footer; the page count is the PDF's."""
+    drawn, path = summary_pdfs[stem]
+    pdf = extract_text(path.read_bytes(), path)
+    assert pdf.pages == drawn.pages
+    assert not FURNITURE.search(pdf.text)
+    assert pdf.text == drawn.expected_text
+
+
+def test_labels_start_lines(summary_pdfs):
+    """Each field's label opens a line of its own, never inside a value line."""
+    variants = load_variants()
+    for drawn, path in summary_pdfs.values():
+        text = extract_text(path.read_bytes(), path).text
+        label_lines = [line for line in text.splitlines() if not line.startswith("\t")]
+        assert label_lines and all(variants.LABEL_START_RE.match(line) for line in label_lines)
+
+
+def test_furniture_is_known_by_position_not_wording():
+    """Odd footer wording in the bottom band goes; footer-like words in the body stay."""
+    data = one_line_pdf("RESULTS", "The project reached 50 children.", extra=[
+        (VALUE_X, 114, "See Page 2 of 3 of the annex."),
+        (LEFT, 770, "Draft for internal review, sheet one"),
+        (LEFT, 30, "Some other letterhead"),
+    ])
+    text = extract_text(data, "x.pdf").text
+    assert text == "RESULTS\tThe project reached 50 children.\n\tSee Page 2 of 3 of the annex.\n"
+
+
+def test_a_pdf_with_an_owner_password_only_is_read():
+    """Encrypted for permissions only (no password to open): readable like any PDF."""
+    data = one_line_pdf("PROJECT TITLE", "Open Project", owner_password="owner",
+                        extra=[(VALUE_X, 114, "second line")])
+    assert extract_text(data, "x.pdf").text == "PROJECT TITLE\tOpen Project\n\tsecond line\n"
+
+
+@pytest.mark.parametrize("kind, reason", [
+    ("scan", "no text layer"),
+    ("encrypted", "encrypted PDF: it needs a password"),
+    ("truncated", "truncated or damaged PDF"),
+])
+def test_unreadable_pdfs_get_a_clear_error(bad_pdfs, kind, reason):
+    path = bad_pdfs[kind]
+    with pytest.raises(ParseError) as err:
+        extract_text(path.read_bytes(), path)
+    assert err.value.path == str(path)
+    assert reason in err.value.reason and "\n" not in str(err.value)
