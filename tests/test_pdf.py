@@ -6,15 +6,19 @@ breaking across pages.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
 import pytest
+from click.testing import CliRunner
 from fpdf import FPDF
 from PIL import Image
 
 from pdf_summaries import BODY_TOP, CORPUS, LEFT, VALUE_X, draw_summary, load_variants
+from tcps.cli import cli
 from tcps.errors import ParseError
+from tcps.parse import parse_file
 from tcps.pdf import extract_text
 
 GOLDS = sorted(CORPUS.glob("*.json"))
@@ -82,6 +86,18 @@ def test_text_is_rebuilt_line_for_line(summary_pdfs, stem):
     assert pdf.text == drawn.expected_text
 
 
+@pytest.mark.parametrize("stem", [g.stem for g in GOLDS])
+def test_pdf_parses_to_the_record_of_its_text(summary_pdfs, stem):
+    """The gold record (the record of the .txt), apart from the source: the PDF's bytes and
+    page count."""
+    drawn, path = summary_pdfs[stem]
+    record = parse_file(path)
+    gold = json.loads((CORPUS / f"{stem}.json").read_text(encoding="utf-8"))
+    gold["source"] = {"sha256": hashlib.sha256(drawn.data).hexdigest(), "pages": drawn.pages}
+    assert record.to_dict(warnings=False) == gold
+    assert record.warnings == []
+
+
 def test_labels_start_lines(summary_pdfs):
     """Each field's label opens a line of its own, never inside a value line."""
     variants = load_variants()
@@ -120,3 +136,22 @@ def test_unreadable_pdfs_get_a_clear_error(bad_pdfs, kind, reason):
         extract_text(path.read_bytes(), path)
     assert err.value.path == str(path)
     assert reason in err.value.reason and "\n" not in str(err.value)
+
+
+def test_parse_reports_bad_pdfs_and_parses_the_good_ones(summary_pdfs, bad_pdfs):
+    """A folder of good and bad PDFs: a record per good PDF, one stderr line per bad one."""
+    good = [path for _, path in list(summary_pdfs.values())[:3]]
+    files = sorted([*good, *bad_pdfs.values()])
+    result = CliRunner().invoke(cli, ["parse", "--format", "jsonl", *map(str, files)])
+    assert result.exit_code == 1
+    errors = result.stderr.splitlines()
+    assert sorted(errors) == sorted(f"error: {path}: {extract_error(path)}" for path in bad_pdfs.values())
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["source"]["sha256"] for r in records] == [
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in files if p in good]
+
+
+def extract_error(path) -> str:
+    with pytest.raises(ParseError) as err:
+        extract_text(path.read_bytes(), path)
+    return err.value.reason
