@@ -118,6 +118,38 @@ def test_furniture_is_known_by_position_not_wording():
     assert text == "RESULTS\tThe project reached 50 children.\n\tSee Page 2 of 3 of the annex.\n"
 
 
+def hand_made_pdf(content: str) -> bytes:
+    """A one-page Letter PDF with this content stream and Helvetica as /F1, written by hand:
+    the way other producers print text (TJ arrays, offsets instead of spaces)."""
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+        " /Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+    ]
+    out, offsets = b"%PDF-1.4\n", []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{o:010d} 00000 n \n".encode() for o in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    return out
+
+
+def test_a_row_printed_as_one_text_operator_is_split_into_label_and_value():
+    """Label and value in one TJ, the value moved into its column by an offset; words of the
+    next row set apart by offsets, with no space characters. (The label is 76.68 pt wide at
+    x = 54; an offset of 5932/1000 of 10 pt puts the value at x = 190.)"""
+    data = hand_made_pdf(
+        "BT /F1 10 Tf 54 692 Td [(PROJECT TITLE) -5932 (Child Labor Project)] TJ ET\n"
+        "BT /F1 10 Tf 190 680 Td [(in) -300 (Central) -300 (Asia)] TJ ET")
+    assert extract_text(data, "x.pdf").text == "PROJECT TITLE\tChild Labor Project\n\tin Central Asia\n"
+
+
 def test_a_pdf_with_an_owner_password_only_is_read():
     """Encrypted for permissions only (no password to open): readable like any PDF."""
     data = one_line_pdf("PROJECT TITLE", "Open Project", owner_password="owner",
