@@ -192,23 +192,21 @@ def page_rows(page: Page) -> list[Row]:
 
 
 def words(glyphs: list[Glyph]) -> list[Word]:
-    """Glyphs of a row, left to right, cut into words at spaces and at gaps."""
+    """Glyphs of a row, left to right, cut into words at spaces and at gaps (many producers
+    move the next word by an offset and print no space)."""
     out: list[Word] = []
-    prev: Glyph | None = None
+    prev: Glyph | None = None     # the glyph before, unless a space came between
     for g in sorted(glyphs, key=lambda g: g.x0):
-        for i, part in enumerate(re.split(r"(\s+)", g.text.translate(LIGATURES))):
-            if not part:
-                continue
+        for part in re.split(r"(\s+)", g.text.translate(LIGATURES)):
             if part.isspace():
                 prev = None
-                continue
-            gap = prev is None or i > 0 or g.x0 - prev.x1 > WORD_GAP * g.size
-            if gap or not out:
+            elif part and (prev is None or g.x0 - prev.x1 > WORD_GAP * g.size):
                 out.append(Word(part, g.x0, g.x1, g.size))
-            else:
+                prev = g
+            elif part:
                 out[-1].text += part
                 out[-1].x1 = g.x1
-            prev = g
+                prev = g
     return out
 
 
