@@ -128,22 +128,26 @@ def _with_headings(items: list[Block]) -> list[Block | str]:
     ('… supply chains. Outcomes include: …')."""
     out: list[Block | str] = []
     for b in items:
-        text = b.text
-        m = re.search(rf"(?:^|(?<=[.!?])\s+)(?=[^.;:!?]*\b(?:{_LEVELS}|objectives?)\b[^.;:!?]*:)", text, re.I)
-        if m and not _ITEM_LABEL_RE.match(text[m.end():]):
-            head_start = m.end()
-            h = _HEADING_RE.match(text[head_start:])
-            if h:
-                before = text[:head_start].strip()
-                if before:
-                    out.append(Block(before, b.bullet, b.split))
-                out.append(_heading_level(h.group()))
-                after = text[head_start + h.end():].strip()
-                if after:
-                    out.append(Block(after, False, b.split))
-                continue
-        out.append(b)
+        text, bullet = b.text, b.bullet
+        while (head := _find_heading(text)) is not None:
+            start, end = head
+            if text[:start].strip():
+                out.append(Block(text[:start].strip(), bullet, b.split))
+            out.append(_heading_level(text[start:end]))
+            text, bullet = text[end:].strip(), False
+        if text:
+            out.append(Block(text, bullet, b.split))
     return out
+
+
+def _find_heading(text: str) -> tuple[int, int] | None:
+    """The span of the first list heading in a block: at its start or after a sentence."""
+    for m in re.finditer(r"(?:^|(?<=[.!?])\s+)(?=\S)", text):
+        rest = text[m.end():]
+        h = _HEADING_RE.match(rest)
+        if h and not _ITEM_LABEL_RE.match(rest):
+            return m.end(), m.end() + h.end()
+    return None
 
 
 def _heading_level(heading: str) -> str:
