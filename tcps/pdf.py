@@ -238,6 +238,6 @@ def line_pitch(body: list[list[Row]]) -> float:
 
 def bullet_levels(rows: list[Row], value_x: float) -> dict[int, int]:
     """Nesting level of a bullet by its x: the leftmost bullets are level 0, the next 1 ..."""
-    xs = sorted({round(w.x0) for row in rows for w in row.words[:1]
-                 if BULLET_RE.match(w.text) and w.x0 >= value_x})
+    firsts = (next((w for w in row.words if w.x0 >= value_x), None) for row in rows)
+    xs = sorted({round(w.x0) for w in firsts if w and BULLET_RE.match(w.text)})
     return {x: i for i, x in enumerate(xs)}

@@ -58,6 +58,7 @@ def one_line_pdf(label: str, value: str, owner_password: str | None = None,
                  user_password: str | None = None, extra: list[tuple[float, float, str]] = ()) -> bytes:
     """A one-page PDF with one label row and text at the given (x, baseline) positions."""
     pdf = FPDF(unit="pt", format="letter")
+    pdf.core_fonts_encoding = "windows-1252"    # the bullet
     if owner_password:
         pdf.set_encryption(owner_password=owner_password, user_password=user_password)
     pdf.add_page()
@@ -116,6 +117,15 @@ def test_furniture_is_known_by_position_not_wording():
     ])
     text = extract_text(data, "x.pdf").text
     assert text == "RESULTS\tThe project reached 50 children.\n\tSee Page 2 of 3 of the annex.\n"
+
+
+def test_sub_bullets_are_indented_by_their_level():
+    """A bullet at the value column is level 0 (here only on the label's row), one further
+    right level 1: two spaces, as in the text summaries."""
+    data = one_line_pdf("SUMMARY OF ACTIVITIES", "• Trained teachers", extra=[
+        (VALUE_X + 18, 114, "• in ten schools"), (VALUE_X, 128, "and built wells")])
+    assert extract_text(data, "x.pdf").text == (
+        "SUMMARY OF ACTIVITIES\t• Trained teachers\n\t  • in ten schools\n\tand built wells\n")
 
 
 def hand_made_pdf(content: str) -> bytes:
