@@ -56,3 +56,7 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -73,6 +73,8 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     r.contact = _contact(values.get("contact"))
     if "contact" not in values:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
 
