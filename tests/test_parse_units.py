@@ -255,3 +255,15 @@ def test_decode_utf8_cut_inside_a_character():
 def test_decode_refuses_non_text(data, reason):
     with pytest.raises(Undecodable, match=reason):
         decode(data)
+
+
+def test_metrics_split_in_parentheses_after_a_combined_count():
+    text = "The project withdrew and prevented 2,000 children (1,200 withdrawn and 800 prevented)."
+    assert parse_metrics(text) == [Metric("withdrawn_or_prevented", 2000, "children"),
+                                   Metric("withdrawn", 1200, "children"), Metric("prevented", 800, "children")]
+
+
+def test_label_spellings_beyond_the_corpus():
+    text = ("PROJECT TITLE\tT\nPROJECT OBJECTIVE\tDo it.\nSUMMARY OF PROJECT ACTIVITIES\tDid it.\n"
+            "IMPLEMENTING PARTNER\tKenya: A\nContact: Office (202) 693-4843\n")
+    assert list(find_sections(text).values) == ["title", "objectives", "activities", "partners", "contact"]

@@ -15,8 +15,9 @@ from tcps.parse.countries import country_code
 from tcps.parse.text import collapse, strip_html
 from tcps.record import Activity, Objective
 
-BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓*·"
-_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-–—](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
+BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓"
+# At a line start a few more marks are bullets: Word's 'o' sub-bullet, Wingdings' Ø and §, '*'.
+_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
 _INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
 _LEVELS = r"intermediate|immediate|specific|outcomes?|development"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').

@@ -30,12 +30,13 @@ _LABELS: list[tuple[str, str, bool]] = [
     ("results", r"results", False),
     ("results", r"targets", False),
     ("results", r"target|result", True),
-    ("objectives", r"project\s+objectives", False),
+    ("objectives", r"project\s+objectives?", False),
     ("objectives", r"objectives", True),
-    ("activities", r"summary\s+of\s+activities", False),
+    ("activities", r"summary\s+of\s+(?:project\s+)?activities", False),
     ("grantee", r"grantees?", False),
-    ("partners", r"implementing\s+partners", False),
+    ("partners", r"implementing\s+partners?", False),
     ("contact", r"contact\s+information", False),
+    ("contact", r"contacts?", True),
 ]
 # A label opens the text or follows white space; the look-behind lets the search skip every
 # other position cheaply (a third of the parse time without it).
