@@ -5,7 +5,8 @@
 record (same fingerprint) writes nothing; a different one updates the project row in place
 (same id) and replaces all its child rows. A failure rolls the whole summary back.
 
-Hot path: SQLAlchemy Core only, one ``executemany`` per child table. Countries and
+Hot path: a handful of statements per summary, one ``executemany`` per child table, compiled
+by SQLAlchemy once and run on the DBAPI cursor (see "the hot path" below). Countries and
 organisations are looked up once per Loader and cached (their rows are never changed or
 deleted once committed); entries made inside a transaction reach the cache only after commit.
 
@@ -19,8 +20,8 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -30,10 +31,10 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.errors import TcpsError
 from tcps.keys import name_key, title_key
-from tcps.parse.countries import by_iso3
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
+from tcps.parse.countries import by_iso3
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
 
@@ -161,16 +162,6 @@ _INSERT_PROJECT = projects.insert().returning(projects.c.id)
 _INSERT = {table: table.insert() for table in CHILD_TABLES}
 
 
-def _insert_source(conn: Connection) -> sa.Executable:
-    """Insert a source document unless its sha256 is there; RETURNING its id if inserted."""
-    return _insert_ignoring_source_returning_id(conn.dialect.name)
-
-
-@lru_cache(maxsize=4)
-def _insert_ignoring_source_returning_id(dialect_name: str) -> sa.Insert:
-    return _insert_ignoring(dialect_name, sources, "sha256").returning(sources.c.id)
-
-
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
@@ -230,24 +221,29 @@ def _cursor(conn: Connection, compiled: _Compiled):
         cursor.close()
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str):
-    """INSERT ... ON CONFLICT (key) DO NOTHING, in the dialect at hand."""
-    return _insert_ignoring(conn.dialect.name, table, key)
+def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str,
+                                returning: tuple[str, ...] = ()) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING [RETURNING ...] in the dialect at hand (built
+    once: the compiled-statement cache knows statements by identity)."""
+    return _insert_ignoring(conn.dialect.name, table, key, returning)
 
 
 @lru_cache(maxsize=16)
-def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+def _insert_ignoring(dialect_name: str, table: sa.Table, key: str,
+                     returning: tuple[str, ...]) -> sa.Insert:
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=[key])
+    statement = insert(table).on_conflict_do_nothing(index_elements=[key])
+    return statement.returning(*(table.c[c] for c in returning)) if returning else statement
 
 
 def _source_document_id(conn: Connection, record: Record, source: SourceFile,
                         parser_version: str) -> int:
     """The id of the source document, inserting it unless these bytes were loaded before."""
-    inserted = _fetch_one(conn, _insert_source(conn), {
+    insert = _insert_ignoring_duplicates(conn, sources, "sha256", returning=("id",))
+    inserted = _fetch_one(conn, insert, {
         "path": source.path,
         "sha256": record.source.sha256,
         "size_bytes": len(source.data),
@@ -301,8 +297,8 @@ def _organization_ids(conn: Connection, names: list[str], known: _Known) -> dict
             ids[key] = cached
     missing = [k for k in first_spelling if k not in ids]
     if missing:
-        insert = _insert_ignoring_duplicates(conn, organizations, "name_key").returning(
-            organizations.c.name_key, organizations.c.id)
+        insert = _insert_ignoring_duplicates(conn, organizations, "name_key",
+                                             returning=("name_key", "id"))
         found = dict(conn.execute(insert, [{"name": first_spelling[k], "name_key": k}
                                            for k in missing]).all())
         taken = [k for k in missing if k not in found]  # by another loader meanwhile
@@ -393,7 +389,7 @@ def record_from_db(conn: Connection, project_id: int) -> Record:
     )
 
 
-def project_id(conn: Connection, title: str) -> int | None:
+def find_project_id(conn: Connection, title: str) -> int | None:
     """The id of the project a summary titled ``title`` belongs to, if loaded."""
     return conn.execute(sa.select(projects.c.id)
                         .where(projects.c.title_key == title_key(title))).scalar()
@@ -443,6 +439,13 @@ def load_paths(engine: Engine, paths: Iterable[Path]) -> LoadReport:
         for path in summary_files(paths):
             try:
                 record, source = read_summary(path)
+            except TcpsError as e:
+                report.failed.append(e)
+                continue
+            except Exception as e:  # a parser bug on one file must not stop the others
+                report.failed.append(TcpsError(path, f"parser failed: {type(e).__name__}: {e}"))
+                continue
+            try:
                 outcome = loader.load(record, source)
             except TcpsError as e:
                 report.failed.append(e)

@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from helpers import CORPUS, DATA, ROOT, gold_records, row_counts
 from tcps.cli import cli
 from tcps.keys import name_key
-from tcps.load import project_id, record_from_db
+from tcps.load import find_project_id, record_from_db
 from tcps.models import Base
 from tcps.parse import parse_file
 from tcps.parse.countries import by_iso3
@@ -54,7 +54,7 @@ def test_parser_records_round_trip_and_reloading_adds_no_row(loaded_url: str) ->
         before = row_counts(conn)
         for path in sorted(CORPUS.glob("*.txt")) + sorted(DATA.glob("*.txt")):
             record = parse_file(path)
-            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
     result = run("load", "--db", loaded_url, str(DATA), str(CORPUS))
     assert result.exit_code == 0
     assert counts_line(result.output) == {"added": 0, "updated": 0, "unchanged": 22, "failed": 0}
@@ -68,12 +68,12 @@ def test_known_answers(loaded_url: str) -> None:
         assert conn.execute(sa.text(
             "SELECT alpha3, alpha2, name FROM countries WHERE alpha3 = 'KGZ' OR name LIKE 'Kyrgyz%'")
         ).all() == [("KGZ", "KG", "Kyrgyzstan")]
-        central_asia = project_id(conn, next(r for r in seeds if "CENTRAL ASIA" in r.title).title)
+        central_asia = find_project_id(conn, next(r for r in seeds if "CENTRAL ASIA" in r.title).title)
         assert conn.execute(sa.text(
             "SELECT count(*) FROM partners p JOIN organizations o ON o.id = p.organization_id "
             "WHERE p.project_id = :p AND o.name = 'Union of Crisis Centers'"), {"p": central_asia}
         ).scalar_one() == 1
-        seed_ids = {project_id(conn, r.title) for r in seeds}
+        seed_ids = {find_project_id(conn, r.title) for r in seeds}
         per_project = conn.execute(sa.text(
             "SELECT project_id, funding_usd FROM project_overview")).all()
     assert sum(usd for pid, usd in per_project if pid in seed_ids) == 4_000_000

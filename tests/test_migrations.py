@@ -11,7 +11,7 @@ from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_
 from helpers import gold_records, load_golds, row_counts
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
-from tcps.load import project_id, record_from_db
+from tcps.load import find_project_id, record_from_db
 
 __all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",
            "test_up_down_consistency", "test_upgrade"]
@@ -59,7 +59,7 @@ def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) 
     with engine.connect() as conn:
         assert row_counts(conn) == counts
         for record, _ in gold_records():
-            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
         assert conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one() == counts["projects"]
 
 
