@@ -137,9 +137,9 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     values = _project_values(record, key, digest, source_id)
     if existing:
         project_id = existing[0]
-        conn.execute(projects.update().where(projects.c.id == project_id).values(values))
+        _execute_many(conn, _UPDATE_PROJECT, [{**values, "project": project_id}])
         for table in reversed(CHILD_TABLES):
-            conn.execute(table.delete().where(table.c.project_id == project_id))
+            _execute_many(conn, _DELETE[table], [{"project": project_id}])
     else:
         project_id = _fetch_one(conn, _INSERT_PROJECT, values)[0]
     with _pipeline(conn):
@@ -159,7 +159,10 @@ _FIND_PROJECT = (
     .join(sources, sources.c.id == projects.c.source_document_id)
     .where(projects.c.title_key == sa.bindparam("title_key")))
 _INSERT_PROJECT = projects.insert().returning(projects.c.id)
+_UPDATE_PROJECT = projects.update().where(projects.c.id == sa.bindparam("project"))
 _INSERT = {table: table.insert() for table in CHILD_TABLES}
+_DELETE = {table: table.delete().where(table.c.project_id == sa.bindparam("project"))
+           for table in CHILD_TABLES}
 
 
 @dataclass(frozen=True)
@@ -185,7 +188,9 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...
 
 
 def _compiled_for(conn: Connection, statement: sa.Executable, values: dict) -> _Compiled:
-    keys = tuple(values) if isinstance(statement, sa.Insert) else ()
+    """The compiled form of ``statement`` for these value names (INSERT and UPDATE set the
+    columns named)."""
+    keys = tuple(values) if isinstance(statement, (sa.Insert, sa.Update)) else ()
     return _compile(statement, conn.dialect, keys)
 
 
