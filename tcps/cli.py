@@ -104,7 +104,9 @@ def _migrate(engine, action) -> None:
                 type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
-def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parse in this many processes (default: one per CPU; 1 for none).")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
     PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
@@ -122,7 +124,7 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
 
     engine = open_database(db)
     _migrate(engine, lambda: upgrade_to_head(engine))
-    report = load_paths(engine, paths)
+    report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
             for path in getattr(report, outcome):

@@ -103,6 +103,27 @@ def test_a_bad_file_fails_alone_with_exit_1(db_url: str, tmp_path: Path) -> None
     assert counts["projects"] == counts["source_documents"] == 3
 
 
+def test_parsing_in_worker_processes_loads_the_same(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    for copy in range(4):  # enough files for the worker processes to start
+        for path in CORPUS.glob("*.txt"):
+            (folder / str(copy)).mkdir(parents=True, exist_ok=True)
+            (folder / str(copy) / path.name).write_bytes(path.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    outputs, contents = [], []
+    for jobs in ("1", "2"):
+        url = f"sqlite:///{tmp_path / f'jobs{jobs}.db'}"
+        result = CliRunner().invoke(cli, ["load", "-v", "--jobs", jobs, "--db", url, str(folder)])
+        assert result.exit_code == 1
+        outputs.append((result.stdout, result.stderr))
+        with connect(url) as conn:
+            contents.append([record_from_db(conn, pid).to_dict()
+                             for (pid,) in conn.execute(sa.text("SELECT id FROM projects ORDER BY id"))])
+    assert outputs[0] == outputs[1]
+    assert contents[0] == contents[1] and len(contents[0]) == 20
+    assert counts_line(outputs[0][0]) == {"added": 20, "updated": 0, "unchanged": 60, "failed": 1}
+
+
 def test_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
     assert run("load", "--db", f"sqlite:///{tmp_path}/x.db", str(tmp_path / "missing")).exit_code == 2
     result = CliRunner().invoke(cli, ["load", "--db", "nosuchdialect://x", str(DATA)])
