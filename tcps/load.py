@@ -144,7 +144,7 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     new_countries = _new_countries(record, known, source.path)
     new_organizations = _new_organizations(record, known)
     with _pipeline(conn):
-        _execute_many(conn, _insert_ignoring_duplicates(conn, sources, "sha256"),
+        _execute_many(conn, _upsert_source(conn.dialect.name),
                       [_source_values(record, source, parser_version)])
         if new_countries:
             _execute_many(conn, _insert_ignoring_duplicates(conn, countries, "alpha3"), new_countries)
@@ -272,11 +272,26 @@ def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str) -> 
 
 @lru_cache(maxsize=16)
 def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+    return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
+
+
+@lru_cache(maxsize=4)
+def _upsert_source(dialect_name: str) -> sa.Insert:
+    """Insert a source document; where its bytes are there already, keep its path and load
+    time but take what this parse says (a newer parser may read the same bytes differently)."""
+    insert = _dialect_insert(dialect_name)(sources)
+    return insert.on_conflict_do_update(
+        index_elements=[sources.c.sha256],
+        set_={c: insert.excluded[c] for c in ("pages", "raw_text", "parser_version", "warnings")})
+
+
+def _dialect_insert(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=[key])
+    return insert
 
 
 def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:

@@ -158,3 +158,20 @@ def test_source_documents_keep_the_text_and_link_every_project(loaded) -> None:
         data = (CORPUS / path.rsplit("/", 1)[1]).read_bytes()
         assert hashlib.sha256(data).hexdigest() == sha and size == len(data)
         assert text == data.decode("utf-8-sig") and version
+
+
+def test_a_newer_parser_reading_the_same_bytes_differently_updates_the_project(loaded) -> None:
+    record, source = _gold("dev_05")
+    reread = copy.deepcopy(record)
+    reread.warnings = ["a newer parser noticed something"]
+    reread.problem = (record.problem or "") + " (read better)"
+    with loaded.connect() as conn:
+        counts = row_counts(conn)
+    with Loader(loaded, parser_version="new") as loader:
+        assert loader.load(reread, source) == "updated"
+        assert loader.load(reread, source) == "unchanged"
+    with loaded.connect() as conn:
+        assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == reread.to_dict()
+        assert conn.execute(sa.text("SELECT parser_version FROM source_documents WHERE sha256 = :s"),
+                            {"s": record.source.sha256}).scalar_one() == "new"
+        assert row_counts(conn) == counts
