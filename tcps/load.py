@@ -147,9 +147,10 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
         _execute_many(conn, _upsert_source(conn.dialect.name),
                       [_source_values(record, source, parser_version)])
         if new_countries:
-            _execute_many(conn, _insert_ignoring_duplicates(conn, countries, "alpha3"), new_countries)
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
+                          new_countries)
         if new_organizations:
-            _execute_many(conn, _insert_ignoring_duplicates(conn, organizations, "name_key"),
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "name_key"),
                           new_organizations)
         values = _project_values(record, key, digest)
         if existing:
@@ -264,14 +265,12 @@ def _dbapi_errors(conn: Connection, sql: str):
         raise sa.exc.DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str) -> sa.Insert:
-    """INSERT ... ON CONFLICT (key) DO NOTHING in the dialect at hand (built once per
-    dialect: the compiled-statement cache knows statements by identity)."""
-    return _insert_ignoring(conn.dialect.name, table, key)
-
+# The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
+# compiled-statement cache knows statements by identity.
 
 @lru_cache(maxsize=16)
 def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING."""
     return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
 
 
