@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
-from helpers import CORPUS, DATA, ROOT, gold_records, row_counts
+from golds import CORPUS, DATA, ROOT, gold_records, row_counts
 from tcps.cli import cli
 from tcps.db import alembic_config
 from tcps.keys import name_key

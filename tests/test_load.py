@@ -7,7 +7,7 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from helpers import CORPUS, gold_records, load_golds, row_counts
+from golds import CORPUS, gold_records, load_golds, row_counts
 from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
 from tcps.keys import name_key, title_key
