@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from tcps.cli import cli
-from tests.corpus import CORPUS, DATA
+from corpus import CORPUS, DATA
 
 SEED = sorted(DATA.glob("*.txt"))[0]
 

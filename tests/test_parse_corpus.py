@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tcps.parse import parse_file
-from tests.corpus import CORPUS, DATA, corpus_files
+from corpus import CORPUS, DATA, corpus_files
 
 
 @pytest.mark.parametrize("path", corpus_files(), ids=lambda p: p.stem)

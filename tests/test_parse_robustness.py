@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from tcps.errors import ParseError
 from tcps.parse import parse_bytes
 from tcps.record import Record
-from tests.corpus import corpus_files
+from corpus import corpus_files
 
 SUMMARIES = [p.read_bytes() for p in corpus_files()]
 FOOTER = b"\nShort Title, Page 1 of 2 U.S. Department of Labor, International Labor Affairs Bureau\n\n" \
