@@ -58,6 +58,8 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
 def _fill(url: str) -> None:
     engine = sa.create_engine(url)
     with engine.begin() as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA journal_mode=WAL")  # as tcps load leaves it
         conn.execute(sa.text("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT, "
                              "amount NUMERIC, started DATE)"))
         conn.execute(sa.text("INSERT INTO items VALUES (:id, :name, :amount, :started)"), [
@@ -72,11 +74,19 @@ def tcps_sql(db: Database, *args: str, input: str | None = None) -> Result:
     return CliRunner().invoke(cli, ["sql", "--db", db.reader_url, *args], input=input)
 
 
+# SQLite's own companions of a WAL database: any reader creates them (the -wal empty) when they
+# are missing, and any client that writes deletes them when it closes the database.
+WAL_FILES = {"tcps.db-wal", "tcps.db-shm"}
+
+
 def snapshot(db: Database) -> Any:
-    """Everything a write could change: the SQLite file's bytes and its folder's file names;
-    on PostgreSQL every row of every table, the list of relations and the large objects."""
+    """Everything a write could change. SQLite: the database file's bytes, the other files in
+    its folder, and the size of its write-ahead log (a write would land there first). PostgreSQL:
+    every row of every table, the list of relations and the large objects."""
     if db.backend == "sqlite":
-        return (sorted(p.name for p in db.folder.iterdir()), (db.folder / "tcps.db").read_bytes())
+        wal = db.folder / "tcps.db-wal"
+        return (sorted(p.name for p in db.folder.iterdir() if p.name not in WAL_FILES),
+                (db.folder / "tcps.db").read_bytes(), wal.stat().st_size if wal.exists() else 0)
     with psycopg.connect(_pg_conninfo(sa.make_url(db.owner_url))) as conn:
         relations = conn.execute(
             "SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace "
