@@ -1,0 +1,153 @@
+"""Full-text search index over project texts, kept in step by triggers.
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-11-29 21:30:00
+
+``project_search`` holds one row per project: its title, problem, results text, objectives and
+activities. SQLite: an FTS5 table whose rowid is the project id. PostgreSQL: a weighted
+``tsvector`` (title A; problem and results B; objectives and activities C) with a GIN index,
+plus the plain text the snippets are cut from. Triggers on ``projects``, ``objectives`` and
+``activities`` rewrite a project's row whenever any of its texts change, so the loader (and
+anything else that writes) keeps the index right without knowing it exists. The table is not
+in the models: it is derived data, and migrations/env.py leaves it out of autogenerate.
+"""
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+# --- SQLite ---------------------------------------------------------------------------------
+
+
+def _sqlite_joined(table: str, project_id: str) -> str:
+    """The texts of ``table`` for one project, in printed order, as one value."""
+    return (f"(SELECT group_concat(text, ' ') FROM (SELECT text FROM {table} "
+            f"WHERE project_id = {project_id} ORDER BY position))")
+
+
+def _sqlite_row(project: str) -> str:
+    """VALUES-free SELECT of one project's index row; ``project`` is NEW, OLD or projects."""
+    return (f"SELECT {project}.id, {project}.title, {project}.problem, {project}.results_text, "
+            f"{_sqlite_joined('objectives', f'{project}.id')}, "
+            f"{_sqlite_joined('activities', f'{project}.id')}")
+
+
+def _sqlite_upgrade() -> None:
+    op.execute("""
+        CREATE VIRTUAL TABLE project_search USING fts5(
+            title, problem, results, objectives, activities,
+            tokenize = 'porter unicode61 remove_diacritics 2')""")
+    columns = "project_search (rowid, title, problem, results, objectives, activities)"
+    op.execute(f"INSERT INTO {columns} {_sqlite_row('projects')} FROM projects")
+    op.execute(f"""
+        CREATE TRIGGER project_search_projects_insert AFTER INSERT ON projects BEGIN
+            INSERT INTO {columns} {_sqlite_row('NEW')};
+        END""")
+    op.execute("""
+        CREATE TRIGGER project_search_projects_update
+        AFTER UPDATE OF id, title, problem, results_text ON projects BEGIN
+            UPDATE project_search SET rowid = NEW.id, title = NEW.title, problem = NEW.problem,
+                                      results = NEW.results_text
+            WHERE rowid = OLD.id;
+        END""")
+    op.execute("""
+        CREATE TRIGGER project_search_projects_delete AFTER DELETE ON projects BEGIN
+            DELETE FROM project_search WHERE rowid = OLD.id;
+        END""")
+    for table in ("objectives", "activities"):
+        for event, row in (("INSERT", "NEW"), ("DELETE", "OLD"), ("UPDATE", "NEW")):
+            refresh = (f"UPDATE project_search SET {table} = "
+                       f"{_sqlite_joined(table, f'{{row}}.project_id')} "
+                       f"WHERE rowid = {{row}}.project_id;")
+            # An item moved to another project leaves the old one as well.
+            body = refresh.format(row=row) + (refresh.format(row="OLD") if event == "UPDATE" else "")
+            op.execute(f"CREATE TRIGGER project_search_{table}_{event.lower()} "
+                       f"AFTER {event} ON {table} BEGIN {body} END")
+
+
+# --- PostgreSQL -----------------------------------------------------------------------------
+
+_PG_REFRESH = """
+CREATE FUNCTION project_search_refresh(pid integer) RETURNS void LANGUAGE sql AS $$
+    DELETE FROM project_search WHERE project_id = pid;
+    INSERT INTO project_search (project_id, document, body)
+    SELECT p.id,
+           setweight(to_tsvector('english', p.title), 'A')
+           || setweight(to_tsvector('english', concat_ws(' ', p.problem, p.results_text)), 'B')
+           || setweight(to_tsvector('english', concat_ws(' ', o.text, a.text)), 'C'),
+           concat_ws(' ', p.problem, p.results_text, o.text, a.text)
+    FROM projects p,
+         LATERAL (SELECT string_agg(text, ' ' ORDER BY position) AS text
+                  FROM objectives WHERE project_id = p.id) o,
+         LATERAL (SELECT string_agg(text, ' ' ORDER BY position) AS text
+                  FROM activities WHERE project_id = p.id) a
+    WHERE p.id = pid;
+$$
+"""
+
+_PG_TRIGGER = """
+CREATE FUNCTION project_search_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_TABLE_NAME = 'projects' THEN
+        IF TG_OP <> 'DELETE' THEN PERFORM project_search_refresh(NEW.id); END IF;
+    ELSE
+        IF TG_OP <> 'INSERT' THEN PERFORM project_search_refresh(OLD.project_id); END IF;
+        IF TG_OP <> 'DELETE' AND (TG_OP = 'INSERT' OR NEW.project_id <> OLD.project_id) THEN
+            PERFORM project_search_refresh(NEW.project_id);
+        END IF;
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _postgresql_upgrade() -> None:
+    op.execute("""
+        CREATE TABLE project_search (
+            project_id integer NOT NULL
+                CONSTRAINT pk_project_search PRIMARY KEY
+                CONSTRAINT fk_project_search_project_id_projects
+                REFERENCES projects (id) ON DELETE CASCADE,
+            document tsvector NOT NULL,
+            body text NOT NULL
+        )""")
+    op.execute("CREATE INDEX ix_project_search_document ON project_search USING gin (document)")
+    op.execute(_PG_REFRESH)
+    op.execute(_PG_TRIGGER)
+    op.execute("SELECT project_search_refresh(id) FROM projects")
+    op.execute("""
+        CREATE TRIGGER project_search_projects AFTER INSERT OR DELETE
+            OR UPDATE OF id, title, problem, results_text ON projects
+        FOR EACH ROW EXECUTE FUNCTION project_search_trigger()""")
+    for table in ("objectives", "activities"):
+        op.execute(f"""
+            CREATE TRIGGER project_search_{table} AFTER INSERT OR DELETE
+                OR UPDATE OF project_id, text ON {table}
+            FOR EACH ROW EXECUTE FUNCTION project_search_trigger()""")
+
+
+def upgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        _postgresql_upgrade()
+    else:
+        _sqlite_upgrade()
+
+
+def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in ("projects", "objectives", "activities"):
+            op.execute(f"DROP TRIGGER project_search_{table} ON {table}")
+        op.execute("DROP FUNCTION project_search_trigger()")
+        op.execute("DROP FUNCTION project_search_refresh(integer)")
+    else:
+        triggers = op.get_bind().exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'project_search_%'")
+        for (name,) in triggers.fetchall():
+            op.execute(f"DROP TRIGGER {name}")
+    op.execute("DROP TABLE project_search")
