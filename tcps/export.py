@@ -5,9 +5,9 @@ documented, in the tools analysts already use (frictionless, pandas via friction
 ``frictionless``, Excel for the CSVs alone): one resource per table or view, its columns with
 types and the data dictionary's descriptions, primary and foreign keys from the database.
 
-What is exported is what the data dictionary describes (``tcps schema``): bookkeeping such as
-``alembic_version`` and the derived search index are left out, and so is ``data_dictionary``
-itself, whose content the descriptions in ``datapackage.json`` carry.
+What is exported is what the data dictionary describes (``tcps schema``), less the search index
+(derived from the other tables) and ``data_dictionary`` itself, whose content the descriptions in
+``datapackage.json`` carry; bookkeeping such as ``alembic_version`` is not described.
 """
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from tcps import __version__
 from tcps.dictionary import Entry, data_dictionary
 from tcps.output import jsonable
+from tcps.search import is_search_index
 
 EXPORT_FORMATS = ("csv", "json")
 _LEFT_OUT = {"data_dictionary"}
@@ -55,7 +56,7 @@ def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
     inspector = sa.inspect(conn)
     written, resources = [], []
     for entry in data_dictionary(conn):
-        if entry.name in _LEFT_OUT:
+        if entry.name in _LEFT_OUT or is_search_index(entry.name):
             continue
         columns = inspector.get_columns(entry.name)
         rows = [tuple(row) for row in conn.execute(_select_all(entry, columns, inspector))]

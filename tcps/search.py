@@ -15,6 +15,16 @@ from sqlalchemy.engine import Connection
 
 from tcps.query import QueryResult
 
+# FTS5 keeps a virtual table's data in these "shadow" tables beside it.
+_FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+
+
+def is_search_index(table_name: str) -> bool:
+    """Whether a table is the search index or, on SQLite, one of FTS5's tables behind it."""
+    return table_name == "project_search" or any(
+        table_name == "project_search" + suffix for suffix in _FTS5_SHADOW_SUFFIXES)
+
+
 # Marks around the matched words in a snippet: the same on both databases, plain text.
 MARK = "**"
 

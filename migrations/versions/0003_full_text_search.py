@@ -11,10 +11,14 @@ plus the plain text the snippets are cut from. Triggers on ``projects``, ``objec
 ``activities`` rewrite a project's row whenever any of its texts change, so the loader (and
 anything else that writes) keeps the index right without knowing it exists. The table is not
 in the models: it is derived data, and migrations/env.py leaves it out of autogenerate.
+It is described in the data dictionary all the same: analysts may query it directly.
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
+
+from tcps.dictionary import describe_table, forget
 
 revision = "0003"
 down_revision = "0002"
@@ -132,11 +136,50 @@ def _postgresql_upgrade() -> None:
             FOR EACH ROW EXECUTE FUNCTION project_search_trigger()""")
 
 
+_COMMENT = ("Full-text index of each project's title, problem, results, objectives and "
+            "activities, kept in step by triggers; tcps search queries it. {how}")
+_SQLITE_COLUMNS = {
+    "title": "The project title (projects.title).",
+    "problem": "Its problem text (projects.problem).",
+    "results": "Its results or targets text (projects.results_text).",
+    "objectives": "Its objectives' texts (objectives.text), in printed order.",
+    "activities": "Its activities' texts (activities.text), in printed order.",
+}
+_POSTGRESQL_COLUMNS = {
+    "project_id": "The project (projects.id).",
+    "document": "The project's words, English-stemmed and weighted: title A, problem and "
+                "results B, objectives and activities C.",
+    "body": "Problem, results, objectives and activities as one text, for snippets.",
+}
+
+
+def _describe(dialect: str) -> None:
+    """The index's entry in the data dictionary (and native comments on PostgreSQL)."""
+    if dialect == "postgresql":
+        how = ("Query: WHERE document @@ websearch_to_tsquery('english', 'child labour'), "
+               "ranked by ts_rank_cd(document, query).")
+        columns = _POSTGRESQL_COLUMNS
+    else:
+        how = ("An FTS5 table whose rowid is the project id. Query: WHERE project_search MATCH "
+               "'child labour' ORDER BY rank.")
+        columns = _SQLITE_COLUMNS
+    table = sa.Table("project_search", sa.MetaData(), comment=_COMMENT.format(how=how),
+                     *(sa.Column(name, sa.Text, comment=text) for name, text in columns.items()))
+    describe_table(op, table)
+    if dialect == "postgresql":
+        quoted = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
+        op.execute(f"COMMENT ON TABLE project_search IS {quoted(table.comment)}")
+        for column in table.columns:
+            op.execute(f"COMMENT ON COLUMN project_search.{column.name} IS {quoted(column.comment)}")
+
+
 def upgrade() -> None:
-    if op.get_bind().dialect.name == "postgresql":
+    dialect = op.get_bind().dialect.name
+    if dialect == "postgresql":
         _postgresql_upgrade()
     else:
         _sqlite_upgrade()
+    _describe(dialect)
 
 
 def downgrade() -> None:
@@ -151,3 +194,4 @@ def downgrade() -> None:
         for (name,) in triggers.fetchall():
             op.execute(f"DROP TRIGGER {name}")
     op.execute("DROP TABLE project_search")
+    forget(op, "project_search")
