@@ -15,14 +15,15 @@ from sqlalchemy.engine import Connection
 
 from tcps.query import QueryResult
 
-# FTS5 keeps a virtual table's data in these "shadow" tables beside it.
-_FTS5_SHADOW_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config")
+# Behind the index: FTS5's "shadow" tables on SQLite; on PostgreSQL the projects whose row is
+# rebuilt when the transaction commits (see migration 0003).
+_HELPER_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config", "_pending")
 
 
 def is_search_index(table_name: str) -> bool:
-    """Whether a table is the search index or, on SQLite, one of FTS5's tables behind it."""
+    """Whether a table is the search index or one of the tables behind it."""
     return table_name == "project_search" or any(
-        table_name == "project_search" + suffix for suffix in _FTS5_SHADOW_SUFFIXES)
+        table_name == "project_search" + suffix for suffix in _HELPER_SUFFIXES)
 
 
 # Marks around the matched words in a snippet: the same on both databases, plain text.

@@ -73,7 +73,7 @@ def test_every_table_and_column_is_described(engine) -> None:
         names = inspector.get_table_names() + inspector.get_view_names()
         for name in names:
             if name == "alembic_version" or (is_search_index(name) and name != "project_search"):
-                continue  # bookkeeping; the FTS5 shadow tables behind the search index
+                continue  # bookkeeping; the tables behind the search index
             assert (name, "") in described, name
             for column in inspector.get_columns(name):
                 assert (name, column["name"]) in described, (name, column["name"])
