@@ -15,34 +15,6 @@ from tcps import __version__
 from tcps.errors import TcpsError
 from tcps.output import FORMATS
 
-db_option = click.option(
-    "--db", "db_url", envvar="TCPS_DATABASE_URL", metavar="URL",
-    help="Database URL or SQLite file (also TCPS_DATABASE_URL; default tcps.db here), "
-         "e.g. postgresql+psycopg://user@host/db.")
-format_option = click.option(
-    "--format", "fmt", type=click.Choice(FORMATS),
-    help="Default: a table on a terminal, else from --output's extension, else csv.")
-output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the rows to this file instead of standard output.")
-
-
-def _resolve_format(fmt: str | None, output: Path | None) -> str:
-    from tcps.output import choose_format
-
-    return choose_format(fmt, output, terminal=output is None and sys.stdout.isatty())
-
-
-def _print_rows(result, fmt: str, output: Path | None) -> None:
-    """Write a QueryResult in format ``fmt`` to --output, or to standard output."""
-    from tcps.output import write_result
-
-    if output is None:
-        write_result(result, fmt, sys.stdout)
-    else:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            write_result(result, fmt, out)
-
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tcps")
@@ -83,6 +55,133 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+# --- the database ----------------------------------------------------------------------
+
+EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error."
+
+
+def db_option(command):
+    """--db URL, shared by every command that opens the database."""
+    from tcps.db import DEFAULT_URL, ENV_VAR
+
+    return click.option(
+        "--db", "db", metavar="URL", envvar=ENV_VAR, show_envvar=True,
+        help=f"Database URL (sqlite:///file.db, postgresql+psycopg://user@host/name) or a SQLite "
+             f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
+
+
+def open_database(db: str | None):
+    """An engine for --db that is known to connect; exit 2 with one line where it does not."""
+    import sqlalchemy as sa
+
+    from tcps.db import database_url, make_engine
+
+    try:
+        engine = make_engine(db)
+        with engine.connect():
+            pass
+    except (sa.exc.SQLAlchemyError, ImportError) as e:
+        _config_error(f"database {database_url(db)}: {getattr(e, 'orig', None) or e}")
+    return engine
+
+
+def _config_error(message: str):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _migrate(engine, action) -> None:
+    """Run an alembic command; its failures (unknown revision ...) are configuration errors."""
+    from alembic.util import CommandError
+
+    try:
+        action()
+    except CommandError as e:
+        _config_error(str(e))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+    """Parse summaries and load them into the database, bringing its schema to head first.
+
+    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
+    loaded in its own transaction: a project is matched by its title (case, punctuation and
+    status markers ignored), so loading the same file again changes nothing and a revised
+    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    stderr and the others still load. The last line counts added, updated, unchanged and
+    failed summaries.
+
+    Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
+    (bad --db, database unreachable).
+    """
+    from tcps.db import upgrade_to_head
+    from tcps.load import load_paths
+
+    engine = open_database(db)
+    _migrate(engine, lambda: upgrade_to_head(engine))
+    report = load_paths(engine, paths)
+    if verbose:
+        for outcome in ("added", "updated", "unchanged"):
+            for path in getattr(report, outcome):
+                click.echo(f"{outcome}: {path}")
+    for error in report.failed:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="text for a terminal, markdown for documentation.")
+def schema(db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table, view and column with its meaning.
+
+    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    """
+    import sqlalchemy as sa
+
+    from tcps.dictionary import as_markdown, as_text, data_dictionary
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("data_dictionary"):
+            _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
+        entries = data_dictionary(conn)
+    click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
+
+
+# --- queries: tcps sql, search, export ------------------------------------------------------
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS),
+    help="Default: a table on a terminal, else from --output's extension, else csv.")
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the rows to this file instead of standard output.")
+
+
+def _resolve_format(fmt: str | None, output: Path | None) -> str:
+    from tcps.output import choose_format
+
+    return choose_format(fmt, output, terminal=output is None and sys.stdout.isatty())
+
+
+def _print_rows(result, fmt: str, output: Path | None) -> None:
+    """Write a QueryResult in format ``fmt`` to --output, or to standard output."""
+    from tcps.output import write_result
+
+    if output is None:
+        write_result(result, fmt, sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            write_result(result, fmt, out)
+
+
 @cli.command()
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
@@ -95,7 +194,7 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
               help="Rows a table shows (0: all). Machine formats always get every row.")
 @db_option
 def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output: Path | None,
-        timeout: float, limit: int, db_url: str | None) -> None:
+        timeout: float, limit: int, db: str | None) -> None:
     """Run one read-only SQL statement (QUERY, or - to read it from standard input).
 
     Nothing a statement does can change the database: writes are refused. On PostgreSQL, connect
@@ -111,7 +210,8 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
     try:
-        result = run_query(database_url(db_url), query, dict(params), timeout=timeout,
+        # Not open_database: its engine would set up (write) a SQLite file, or create a missing one.
+        result = run_query(database_url(db), query, dict(params), timeout=timeout,
                            max_rows=limit or None if fmt == "table" else None)
     except QueryError as e:
         click.echo(f"error: {e}", err=True)
@@ -127,19 +227,19 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
 @output_option
 @db_option
 def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | None,
-           db_url: str | None) -> None:
+           db: str | None) -> None:
     """Find the projects whose title, problem, results, objectives or activities hold every one
     of WORDS (English stems: "child" finds "children"), best match first, each with a snippet
-    where the words are marked **like this**."""
-    from tcps.db import make_engine
+    where the words are marked **like this**.
+
+    Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
+    """
     from tcps.search import search_projects
 
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            result = search_projects(conn, " ".join(words), limit)
-    finally:
-        engine.dispose()
+    engine = open_database(db)
+    with engine.connect() as conn:
+        result = search_projects(conn, " ".join(words), limit)
+    engine.dispose()
     _print_rows(result, _resolve_format(fmt, output), output)
 
 
@@ -148,34 +248,85 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
               show_default=True, help="File format of the tables.")
 @db_option
-def export(folder: Path, fmt: str, db_url: str | None) -> None:
+def export(folder: Path, fmt: str, db: str | None) -> None:
     """Write every table and view to FOLDER, one file each, with a datapackage.json
-    (Frictionless Data Package) giving their columns, types, keys and meanings."""
-    from tcps.db import make_engine
+    (Frictionless Data Package) giving their columns, types, keys and meanings.
+
+    Exit status: 0, or 2 when the database cannot be opened.
+    """
     from tcps.export import export as export_database
 
-    engine = make_engine(db_url)
-    try:
-        with engine.connect() as conn:
-            written = export_database(conn, folder, fmt)
-    finally:
-        engine.dispose()
+    engine = open_database(db)
+    with engine.connect() as conn:
+        written = export_database(conn, folder, fmt)
+    engine.dispose()
     for item in written:
         click.echo(f"{item.path}  {item.rows} rows")
     click.echo(f"{folder / 'datapackage.json'}  describes them")
 
 
-@cli.group()
-def db() -> None:
-    """Manage the database."""
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
+
+    Exit status: 0, or 2 when the database or the revision is wrong.
+    """
 
 
-@db.command("grant-readonly")
+@db_group.command()
+@click.argument("revision", default="head")
+@db_option
+def upgrade(revision: str, db: str | None) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.upgrade(alembic_config(engine), revision))
+
+
+@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@click.argument("revision")
+@db_option
+def downgrade(revision: str, db: str | None) -> None:
+    """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.downgrade(alembic_config(engine), revision))
+
+
+@db_group.command()
+@db_option
+def current(db: str | None) -> None:
+    """Print the database's current revision."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.current(alembic_config(engine)))
+
+
+@db_group.command()
+def history() -> None:
+    """List the migrations, newest first."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    command.history(alembic_config())
+
+
+@db_group.command("grant-readonly")
 @click.argument("role", default="tcps_reader")
 @click.option("--password", envvar="TCPS_READER_PASSWORD", metavar="TEXT",
               help="Password for ROLE (also TCPS_READER_PASSWORD); none: for peer or trust logins.")
 @db_option
-def grant_readonly(role: str, password: str | None, db_url: str | None) -> None:
+def grant_readonly(role: str, password: str | None, db: str | None) -> None:
     """Create or reset ROLE, a PostgreSQL login that can only read (default tcps_reader).
 
     Run it with --db pointing at the database as its owner. ROLE gets only pg_read_all_data
@@ -187,17 +338,15 @@ def grant_readonly(role: str, password: str | None, db_url: str | None) -> None:
     from tcps.db import database_url
     from tcps.query import QueryError, grant_readonly_role
 
-    url = make_url(database_url(db_url))
+    url = make_url(database_url(db))
     if url.get_backend_name() != "postgresql":
-        raise click.UsageError("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
+        _config_error("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
     try:
         grant_readonly_role(url, role, password)
     except QueryError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(1)
-    reader = url.set(username=role, password=password)
+        _config_error(str(e))
     click.echo(f"role {role} reads everything and writes nothing; connect with:")
-    click.echo(reader.render_as_string(hide_password=True))
+    click.echo(url.set(username=role, password=password).render_as_string(hide_password=True))
 
 
 def main() -> None:
