@@ -55,29 +55,163 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+# --- the database ----------------------------------------------------------------------
+
+EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error."
+
+
 def db_option(command):
-    """--db URL, shared by every command that uses the database."""
+    """--db URL, shared by every command that opens the database."""
+    from tcps.db import DEFAULT_URL, ENV_VAR
+
     return click.option(
-        "--db", metavar="URL",
-        help="Database URL, or a path to a SQLite file "
-             "[default: $TCPS_DATABASE_URL, else the SQLite file tcps.db here].")(command)
+        "--db", "db", metavar="URL", envvar=ENV_VAR, show_envvar=True,
+        help=f"Database URL (sqlite:///file.db, postgresql+psycopg://user@host/name) or a SQLite "
+             f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-def _engine_or_exit(url: str | None):
-    """An engine that has connected once: a database tcps cannot use is a configuration error."""
+def open_database(db: str | None):
+    """An engine for --db that is known to connect; exit 2 with one line where it does not."""
     import sqlalchemy as sa
 
-    from tcps.db import make_engine
+    from tcps.db import database_url, make_engine
 
     try:
-        engine = make_engine(url)
+        engine = make_engine(db)
         with engine.connect():
             pass
-    except (sa.exc.ArgumentError, sa.exc.NoSuchModuleError, sa.exc.OperationalError) as e:
-        click.echo(f"error: cannot use database {url or '(default)'}: {e}", err=True)
-        sys.exit(2)
+    except (sa.exc.SQLAlchemyError, ImportError) as e:
+        _config_error(f"database {database_url(db)}: {getattr(e, 'orig', None) or e}")
     return engine
 
+
+def _config_error(message: str):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _migrate(engine, action) -> None:
+    """Run an alembic command; its failures (unknown revision ...) are configuration errors."""
+    from alembic.util import CommandError
+
+    try:
+        action()
+    except CommandError as e:
+        _config_error(str(e))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+    """Parse summaries and load them into the database, bringing its schema to head first.
+
+    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
+    loaded in its own transaction: a project is matched by its title (case, punctuation and
+    status markers ignored), so loading the same file again changes nothing and a revised
+    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    stderr and the others still load. The last line counts added, updated, unchanged and
+    failed summaries.
+
+    Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
+    (bad --db, database unreachable).
+    """
+    from tcps.db import upgrade_to_head
+    from tcps.load import load_paths
+
+    engine = open_database(db)
+    _migrate(engine, lambda: upgrade_to_head(engine))
+    report = load_paths(engine, paths)
+    if verbose:
+        for outcome in ("added", "updated", "unchanged"):
+            for path in getattr(report, outcome):
+                click.echo(f"{outcome}: {path}")
+    for error in report.failed:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="text for a terminal, markdown for documentation.")
+def schema(db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table, view and column with its meaning.
+
+    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    """
+    import sqlalchemy as sa
+
+    from tcps.dictionary import as_markdown, as_text, data_dictionary
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("data_dictionary"):
+            _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
+        entries = data_dictionary(conn)
+    click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
+
+    Exit status: 0, or 2 when the database or the revision is wrong.
+    """
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+@db_option
+def upgrade(revision: str, db: str | None) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.upgrade(alembic_config(engine), revision))
+
+
+@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@click.argument("revision")
+@db_option
+def downgrade(revision: str, db: str | None) -> None:
+    """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.downgrade(alembic_config(engine), revision))
+
+
+@db_group.command()
+@db_option
+def current(db: str | None) -> None:
+    """Print the database's current revision."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.current(alembic_config(engine)))
+
+
+@db_group.command()
+def history() -> None:
+    """List the migrations, newest first."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    command.history(alembic_config())
+
+
+# --- scheduled refresh ------------------------------------------------------------------
 
 @cli.command(epilog="""\b
 Exit status:
@@ -110,7 +244,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     from tcps.lock import LockHeld
     from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
 
-    engine = _engine_or_exit(db)
+    engine = open_database(db)
     stderr = click.get_text_stream("stderr")
 
     def progress(files):
@@ -154,7 +288,7 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
     """
     from tcps.refresh import recent_runs
 
-    engine = _engine_or_exit(db)
+    engine = open_database(db)
     try:
         rows = recent_runs(engine, limit)
     finally:
@@ -172,6 +306,7 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
 def _plain(value):
     """A run's value as JSON and the table show it: times as ISO text to the second."""
     return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else value
+
 
 
 def main() -> None:

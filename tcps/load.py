@@ -26,9 +26,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.countries import countries_by_alpha3
 from tcps.errors import TcpsError
 from tcps.keys import name_key, title_key
+from tcps.parse.countries import by_iso3
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
@@ -186,12 +186,12 @@ def _ensure_countries(conn: Connection, codes: list[str], known: _Known, path: s
     missing = [c for c in codes if c not in known.countries and c not in known.pending_countries]
     if not missing:
         return
-    table = countries_by_alpha3()
-    unknown = [c for c in missing if c not in table]
+    found = {code: by_iso3(code) for code in missing}
+    unknown = [code for code, country in found.items() if country is None]
     if unknown:
         raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     conn.execute(_insert_ignoring_duplicates(conn, countries, "alpha3"),
-                 [{"alpha3": c, "alpha2": table[c].alpha2, "name": table[c].name} for c in missing])
+                 [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()])
     known.pending_countries.update(missing)
 
 
