@@ -245,7 +245,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
 
     engine = open_database(db)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
 
     def progress(files):
         show = stderr.isatty() and not as_json
