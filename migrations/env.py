@@ -37,7 +37,7 @@ def _sqlite_foreign_keys_off(connection: Connection):
 
 
 def _include_name(name: str | None, type_: str, _parents: dict) -> bool:
-    """Leave the full-text index (migration 0003; on SQLite also FTS5's shadow tables) out of
+    """Leave the full-text index (migration 0005; on SQLite also FTS5's shadow tables) out of
     autogenerate: it is derived data the models do not describe."""
     return not (type_ == "table" and name is not None and is_search_index(name))
 

@@ -93,8 +93,10 @@ def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) 
             writer.writerow(names)
             writer.writerows([("" if v is None else jsonable(v)) for v in row] for row in rows)
         else:
-            objects = [dict(zip(names, map(jsonable, row))) for row in rows]
-            out.write("[" + ",\n ".join(json.dumps(o, ensure_ascii=False) for o in objects) + "]\n")
+            # Tabular JSON as Frictionless reads it: an array of rows, the column names first
+            # (an array of objects would leave an empty table without its columns).
+            lines = [names, *([jsonable(v) for v in row] for row in rows)]
+            out.write("[" + ",\n ".join(json.dumps(line, ensure_ascii=False) for line in lines) + "]\n")
 
 
 def _resource(entry: Entry, columns: list[dict[str, Any]], rows: list[tuple[Any, ...]],

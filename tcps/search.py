@@ -1,6 +1,6 @@
 """Full-text search over the projects: titles, problems, results, objectives and activities.
 
-The index is the table ``project_search``, one row per project, made by migration 0003 and kept
+The index is the table ``project_search``, one row per project, made by migration 0005 and kept
 in step by triggers on ``projects``, ``objectives`` and ``activities`` (so the loader needs to
 know nothing about it): an FTS5 table on SQLite, a ``tsvector`` column with a GIN index on
 PostgreSQL. Both stem English words ("children" finds "child") and ask for every word given.
@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection
 from tcps.query import QueryResult
 
 # Behind the index: FTS5's "shadow" tables on SQLite; on PostgreSQL the projects whose row is
-# rebuilt when the transaction commits (see migration 0003).
+# rebuilt when the transaction commits (see migration 0005).
 _HELPER_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config", "_pending")
 
 

@@ -1,7 +1,7 @@
 """Full-text search index over project texts, kept in step by triggers.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29 21:30:00
 
 ``project_search`` holds one row per project: its title, problem, results text, objectives and
@@ -20,8 +20,8 @@ from alembic import op
 
 from tcps.dictionary import describe_table, forget
 
-revision = "0003"
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
