@@ -90,7 +90,7 @@ def _write_table(result: QueryResult, out: TextIO) -> None:
     console.print(table)
     shown, total = len(result.rows), result.total
     if result.truncated:
-        console.print(f"{shown} of {total} rows shown (--limit {shown}); "
-                      "raise --limit, or use --format csv for all of them")
+        note = f"{shown} of {total} rows shown (--limit {shown}); --limit 0 or --format csv for all"
     else:
-        console.print(f"{total} row{'s' if total != 1 else ''}")
+        note = f"{total} row{'s' if total != 1 else ''}"
+    console.print(note, soft_wrap=True)

@@ -141,12 +141,13 @@ class _ReadOnlyAuthorizer:
 
     @staticmethod
     def _describe(action: int, arg1: str | None, arg2: str | None) -> str:
-        """``INSERT projects``, ``DROP TABLE projects``, ``PRAGMA query_only = 0`` ..."""
+        """``DELETE from projects``, ``ALTER TABLE projects``, ``PRAGMA query_only = 0`` ..."""
         if action == sqlite3.SQLITE_PRAGMA:
             return f"PRAGMA {arg1}" + (f" = {arg2}" if arg2 is not None else "")
         if arg1 in _SQLITE_SCHEMA_TABLES:  # CREATE, DROP: SQLite first asks to write the schema
             return "changing the schema"
         what = _SQLITE_ACTION_NAMES.get(action, f"action {action}")
+        what = {"INSERT": "INSERT into", "UPDATE": "UPDATE of", "DELETE": "DELETE from"}.get(what, what)
         target = arg2 if action == sqlite3.SQLITE_ALTER_TABLE else arg1  # ALTER: arg1 is "main"
         return f"{what} {target}" if target else what
 

@@ -94,6 +94,17 @@ def test_search_ranks_a_title_match_first_and_needs_every_word(loaded: str) -> N
     assert search(loaded, "cocoa", "zzyzxqwv") == []
 
 
+def test_search_finds_other_forms_of_a_word(loaded: str) -> None:
+    """"trafficked" finds the projects that only ever say "trafficking" (the README's example)."""
+    def text(r):
+        return " ".join([r.title, r.problem or "", r.results or "",
+                         *(o.text for o in r.objectives), *(a.text for a in r.activities)])
+    titles = {r.title for r, _ in gold_records()
+              if "trafficking" in _words(text(r)) and "trafficked" not in _words(text(r))}
+    assert titles
+    assert titles <= {hit["title"] for hit in search(loaded, "trafficked")}
+
+
 def test_search_with_no_match_or_only_punctuation_finds_nothing(loaded: str) -> None:
     assert search(loaded, "zzyzxqwv") == []
     assert search(loaded, '"*:') == []
