@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.errors import TcpsError
-from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id, read_summary, summary_files
+from tcps.load import CHILD_TABLES, Loader, SourceFile, find_project_id, read_summary, summary_files
 from tcps.lock import refresh_lock
 from tcps.models import LoadError, LoadRun, Project, SourceDocument, WatchedFile
 from tcps.record import Record
@@ -283,7 +283,7 @@ class _Run:
             conn.execute(watched.insert(), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
-                "project_id": project_id(conn, record.title)})
+                "project_id": find_project_id(conn, record.title)})
 
     def _fail(self, path: str, message: str) -> None:
         self.report.failed[path] = message
