@@ -288,3 +288,10 @@ def test_a_refused_query_writes_no_output_file(database: Database, tmp_path: Pat
     target = tmp_path / "out.csv"
     assert tcps_sql(database, "--output", str(target), "DELETE FROM items").exit_code == 3
     assert not target.exists()
+
+
+def test_json_keeps_repeated_column_names_apart(database: Database) -> None:
+    result = tcps_sql(database, "--format", "jsonl", "SELECT a.id, b.id FROM items a JOIN items b "
+                      "ON b.id = a.id + 1 ORDER BY a.id")
+    assert [json.loads(line) for line in result.output.splitlines()] == [
+        {"id": 1, "id_2": 2}, {"id": 2, "id_2": 3}]
