@@ -188,6 +188,14 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
             write_result(result, fmt, out)
 
 
+def _require_table(conn, table: str) -> None:
+    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(conn).has_table(table):
+        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
+
+
 @cli.command()
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
@@ -244,6 +252,7 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 
     engine = open_database(db)
     with engine.connect() as conn:
+        _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
     engine.dispose()
     _print_rows(result, _resolve_format(fmt, output), output)
@@ -264,6 +273,7 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
 
     engine = open_database(db)
     with engine.connect() as conn:
+        _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
     engine.dispose()
     for item in written:

@@ -181,3 +181,10 @@ def test_exported_csvs_reload_into_an_empty_database(loaded: str, tmp_path: Path
         # The search index, filled by its triggers as the rows came in, finds the same projects.
         word = activity_only_word()[0]
         assert search(url, word) == search(loaded, word)
+
+
+@pytest.mark.parametrize("command", [["search", "cocoa"], ["export", "out"]])
+def test_a_database_without_the_schema_is_a_configuration_error(tmp_path: Path, command: list[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = CliRunner().invoke(cli, [*command, "--db", url])
+    assert result.exit_code == 2 and result.stderr.startswith("error: the database has no")
