@@ -42,10 +42,10 @@ from tcps.lock import refresh_lock
 from tcps.models import LoadError, LoadRun, Project, SourceDocument, WatchedFile
 from tcps.record import Record
 
-# Exit statuses, as documented in ``tcps refresh --help`` and the README.
+# Exit statuses, as documented in ``tcps refresh --help`` and the README. The fourth, 2 for a
+# usage or configuration error, comes from click and from the CLI's database check.
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: try again later
 
 
@@ -63,11 +63,11 @@ class KnownSource:
     """A source file as the database last recorded it."""
 
     path: str
-    size: int | None
-    mtime_ns: int | None
+    size: int
+    mtime_ns: int
     sha256: str
     parser_version: str
-    project_id: int | None = None
+    project_id: int | None  # the project it was loaded into
 
 
 def scan_folder(root: Path) -> list[FileStat]:
@@ -86,7 +86,9 @@ def scan_folder(root: Path) -> list[FileStat]:
 
 
 def is_older_parser(recorded: str, current: str) -> bool:
-    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10")."""
+    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10").
+
+    Versions are dotted integers (``tcps.PARSER_VERSION``)."""
     def key(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("."))
 
