@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -168,9 +169,11 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
     added = write_summary(folder, 4)
     files[1].unlink()
 
-    result, summary = refresh(db_url, folder, "--dry-run")
-    assert (summary["new"], summary["changed"], summary["removed"]) == \
-        ([str(added)], [str(files[0])], [str(files[1])])
+    before = rows(engine)
+    result, summary = refresh(db_url, folder, "--dry-run", "--prune")
+    assert (summary["new"], summary["changed"], summary["removed"], summary["pruned"]) == \
+        ([str(added)], [str(files[0])], [str(files[1])], [title_of(1)])
+    assert rows(engine) == before
     result, summary = refresh(db_url, folder)
     assert result.exit_code == 0, result.output
     assert (summary["new"], summary["changed"], summary["removed"], summary["pruned"]) == \
@@ -232,7 +235,7 @@ def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
     assert "not a project summary" in errors[str(folder / "letter.txt")]
 
 
-def test_a_refresh_exits_75_while_another_holds_the_lock(db_url, engine, tmp_path) -> None:
+def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine, tmp_path) -> None:
     folder = tmp_path / "data"
     summaries(folder, 1)
     with refresh_lock(engine):
@@ -240,6 +243,22 @@ def test_a_refresh_exits_75_while_another_holds_the_lock(db_url, engine, tmp_pat
         assert result.exit_code == 75
         assert "another refresh" in result.stderr
         assert sa.inspect(engine).get_table_names() == []
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with refresh_lock(engine):
+            held.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    threading.Timer(0.5, release.set).start()
+    result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url, "--wait", "10"])
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.stdout
 
 
 @pytest.fixture(scope="module")
