@@ -199,6 +199,24 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
     assert summary["counts"]["removed"] == 0
 
 
+def test_prune_converges_to_a_clean_load(db_url, other_db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    files = summaries(folder, 4)
+    refresh(db_url, folder)
+    files[1].unlink()
+    files[2].write_bytes(files[2].read_bytes().replace(b"Batch 2 ", b"Retitled 2 ", 1))
+
+    result, summary = refresh(db_url, folder, "--prune")
+    assert result.exit_code == 0, result.output
+    assert summary["pruned"] == sorted([title_of(1), title_of(2)])
+    clean = sa.create_engine(other_db_url)
+    try:
+        refresh(other_db_url, folder)
+        assert content(engine) == content(clean)
+    finally:
+        clean.dispose()
+
+
 def test_dry_run_writes_nothing(db_url, engine, tmp_path) -> None:
     folder = tmp_path / "data"
     summaries(folder, 2)
