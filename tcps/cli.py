@@ -91,12 +91,16 @@ def _config_error(message: str):
     sys.exit(2)
 
 
-def _migrate(engine, action) -> None:
-    """Run an alembic command; its failures (unknown revision ...) are configuration errors."""
+def _alembic(engine, name: str, *args: str) -> None:
+    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
+    (an unknown revision ...) are configuration errors."""
+    from alembic import command
     from alembic.util import CommandError
 
+    from tcps.db import alembic_config
+
     try:
-        action()
+        getattr(command, name)(alembic_config(engine), *args)
     except CommandError as e:
         _config_error(str(e))
 
@@ -106,7 +110,9 @@ def _migrate(engine, action) -> None:
                 type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
-def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parse in this many processes (default: one per CPU; 1 for none).")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
     PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
@@ -119,12 +125,11 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
     """
-    from tcps.db import upgrade_to_head
     from tcps.load import load_paths
 
     engine = open_database(db)
-    _migrate(engine, lambda: upgrade_to_head(engine))
-    report = load_paths(engine, paths)
+    _alembic(engine, "upgrade", "head")
+    report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
             for path in getattr(report, outcome):
@@ -169,12 +174,7 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.upgrade(alembic_config(engine), revision))
+    _alembic(open_database(db), "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -182,34 +182,20 @@ def upgrade(revision: str, db: str | None) -> None:
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
     """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.downgrade(alembic_config(engine), revision))
+    _alembic(open_database(db), "downgrade", revision)
 
 
 @db_group.command()
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.current(alembic_config(engine)))
+    _alembic(open_database(db), "current")
 
 
 @db_group.command()
 def history() -> None:
     """List the migrations, newest first."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    command.history(alembic_config())
+    _alembic(None, "history")
 
 
 # --- scheduled refresh ------------------------------------------------------------------

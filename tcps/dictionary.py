@@ -69,11 +69,16 @@ def data_dictionary(conn: Connection) -> list[Entry]:
     views = set(inspector.get_view_names())
     entries = []
     for name in sorted({o for o, _ in comments}):
-        columns = [Column(c["name"], str(c["type"]), comments.get((name, c["name"]), ""))
+        columns = [Column(c["name"], _type_name(c["type"]), comments.get((name, c["name"]), ""))
                    for c in inspector.get_columns(name)]
         entries.append(Entry(name, "view" if name in views else "table",
                              comments[(name, "")], columns))
     return entries
+
+
+def _type_name(type_: sa.types.TypeEngine) -> str:
+    """The column's type; '-' where the database does not say (SQLite's computed view columns)."""
+    return "-" if isinstance(type_, sa.types.NullType) else str(type_)
 
 
 def as_text(entries: list[Entry]) -> str:

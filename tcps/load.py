@@ -5,7 +5,8 @@
 record (same fingerprint) writes nothing; a different one updates the project row in place
 (same id) and replaces all its child rows. A failure rolls the whole summary back.
 
-Hot path: SQLAlchemy Core only, one ``executemany`` per child table. Countries and
+Hot path: a handful of statements per summary, one ``executemany`` per child table, compiled
+by SQLAlchemy once and run on the DBAPI cursor (see "the hot path" below). Countries and
 organisations are looked up once per Loader and cached (their rows are never changed or
 deleted once committed); entries made inside a transaction reach the cache only after commit.
 
@@ -16,11 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -30,10 +33,10 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.errors import TcpsError
 from tcps.keys import name_key, title_key
-from tcps.parse.countries import by_iso3
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
+from tcps.parse.countries import by_iso3
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
 
@@ -136,9 +139,9 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     values = _project_values(record, key, digest, source_id)
     if existing:
         project_id = existing[0]
-        conn.execute(projects.update().where(projects.c.id == project_id).values(values))
+        _execute_many(conn, _UPDATE_PROJECT, [{**values, "project": project_id}])
         for table in reversed(CHILD_TABLES):
-            conn.execute(table.delete().where(table.c.project_id == project_id))
+            _execute_many(conn, _DELETE[table], [{"project": project_id}])
     else:
         project_id = _fetch_one(conn, _INSERT_PROJECT, values)[0]
     with _pipeline(conn):
@@ -158,17 +161,10 @@ _FIND_PROJECT = (
     .join(sources, sources.c.id == projects.c.source_document_id)
     .where(projects.c.title_key == sa.bindparam("title_key")))
 _INSERT_PROJECT = projects.insert().returning(projects.c.id)
+_UPDATE_PROJECT = projects.update().where(projects.c.id == sa.bindparam("project"))
 _INSERT = {table: table.insert() for table in CHILD_TABLES}
-
-
-def _insert_source(conn: Connection) -> sa.Executable:
-    """Insert a source document unless its sha256 is there; RETURNING its id if inserted."""
-    return _insert_ignoring_source_returning_id(conn.dialect.name)
-
-
-@lru_cache(maxsize=4)
-def _insert_ignoring_source_returning_id(dialect_name: str) -> sa.Insert:
-    return _insert_ignoring(dialect_name, sources, "sha256").returning(sources.c.id)
+_DELETE = {table: table.delete().where(table.c.project_id == sa.bindparam("project"))
+           for table in CHILD_TABLES}
 
 
 @dataclass(frozen=True)
@@ -194,7 +190,9 @@ def _compile(statement: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...
 
 
 def _compiled_for(conn: Connection, statement: sa.Executable, values: dict) -> _Compiled:
-    keys = tuple(values) if isinstance(statement, sa.Insert) else ()
+    """The compiled form of ``statement`` for these value names (INSERT and UPDATE set the
+    columns named)."""
+    keys = tuple(values) if isinstance(statement, (sa.Insert, sa.Update)) else ()
     return _compile(statement, conn.dialect, keys)
 
 
@@ -230,24 +228,29 @@ def _cursor(conn: Connection, compiled: _Compiled):
         cursor.close()
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str):
-    """INSERT ... ON CONFLICT (key) DO NOTHING, in the dialect at hand."""
-    return _insert_ignoring(conn.dialect.name, table, key)
+def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str,
+                                returning: tuple[str, ...] = ()) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING [RETURNING ...] in the dialect at hand (built
+    once: the compiled-statement cache knows statements by identity)."""
+    return _insert_ignoring(conn.dialect.name, table, key, returning)
 
 
 @lru_cache(maxsize=16)
-def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+def _insert_ignoring(dialect_name: str, table: sa.Table, key: str,
+                     returning: tuple[str, ...]) -> sa.Insert:
     if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=[key])
+    statement = insert(table).on_conflict_do_nothing(index_elements=[key])
+    return statement.returning(*(table.c[c] for c in returning)) if returning else statement
 
 
 def _source_document_id(conn: Connection, record: Record, source: SourceFile,
                         parser_version: str) -> int:
     """The id of the source document, inserting it unless these bytes were loaded before."""
-    inserted = _fetch_one(conn, _insert_source(conn), {
+    insert = _insert_ignoring_duplicates(conn, sources, "sha256", returning=("id",))
+    inserted = _fetch_one(conn, insert, {
         "path": source.path,
         "sha256": record.source.sha256,
         "size_bytes": len(source.data),
@@ -301,8 +304,8 @@ def _organization_ids(conn: Connection, names: list[str], known: _Known) -> dict
             ids[key] = cached
     missing = [k for k in first_spelling if k not in ids]
     if missing:
-        insert = _insert_ignoring_duplicates(conn, organizations, "name_key").returning(
-            organizations.c.name_key, organizations.c.id)
+        insert = _insert_ignoring_duplicates(conn, organizations, "name_key",
+                                             returning=("name_key", "id"))
         found = dict(conn.execute(insert, [{"name": first_spelling[k], "name_key": k}
                                            for k in missing]).all())
         taken = [k for k in missing if k not in found]  # by another loader meanwhile
@@ -393,7 +396,7 @@ def record_from_db(conn: Connection, project_id: int) -> Record:
     )
 
 
-def project_id(conn: Connection, title: str) -> int | None:
+def find_project_id(conn: Connection, title: str) -> int | None:
     """The id of the project a summary titled ``title`` belongs to, if loaded."""
     return conn.execute(sa.select(projects.c.id)
                         .where(projects.c.title_key == title_key(title))).scalar()
@@ -436,14 +439,19 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[Path]) -> LoadReport:
-    """Parse and load every summary under ``paths``; a bad one is reported, not fatal."""
+def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
+    """Parse and load every summary under ``paths``; a bad one is reported, not fatal.
+
+    Parsing costs several times the database work, so it runs in ``jobs`` worker processes
+    (default: one per CPU) while this process writes, in file order."""
     report = LoadReport()
     with Loader(engine) as loader:
-        for path in summary_files(paths):
+        for path, parsed in _parsed(list(summary_files(paths)), jobs or os.cpu_count() or 1):
+            if isinstance(parsed, str):
+                report.failed.append(TcpsError(path, parsed))
+                continue
             try:
-                record, source = read_summary(path)
-                outcome = loader.load(record, source)
+                outcome = loader.load(*parsed)
             except TcpsError as e:
                 report.failed.append(e)
                 continue
@@ -453,3 +461,26 @@ def load_paths(engine: Engine, paths: Iterable[Path]) -> LoadReport:
                 continue
             getattr(report, outcome).append(str(path))
     return report
+
+
+# Below this many files, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, SourceFile] | str]]:
+    """Each file with its (record, source), or the reason it could not be read, in order."""
+    if jobs <= 1 or len(files) < _PARALLEL_FROM:
+        yield from ((path, _read_or_reason(path)) for path in files)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        yield from zip(files, pool.map(_read_or_reason, files, chunksize=16))
+
+
+def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:
+    """``read_summary``, with a failure as its reason (a string crosses processes safely)."""
+    try:
+        return read_summary(path)
+    except TcpsError as e:
+        return e.reason
+    except Exception as e:  # a parser bug on one file must not stop the others
+        return f"parser failed: {type(e).__name__}: {e}"

@@ -12,7 +12,7 @@ from helpers import CORPUS, gold_records, load_golds, row_counts
 from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
 from tcps.keys import name_key, title_key
-from tcps.load import Loader, SourceFile, project_id, record_from_db
+from tcps.load import Loader, SourceFile, find_project_id, record_from_db
 from tcps.record import Partner
 
 
@@ -48,7 +48,7 @@ def _revised(record, source, **changes):
 def test_every_record_round_trips_through_the_database(loaded) -> None:
     with loaded.connect() as conn:
         for record, _ in gold_records():
-            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
 
 
 def test_loading_again_changes_nothing(loaded) -> None:
@@ -70,12 +70,12 @@ def test_a_revised_summary_updates_its_project_and_replaces_its_children(loaded)
         partners=[Partner("KGZ", "Union of Crisis Centers"), Partner(None, "A New Partner Ltd")],
         funding=record.funding[:0])
     with loaded.connect() as conn:
-        old_id = project_id(conn, record.title)
+        old_id = find_project_id(conn, record.title)
         counts = row_counts(conn)
     with Loader(loaded) as loader:
         assert loader.load(revised, revised_source) == "updated"
     with loaded.connect() as conn:
-        assert project_id(conn, revised.title) == old_id
+        assert find_project_id(conn, revised.title) == old_id
         assert record_from_db(conn, old_id).to_dict() == revised.to_dict()
         after = row_counts(conn)
     assert after["projects"] == counts["projects"]
@@ -99,8 +99,8 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
                 outcomes.append("failed")
     assert outcomes == ["added", "failed", "failed"] + ["added"] * (len(golds) - 3)
     with engine.connect() as conn:
-        assert project_id(conn, bad_country.title) is None
-        assert project_id(conn, bad_status.title) is None
+        assert find_project_id(conn, bad_country.title) is None
+        assert find_project_id(conn, bad_status.title) is None
         shas = {s for (s,) in conn.execute(sa.text("SELECT sha256 FROM source_documents"))}
         assert bad_country.source.sha256 not in shas and bad_status.source.sha256 not in shas
         assert row_counts(conn)["projects"] == len(golds) - 2
@@ -113,11 +113,11 @@ def test_known_answers_after_loading_the_corpus(loaded) -> None:
         kgz = conn.execute(sa.text(
             "SELECT alpha3, alpha2, name FROM countries WHERE alpha3 = 'KGZ' OR name LIKE 'Kyrgyz%'")).all()
         assert kgz == [("KGZ", "KG", "Kyrgyzstan")]
-        central_asia = project_id(conn, _gold("seed_004")[0].title)
+        central_asia = find_project_id(conn, _gold("seed_004")[0].title)
         assert conn.execute(sa.text(
             "SELECT count(*) FROM partners p JOIN organizations o ON o.id = p.organization_id "
             "WHERE p.project_id = :p AND o.name = 'Union of Crisis Centers'"), {"p": central_asia}).scalar_one() == 1
-        seed_ids = {project_id(conn, r.title) for r in seeds}
+        seed_ids = {find_project_id(conn, r.title) for r in seeds}
         usd = conn.execute(sa.text(
             "SELECT project_id, sum(amount) FROM funding WHERE currency = 'USD' AND kind = 'award' "
             "GROUP BY project_id")).all()
@@ -153,13 +153,13 @@ def test_views_do_not_double_count_totals(loaded) -> None:
     golds = {s.path.rsplit("/", 1)[1][:6]: r for r, s in gold_records()}
     bridge, central_america = golds["dev_14"], golds["dev_01"]
     with loaded.connect() as conn:
-        pid = project_id(conn, bridge.title)
+        pid = find_project_id(conn, bridge.title)
         funding_usd = conn.execute(sa.text("SELECT funding_usd FROM project_overview WHERE project_id = :p"),
                                    {"p": pid}).scalar_one()
         by_year = conn.execute(sa.text("SELECT sum(award_usd) FROM project_funding_by_year WHERE project_id = :p"),
                                {"p": pid}).scalar_one()
         joint = conn.execute(sa.text("SELECT fiscal_year, fiscal_years, award_usd FROM project_funding_by_year "
-                                     "WHERE project_id = :p"), {"p": project_id(conn, central_america.title)}).all()
+                                     "WHERE project_id = :p"), {"p": find_project_id(conn, central_america.title)}).all()
     stated_total = [f.amount for f in bridge.funding if f.kind == "total"]
     awards = sum(f.amount for f in bridge.funding if f.kind == "award")
     assert stated_total == [awards] and funding_usd == awards and by_year == awards
