@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.errors import TcpsError
-from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id, read_summary, summary_files
+from tcps.load import CHILD_TABLES, Loader, SourceFile, find_project_id, read_summary, summary_files
 from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
@@ -258,11 +258,8 @@ class _Run:
                 return
             record, source = loaded
             outcome = loader.load(record, source) if loader else None
-        except TcpsError as e:
-            self._fail(stat.path, e.reason)
-            return
-        except sa.exc.SQLAlchemyError as e:
-            self._fail(stat.path, f"database refused it: {getattr(e, 'orig', None) or e}")
+        except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+            self._fail(stat.path, _reason(e))
             return
         if loader:
             self._watch(stat, record)
@@ -287,7 +284,7 @@ class _Run:
             conn.execute(watched.insert(), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
-                "project_id": project_id(conn, record.title)})
+                "project_id": find_project_id(conn, record.title)})
 
     def _fail(self, path: str, message: str) -> None:
         self.report.failed[path] = message
@@ -361,6 +358,15 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
             return []
         rows = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings()
         return [dict(row) for row in rows]
+
+
+def _reason(error: Exception) -> str:
+    """Why a file could not be loaded, in one line for load_errors."""
+    if isinstance(error, TcpsError):
+        return error.reason
+    if isinstance(error, sa.exc.SQLAlchemyError):
+        return f"database refused it: {getattr(error, 'orig', None) or error}"
+    return f"parser failed: {type(error).__name__}: {error}"
 
 
 def _now() -> datetime:

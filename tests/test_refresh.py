@@ -24,7 +24,7 @@ from conftest import create_postgres_database, drop_postgres_database
 from helpers import CORPUS
 from tcps import PARSER_VERSION
 from tcps.cli import cli
-from tcps.load import CHILD_TABLES, project_id, record_from_db
+from tcps.load import CHILD_TABLES, find_project_id, record_from_db
 from tcps.lock import refresh_lock
 from tcps.models import Base
 from tcps.parse import parse_bytes
@@ -184,9 +184,9 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
         ([str(added)], [str(files[0])], [str(files[1])], [])
     assert summary["counts"]["unchanged"] == 2
     with engine.connect() as conn:
-        assert record_from_db(conn, project_id(conn, title_of(0))).problem.startswith("Revised. ")
-        assert project_id(conn, title_of(4)) is not None
-        gone = project_id(conn, title_of(1))
+        assert record_from_db(conn, find_project_id(conn, title_of(0))).problem.startswith("Revised. ")
+        assert find_project_id(conn, title_of(4)) is not None
+        gone = find_project_id(conn, title_of(1))
         assert gone is not None  # reported, kept until --prune
 
     result, summary = refresh(db_url, folder, "--prune")
@@ -194,7 +194,7 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
     assert summary["removed"] == [str(files[1])]
     assert summary["pruned"] == [title_of(1)]
     with engine.connect() as conn:
-        assert project_id(conn, title_of(1)) is None
+        assert find_project_id(conn, title_of(1)) is None
         for table in CHILD_TABLES:
             assert conn.execute(sa.select(sa.func.count()).select_from(table)
                                 .where(table.c.project_id == gone)).scalar_one() == 0
@@ -247,7 +247,7 @@ def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
     for path in bad:
         assert f"error: {path}: " in result.stderr
     with engine.connect() as conn:
-        assert {project_id(conn, title_of(n)) is not None for n in range(3)} == {True}
+        assert {find_project_id(conn, title_of(n)) is not None for n in range(3)} == {True}
         errors = dict(conn.execute(sa.text(
             "SELECT e.path, e.message FROM load_errors e JOIN load_runs r ON r.id = e.run_id "
             "WHERE r.status = 'failed'")).all())
