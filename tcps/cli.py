@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -361,7 +362,8 @@ Exit status:
               help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
-@click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would change and write nothing (exit 1 if some files would fail).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True,
               help="List every new, changed, removed, pruned and failed file.")
@@ -376,22 +378,27 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
 
     On a terminal it shows a progress bar; otherwise it prints one summary line.
     """
+    from alembic.util import CommandError
+
     from tcps.lock import LockHeld
     from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
 
-    engine = open_database(db)
-    stderr = sys.stderr
-
     def progress(files):
-        show = stderr.isatty() and not as_json
-        return click.progressbar(files, label="refreshing", file=stderr) if show else nullcontext(files)
+        # click's bar: no new dependency (click draws the CLI already), redraws in place on
+        # stderr with a count and an ETA; shown only on a terminal, so logs stay one line.
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(files, label="refreshing", file=sys.stderr)
+        return nullcontext(files)
 
+    engine = open_database(db)
     try:
         report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
                              progress=progress)
     except LockHeld as e:
         click.echo(f"refresh skipped: {e}", err=True)
         sys.exit(EXIT_LOCKED)
+    except CommandError as e:  # the database's schema is not one our migrations know
+        _config_error(str(e))
     finally:
         engine.dispose()
     for path, message in report.failed.items():
@@ -416,7 +423,7 @@ RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", 
               help="How many runs to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
 def runs(db: str | None, limit: int, as_json: bool) -> None:
-    """List the latest refresh runs, newest first.
+    """List the latest refresh runs, newest first (times in UTC).
 
     A run with status 'running' and no finished time is still running, or was killed; the next
     refresh marks it 'interrupted'. The files a run could not load are in load_errors.
@@ -439,9 +446,14 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
 
 
 def _plain(value):
-    """A run's value as JSON and the table show it: times as ISO text to the second."""
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else value
+    """A run's value as JSON and the table show it: times in UTC as ISO text to the second.
 
+    PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value
 
 def main() -> None:
     cli()

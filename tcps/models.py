@@ -257,9 +257,6 @@ PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result,
 
 # --- tcps refresh: the files it watches and the log of its runs ------------------------------
 
-RUN_STATUSES = ("running", "ok", "failed", "interrupted")
-
-
 class WatchedFile(Base):
     __tablename__ = "watched_files"
     __table_args__ = {"comment": "Every summary file tcps refresh has loaded, by absolute path, as "
