@@ -35,7 +35,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.errors import TcpsError
-from tcps.keys import name_key, title_key
+from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
@@ -150,7 +150,7 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
             _execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
                           new_countries)
         if new_organizations:
-            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "name_key"),
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
                           new_organizations)
         values = _project_values(record, key, digest)
         if existing:
@@ -179,7 +179,7 @@ _PROJECT_BY_KEY = (sa.select(projects.c.id)
 _SOURCE_BY_SHA = (sa.select(sources.c.id)
                   .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
 _ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
-                        .where(organizations.c.name_key == sa.bindparam("organization_key"))
+                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
                         .scalar_subquery())
 # inline(): no RETURNING of the looked-up primary key values.
 _INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
@@ -324,14 +324,16 @@ def _new_organizations(record: Record, known: _Known) -> list[dict]:
     """Rows for the organisations not written yet, one per key: the first spelling met
     becomes the organisation's ``name`` (and PostgreSQL refuses one statement touching the
     same key twice)."""
-    names = ([record.grantee] if record.grantee else []) + [p.name for p in record.partners]
-    first_spelling: dict[str, str] = {}
-    for name in names:
-        first_spelling.setdefault(name_key(name), name)
-    new = {k: n for k, n in first_spelling.items()
-           if k not in known.organizations and k not in known.pending_organizations}
+    listings = ([(record.grantee, None)] if record.grantee else []) + \
+        [(p.name, p.country) for p in record.partners]
+    new: dict[str, dict] = {}
+    for name, country in listings:
+        key = organization_key(name, country)
+        if key not in new and key not in known.organizations and key not in known.pending_organizations:
+            new[key] = {"name": name, "country_alpha3": country, "name_key": name_key(name),
+                        "match_key": key}
     known.pending_organizations.update(new)
-    return [{"name": n, "name_key": k} for k, n in new.items()]
+    return list(new.values())
 
 
 def _project_values(record: Record, key: str, digest: str) -> dict:
@@ -349,12 +351,12 @@ def _project_values(record: Record, key: str, digest: str) -> dict:
 def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
     """The rows of every child table for one record, positions from 1 in printed order."""
     partner_rows = [
-        {"project_key": key, "position": 0, "organization_key": name_key(record.grantee),
-         "role": "grantee", "country_alpha3": None, "name": record.grantee}
+        {"project_key": key, "position": 0, "role": "grantee", "country_alpha3": None,
+         "name": record.grantee, "organization_key": organization_key(record.grantee, None)}
     ] if record.grantee else []
     partner_rows += [
-        {"project_key": key, "position": i, "organization_key": name_key(p.name),
-         "role": "implementing", "country_alpha3": p.country, "name": p.name}
+        {"project_key": key, "position": i, "role": "implementing", "country_alpha3": p.country,
+         "name": p.name, "organization_key": organization_key(p.name, p.country)}
         for i, p in enumerate(record.partners, 1)]
     return {
         ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}

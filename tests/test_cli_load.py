@@ -203,11 +203,12 @@ def _expected_withdrawn_prevented(records) -> set:
 
 
 def _expected_organisations(records) -> set:
-    projects: dict[str, set] = {}
+    projects: dict[tuple, set] = {}
     for r in records:
-        for name in ([r.grantee] if r.grantee else []) + [p.name for p in r.partners]:
-            projects.setdefault(name_key(name), set()).add(r.title)
-    return {(key, len(titles)) for key, titles in projects.items()}
+        listings = ([(r.grantee, None)] if r.grantee else []) + [(p.name, p.country) for p in r.partners]
+        for name, country in listings:
+            projects.setdefault((name_key(name), country), set()).add(r.title)
+    return {(*key, len(titles)) for key, titles in projects.items()}
 
 
 def _expected_running_in_2010(records) -> set:
@@ -230,6 +231,6 @@ def test_readme_analyst_queries(loaded_url: str) -> None:
         for query, expected in zip(queries, EXPECTED):
             rows = [tuple(row) for row in conn.execute(sa.text(query))]
             if expected is _expected_organisations:  # compare organisations by their key
-                rows = [(name_key(name), n) for name, n in rows]
+                rows = [(name_key(name), country, n) for name, country, n in rows]
             assert rows, query
             assert len(rows) == len(set(rows)) and set(rows) == expected(records), query

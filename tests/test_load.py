@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from golds import CORPUS, gold_records, load_golds, row_counts
 from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
-from tcps.keys import name_key, title_key
+from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, SourceFile, find_project_id, record_from_db
 from tcps.record import Partner
 
@@ -66,7 +66,7 @@ def test_a_revised_summary_updates_its_project_and_replaces_its_children(loaded)
     record, source = _gold("seed_004")
     revised, revised_source = _revised(
         record, source, title=record.title.lower() + "  (CLOSED)",
-        partners=[Partner("KGZ", "Union of Crisis Centers"), Partner(None, "A New Partner Ltd")],
+        partners=[Partner("KAZ", "Union of Crisis Centers"), Partner(None, "A New Partner Ltd")],
         funding=record.funding[:0])
     with loaded.connect() as conn:
         old_id = find_project_id(conn, record.title)
@@ -108,16 +108,18 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
 
 def test_organisations_are_deduplicated_by_printed_form_only(loaded) -> None:
     records = [r for r, _ in gold_records()]
-    names = {n for r in records for n in ([r.grantee] if r.grantee else []) + [p.name for p in r.partners]}
+    listings = {(n, c) for r in records
+                for n, c in ([(r.grantee, None)] if r.grantee else []) + [(p.name, p.country) for p in r.partners]}
     with loaded.connect() as conn:
-        rows = conn.execute(sa.text("SELECT name, name_key FROM organizations")).all()
-    # one row per key, and every key of a printed name has its row
-    assert len(rows) == len({k for _, k in rows}) == len({name_key(n) for n in names})
+        rows = conn.execute(sa.text("SELECT name, country_alpha3, match_key FROM organizations")).all()
+    # one row per key, and every key of a listing has its row
+    assert len(rows) == len({k for *_, k in rows}) == len({organization_key(n, c) for n, c in listings})
     # the ILO-IPEC grantee is printed with ’ in one summary and ' in others: one row
-    ilo = [n for n in names if n.startswith("International Labor Organization") and "IPEC" in n]
-    assert len(ilo) >= 2 and len({name_key(n) for n in ilo}) == 1
-    # different names never merge
-    assert name_key("World Vision") != name_key("World Vision and RTI International")
+    ilo = [n for n, _ in listings if n.startswith("International Labor Organization") and "IPEC" in n]
+    assert len(set(ilo)) >= 2 and len({name_key(n) for n in ilo}) == 1
+    assert len([r for r in rows if r[0].startswith("International Labor Organization") and "IPEC" in r[0]]) == 1
+    # two countries' ministries of the same name are two organisations
+    assert sorted(c for n, c, _ in rows if n == "Ministry of Labor and Social Protection") == ["KAZ", "KGZ"]
 
 
 def test_matching_keys() -> None:
@@ -128,6 +130,9 @@ def test_matching_keys() -> None:
     assert name_key('"La Strada"') == name_key("La Strada") == name_key("LA  STRADA.")
     assert name_key("MoBiUs Ltd") == name_key("MoBiUs Ltd.")
     assert name_key("NGO Aurora") != name_key("NGO Samo")
+    assert name_key("World Vision") != name_key("World Vision and RTI International")
+    assert organization_key("Ministry of Health", "KGZ") != organization_key("Ministry of Health", "KAZ")
+    assert organization_key("Ministry of Health", None) != organization_key("Ministry of Health", "KAZ")
 
 
 def test_views_do_not_double_count_totals(loaded) -> None:
