@@ -207,7 +207,7 @@ def test_partner_commas_split_except_inside_a_name():
     partners, warnings = parse_partners(text)
     assert [p.name for p in partners] == [
         "National Council on the Issues of Women, Families and Gender Development", "MoBiUs Ltd",
-        "Ministry of Health", "Acme, Inc", "NGO Aurora", "NGO Samo", "Mehr"]
+        "Ministry of Health", "Acme, Inc.", "NGO Aurora", "NGO Samo", "Mehr"]
     assert {p.country for p in partners} == {"KGZ"} and warnings == []
 
 

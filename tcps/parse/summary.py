@@ -102,7 +102,7 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
         region, rest = "", raw
     codes: list[str] = []
     unresolved = []
-    for part in re.split(r"[,\n]", rest):
+    for part in re.split(r"[,;\n]", rest):
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:
