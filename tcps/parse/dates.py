@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from dateutil import parser as dateparser
 
@@ -42,6 +43,7 @@ def parse_duration(text: str) -> Duration:
     return d
 
 
+@lru_cache(maxsize=8192)   # a collection repeats its dates; dateutil is the slow part of a parse
 def iso_date(text: str) -> str | None:
     """ISO 8601 at the precision printed: a day, a month or a year."""
     try:

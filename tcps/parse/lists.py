@@ -15,8 +15,9 @@ from tcps.parse.countries import country_code
 from tcps.parse.text import collapse, strip_html
 from tcps.record import Activity, Objective
 
-BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓*·"
-_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-–—](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
+BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓"
+# At a line start a few more marks are bullets: Word's 'o' sub-bullet, Wingdings' Ø and §, '*'.
+_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
 _INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
 _LEVELS = r"intermediate|immediate|specific|outcomes?|development"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
@@ -128,22 +129,26 @@ def _with_headings(items: list[Block]) -> list[Block | str]:
     ('… supply chains. Outcomes include: …')."""
     out: list[Block | str] = []
     for b in items:
-        text = b.text
-        m = re.search(rf"(?:^|(?<=[.!?])\s+)(?=[^.;:!?]*\b(?:{_LEVELS}|objectives?)\b[^.;:!?]*:)", text, re.I)
-        if m and not _ITEM_LABEL_RE.match(text[m.end():]):
-            head_start = m.end()
-            h = _HEADING_RE.match(text[head_start:])
-            if h:
-                before = text[:head_start].strip()
-                if before:
-                    out.append(Block(before, b.bullet, b.split))
-                out.append(_heading_level(h.group()))
-                after = text[head_start + h.end():].strip()
-                if after:
-                    out.append(Block(after, False, b.split))
-                continue
-        out.append(b)
+        text, bullet = b.text, b.bullet
+        while (head := _find_heading(text)) is not None:
+            start, end = head
+            if text[:start].strip():
+                out.append(Block(text[:start].strip(), bullet, b.split))
+            out.append(_heading_level(text[start:end]))
+            text, bullet = text[end:].strip(), False
+        if text:
+            out.append(Block(text, bullet, b.split))
     return out
+
+
+def _find_heading(text: str) -> tuple[int, int] | None:
+    """The span of the first list heading in a block: at its start or after a sentence."""
+    for m in re.finditer(r"(?:^|(?<=[.!?])\s+)(?=\S)", text):
+        rest = text[m.end():]
+        h = _HEADING_RE.match(rest)
+        if h and not _ITEM_LABEL_RE.match(rest):
+            return m.end(), m.end() + h.end()
+    return None
 
 
 def _heading_level(heading: str) -> str:

@@ -28,7 +28,7 @@ _PREVENT = re.compile(r"prevent\w*", re.I)
 # Verb forms only: 'services' or 'training' after a count must not read as a verb before the next.
 _SERVE = re.compile(r"provid(?:e|es|ed|ing)|serv(?:e|es|ed|ing)|gave|giv(?:e|es|en|ing)|offer(?:s|ed|ing)?|"
                     r"deliver(?:s|ed|ing)?|enrol(?:l|ls|led|ling|s)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?|"
-                    r"benefit(?:s|ed|ted|ing|ting)?|equip(?:s|ped|ping)?", re.I)
+                    r"equip(?:s|ped|ping)?", re.I)
 _REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
 # A tie to withdrawal or prevention right after a count (and its noun).
 _TIE_RE = re.compile(
@@ -90,14 +90,15 @@ def _count(text: str, m: re.Match) -> _Count | None:
 def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
     """A bare count directly governed by a measure verb takes the noun of its phrase: the next
     count's ('withdrew 407 and prevented 2,254 children'), else the previous one's ('withdraw
-    500 children and prevent 300 more'), within the sentence; a count in parentheses after
-    'withdrawal' takes the noun of the count it splits."""
+    500 children and prevent 300 more'), within the sentence; so does a count that splits
+    another ('for withdrawal (1,200)', '(1,200 withdrawn and 800 prevented)')."""
     c = counts[k]
     before = text[:c.start]
     paren = _PAREN_TIE_RE.search(before)
     direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+(?:an?\s+(?:total|estimated)\s+of\s+|"
                        r"approximately\s+|about\s+|some\s+|nearly\s+|over\s+|at\s+least\s+)?$", before, re.I)
-    if not (paren or direct):
+    split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
+    if not (paren or direct or split):
         return None
     sentence_end = _sentence_end(text, c.end)
     for other in counts[k + 1:]:

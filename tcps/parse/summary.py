@@ -18,8 +18,8 @@ from tcps.record import Contact, Record, Source
 
 _CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
 _PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
-# A label this parser does not know: capitals at a line start, then a TAB or a colon.
-_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?)\s*(?::|\t)", re.M)
+# A label this parser does not know (TAB layout): capitals at a line start, then a TAB.
+_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
@@ -73,6 +73,8 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     r.contact = _contact(values.get("contact"))
     if "contact" not in values:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
 
