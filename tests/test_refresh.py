@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from conftest import create_postgres_database, drop_postgres_database
-from helpers import CORPUS
+from golds import CORPUS
 from tcps import PARSER_VERSION
 from tcps.cli import cli
 from tcps.load import CHILD_TABLES, find_project_id, record_from_db

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from conftest import create_postgres_database, drop_postgres_database
-from helpers import gold_records, load_golds, row_counts
+from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
 from tcps.load import Loader, SourceFile
