@@ -188,14 +188,14 @@ def test_activities_country_and_theme_subheadings():
     text = ("Regional –based in San Jose, Costa Rica\n• Designed a system; and\n• Set it up.\n"
             "Costa Rica –San Jose City\n• Withdrew children;\nThe Philippines\n• Trained\n"
             "inspectors.\nCapacity Building\n• Wrote a guide.")
-    acts, _ = parse_activities(text)
+    acts = parse_activities(text)
     assert acts == [Activity("Designed a system"), Activity("Set it up."),
                     Activity("Withdrew children", "CRI"), Activity("Trained inspectors.", "PHL"),
                     Activity("Wrote a guide.")]
 
 
 def test_activities_intro_sentence_is_not_an_item():
-    acts, _ = parse_activities("The project carried out the following activities:\n- One;\n- Two.")
+    acts = parse_activities("The project carried out the following activities:\n- One;\n- Two.")
     assert [a.text for a in acts] == ["One", "Two."]
 
 
@@ -267,3 +267,12 @@ def test_label_spellings_beyond_the_corpus():
     text = ("PROJECT TITLE\tT\nPROJECT OBJECTIVE\tDo it.\nSUMMARY OF PROJECT ACTIVITIES\tDid it.\n"
             "IMPLEMENTING PARTNER\tKenya: A\nContact: Office (202) 693-4843\n")
     assert list(find_sections(text).values) == ["title", "objectives", "activities", "partners", "contact"]
+
+
+def test_unknown_label_is_reported_and_its_text_not_placed():
+    from tcps.parse.summary import read_summary
+    text = ("PROJECT TITLE\tT\nPROBLEM TO BE ADDRESSED\tThe problem.\nBENEFICIARIES\tFarmers\n"
+            "GRANTEE\tG\nCONTACT INFORMATION\tOffice (202) 693-4843\n")
+    r = read_summary(text)
+    assert r.problem == "The problem."
+    assert r.warnings == ["unknown label 'BENEFICIARIES' after problem: its text is not placed"]

@@ -173,7 +173,7 @@ def _item_label(text: str) -> tuple[str, str | None]:
 
 # ---- activities ------------------------------------------------------------------------------
 
-def parse_activities(text: str) -> tuple[list[Activity], list[str]]:
+def parse_activities(text: str) -> list[Activity]:
     """Items in order with the country of the subheading they stand under."""
     items = blocks(text)
     out: list[Activity] = []
@@ -191,4 +191,4 @@ def parse_activities(text: str) -> tuple[list[Activity], list[str]]:
         item = clean_item(body)
         if item:
             out.append(Activity(item, country))
-    return out, []
+    return out
