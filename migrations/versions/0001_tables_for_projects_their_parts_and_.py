@@ -35,6 +35,14 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('object_name', 'column_name', name=op.f('pk_data_dictionary')),
     comment='What every table, view and column means: the comments of the schema, kept as rows so that SQLite holds them too.'
     ))
+    tables.append(op.create_table('organizations',
+    sa.Column('id', sa.Integer(), nullable=False, comment='Surrogate key.'),
+    sa.Column('name', sa.Text(), nullable=False, comment='The name as first printed in a loaded summary.'),
+    sa.Column('name_key', sa.Text(), nullable=False, comment='The name case-folded, quotes and punctuation dropped, spaces collapsed: what makes two spellings one organisation.'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
+    sa.UniqueConstraint('name_key', name=op.f('uq_organizations_name_key')),
+    comment='One row per organisation (grantee or implementing partner) across all projects. Spellings differing only in case, quotes, punctuation or spacing are one row; different names are never merged.'
+    ))
     tables.append(op.create_table('source_documents',
     sa.Column('id', sa.Integer(), nullable=False, comment='Surrogate key.'),
     sa.Column('path', sa.Text(), nullable=False, comment='Path of the file when it was first loaded.'),
@@ -49,20 +57,6 @@ def upgrade() -> None:
     sa.UniqueConstraint('sha256', name=op.f('uq_source_documents_sha256')),
     comment='Each summary file loaded, byte for byte identified by its SHA-256, with its full text: the evidence behind every project row.'
     ))
-    tables.append(op.create_table('organizations',
-    sa.Column('id', sa.Integer(), nullable=False, comment='Surrogate key.'),
-    sa.Column('name', sa.Text(), nullable=False, comment='The name as first printed in a loaded summary.'),
-    sa.Column('country_alpha3', sa.String(length=3), nullable=True, comment='Country the organisation is listed under (countries.alpha3); NULL for grantees and partners listed without a country.'),
-    sa.Column('name_key', sa.Text(), nullable=False, comment='The name case-folded, quotes and punctuation dropped, spaces collapsed: equal for every spelling of one name.'),
-    sa.Column('match_key', sa.Text(), nullable=False, comment="name_key, then ' @' and the country code where there is one: what makes two listings one organisation."),
-    sa.ForeignKeyConstraint(['country_alpha3'], ['countries.alpha3'], name=op.f('fk_organizations_country_alpha3_countries')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_organizations')),
-    sa.UniqueConstraint('match_key', name=op.f('uq_organizations_match_key')),
-    comment="One row per organisation (grantee or implementing partner) across all projects. Spellings differing only in case, quotes, punctuation or spacing are one row; different names are never merged, nor the same name listed under two countries (each country's Ministry of Health is its own row)."
-    ))
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_organizations_name_key'), ['name_key'], unique=False)
-
     tables.append(op.create_table('projects',
     sa.Column('id', sa.Integer(), nullable=False, comment='Surrogate key, stable across reloads.'),
     sa.Column('title_key', sa.Text(), nullable=False, comment='The title case-folded, punctuation and status markers dropped, spaces collapsed: what makes two summaries one project.'),
@@ -191,10 +185,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_projects_source_document_id'))
 
     op.drop_table('projects')
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_organizations_name_key'))
-
-    op.drop_table('organizations')
     op.drop_table('source_documents')
+    op.drop_table('organizations')
     op.drop_table('data_dictionary')
     op.drop_table('countries')
