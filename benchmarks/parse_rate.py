@@ -1,12 +1,12 @@
-"""Parse rate: summaries per second through tcps.parse.parse_bytes, no database.
+"""Parse rate: summaries per second on one core, in one process.
 
-    python benchmarks/parse_rate.py                # text: the corpus's .txt summaries
-    python benchmarks/parse_rate.py --pdf          # also PDF: the corpus's gold records drawn
-                                                   # as PDFs (needs the test extra: fpdf2)
+    python benchmarks/parse_rate.py [FOLDER ...] [--rounds 20]
+    python benchmarks/parse_rate.py --pdf [FOLDER ...] [--rounds 3]
 
-Files are read into memory first, so the figures are the parser's alone (PDF: the glyph
-extraction, the layout rebuild and the text parser). Each figure repeats the whole set until
-at least --seconds have passed.
+Parses every summary of the folders (default: ../shared/corpus) `--rounds` times after one warm-up
+round (the country table and regular expressions are built once per process) and prints the rate.
+With --pdf the summaries are the folders' gold records (*.json) drawn as PDF summaries the way
+the test suite draws them (tests/pdf_summaries.py; needs the test extra), parsed from memory.
 """
 from __future__ import annotations
 
@@ -16,45 +16,41 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-CORPUS = ROOT.parent / "shared" / "corpus"
+from tcps.parse import parse_bytes
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT = ROOT.parent / "shared" / "corpus"
 
 
-def rate(documents: list[bytes], seconds: float) -> float:
-    """Summaries parsed per second, over whole rounds of the documents."""
-    from tcps.parse import parse_bytes
-
-    done, start = 0, time.perf_counter()
-    while True:
-        for data in documents:
-            parse_bytes(data)
-        done += len(documents)
-        elapsed = time.perf_counter() - start
-        if elapsed >= seconds:
-            return done / elapsed
-
-
-def text_summaries() -> list[bytes]:
-    return [p.read_bytes() for p in sorted(CORPUS.glob("*.txt"))]
-
-
-def pdf_summaries() -> list[bytes]:
-    """The corpus's gold records drawn as PDF summaries, as the test suite draws them."""
+def pdf_summaries(folders: list[Path]) -> list[tuple[Path, bytes]]:
+    """The gold records of the folders drawn as PDF summaries (not timed)."""
     sys.path.insert(0, str(ROOT / "tests"))
     from pdf_summaries import draw_summary
 
-    return [draw_summary(json.loads(p.read_text(encoding="utf-8")), p.stem).data
-            for p in sorted(CORPUS.glob("*.json"))]
+    return [(p.with_suffix(".pdf"), draw_summary(json.loads(p.read_text(encoding="utf-8")), p.stem).data)
+            for d in folders for p in sorted(d.glob("*.json"))]
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--pdf", action="store_true", help="also measure PDF summaries")
-    ap.add_argument("--seconds", type=float, default=3.0, help="minimum time per figure")
-    a = ap.parse_args()
-    sets = [("text", text_summaries())] + ([("pdf", pdf_summaries())] if a.pdf else [])
-    for kind, documents in sets:
-        print(f"{kind:5} {rate(documents, a.seconds):8.1f} summaries/s  ({len(documents)} summaries per round)")
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folders", nargs="*", type=Path, default=[DEFAULT])
+    ap.add_argument("--rounds", type=int, default=20)
+    ap.add_argument("--glob", default="*.txt")
+    ap.add_argument("--pdf", action="store_true", help="parse the gold records drawn as PDFs")
+    args = ap.parse_args()
+    if args.pdf:
+        files = pdf_summaries(args.folders)
+    else:
+        files = [(p, p.read_bytes()) for d in args.folders for p in sorted(d.glob(args.glob))]
+    for path, data in files:
+        parse_bytes(data, path)
+    start = time.process_time()
+    for _ in range(args.rounds):
+        for path, data in files:
+            parse_bytes(data, path)
+    spent = time.process_time() - start
+    n = len(files) * args.rounds
+    print(f"{n} parses of {len(files)} summaries in {spent:.2f} s CPU: {n / spent:,.0f} summaries/s on one core")
 
 
 if __name__ == "__main__":

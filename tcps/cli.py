@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from tcps import __version__
 from tcps.errors import TcpsError
+from tcps.output import FORMATS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -54,5 +57,407 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+# --- the database ----------------------------------------------------------------------
+
+EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error."
+
+
+def db_option(command):
+    """--db URL, shared by every command that opens the database."""
+    from tcps.db import DEFAULT_URL, ENV_VAR
+
+    return click.option(
+        "--db", "db", metavar="URL", envvar=ENV_VAR, show_envvar=True,
+        help=f"Database URL (sqlite:///file.db, postgresql+psycopg://user@host/name) or a SQLite "
+             f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
+
+
+def open_database(db: str | None):
+    """An engine for --db that is known to connect; exit 2 with one line where it does not."""
+    import sqlalchemy as sa
+
+    from tcps.db import database_url, make_engine
+
+    try:
+        engine = make_engine(db)
+        with engine.connect():
+            pass
+    except (sa.exc.SQLAlchemyError, ImportError) as e:
+        _config_error(f"database {database_url(db)}: {getattr(e, 'orig', None) or e}")
+    return engine
+
+
+def _config_error(message: str):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _alembic(engine, name: str, *args: str) -> None:
+    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
+    (an unknown revision ...) are configuration errors."""
+    from alembic import command
+    from alembic.util import CommandError
+
+    from tcps.db import alembic_config
+
+    try:
+        getattr(command, name)(alembic_config(engine), *args)
+    except CommandError as e:
+        _config_error(str(e))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parse in this many processes (default: one per CPU; 1 for none).")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
+    """Parse summaries and load them into the database, bringing its schema to head first.
+
+    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
+    loaded in its own transaction: a project is matched by its title (case, punctuation and
+    status markers ignored), so loading the same file again changes nothing and a revised
+    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    stderr and the others still load. The last line counts added, updated, unchanged and
+    failed summaries.
+
+    Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
+    (bad --db, database unreachable).
+    """
+    from tcps.load import load_paths
+
+    engine = open_database(db)
+    _alembic(engine, "upgrade", "head")
+    report = load_paths(engine, paths, jobs)
+    if verbose:
+        for outcome in ("added", "updated", "unchanged"):
+            for path in getattr(report, outcome):
+                click.echo(f"{outcome}: {path}")
+    for error in report.failed:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="text for a terminal, markdown for documentation.")
+def schema(db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table, view and column with its meaning.
+
+    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    """
+    import sqlalchemy as sa
+
+    from tcps.dictionary import as_markdown, as_text, data_dictionary
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("data_dictionary"):
+            _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
+        entries = data_dictionary(conn)
+    click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
+
+
+# --- queries: tcps sql, search, export ------------------------------------------------------
+
+format_option = click.option(
+    "--format", "fmt", type=click.Choice(FORMATS),
+    help="Default: a table on a terminal, else from --output's extension, else csv.")
+output_option = click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the rows to this file instead of standard output.")
+
+
+def _resolve_format(fmt: str | None, output: Path | None) -> str:
+    from tcps.output import choose_format
+
+    return choose_format(fmt, output, terminal=output is None and sys.stdout.isatty())
+
+
+def _print_rows(result, fmt: str, output: Path | None) -> None:
+    """Write a QueryResult in format ``fmt`` to --output, or to standard output."""
+    from tcps.output import write_result
+
+    if output is None:
+        write_result(result, fmt, sys.stdout)
+    else:
+        with output.open("w", encoding="utf-8", newline="") as out:
+            write_result(result, fmt, out)
+
+
+def _require_table(conn, table: str) -> None:
+    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(conn).has_table(table):
+        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
+
+
+@cli.command()
+@click.argument("query")
+@click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
+              help="Value for the placeholder :NAME in the query (repeatable).")
+@format_option
+@output_option
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
+              show_default=True, help="Stop the query after this many seconds.")
+@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
+              help="Rows a table shows (0: all). Machine formats always get every row.")
+@db_option
+def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output: Path | None,
+        timeout: float, limit: int, db: str | None) -> None:
+    """Run one read-only SQL statement (QUERY, or - to read it from standard input).
+
+    Nothing a statement does can change the database: writes are refused. On PostgreSQL, connect
+    as a role that can only read (see `tcps db grant-readonly`).
+
+    Exit status: 0 the query ran; 1 it failed (SQL error, no such database); 3 it was refused
+    because it would write; 4 it ran past --timeout and was stopped.
+    """
+    from tcps.db import database_url
+    from tcps.query import QueryError, run_query
+
+    if query == "-":
+        query = sys.stdin.read()
+    fmt = _resolve_format(fmt, output)
+    try:
+        # Not open_database: its engine would set up (write) a SQLite file, or create a missing one.
+        result = run_query(database_url(db), query, dict(params), timeout=timeout,
+                           max_rows=limit or None if fmt == "table" else None)
+    except QueryError as e:
+        click.echo(f"error: {e}", err=True)
+        sys.exit(e.exit_code)
+    _print_rows(result, fmt, output)
+
+
+@cli.command()
+@click.argument("words", nargs=-1, required=True)
+@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many projects to list, best match first.")
+@format_option
+@output_option
+@db_option
+def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | None,
+           db: str | None) -> None:
+    """Find the projects whose title, problem, results, objectives or activities hold every one
+    of WORDS (English stems: "child" finds "children"), best match first, each with a snippet
+    where the words are marked **like this**.
+
+    Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
+    """
+    from tcps.search import search_projects
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        _require_table(conn, "project_search")
+        result = search_projects(conn, " ".join(words), limit)
+    engine.dispose()
+    _print_rows(result, _resolve_format(fmt, output), output)
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+              show_default=True, help="File format of the tables.")
+@db_option
+def export(folder: Path, fmt: str, db: str | None) -> None:
+    """Write every table and view to FOLDER, one file each, with a datapackage.json
+    (Frictionless Data Package) giving their columns, types, keys and meanings.
+
+    Exit status: 0, or 2 when the database cannot be opened.
+    """
+    from tcps.export import export as export_database
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        _require_table(conn, "data_dictionary")
+        written = export_database(conn, folder, fmt)
+    engine.dispose()
+    for item in written:
+        click.echo(f"{item.path}  {item.rows} rows")
+    click.echo(f"{folder / 'datapackage.json'}  describes them")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
+
+    Exit status: 0, or 2 when the database or the revision is wrong.
+    """
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+@db_option
+def upgrade(revision: str, db: str | None) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    _alembic(open_database(db), "upgrade", revision)
+
+
+@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@click.argument("revision")
+@db_option
+def downgrade(revision: str, db: str | None) -> None:
+    """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    _alembic(open_database(db), "downgrade", revision)
+
+
+@db_group.command()
+@db_option
+def current(db: str | None) -> None:
+    """Print the database's current revision."""
+    _alembic(open_database(db), "current")
+
+
+@db_group.command()
+def history() -> None:
+    """List the migrations, newest first."""
+    _alembic(None, "history")
+
+
+@db_group.command("grant-readonly")
+@click.argument("role", default="tcps_reader")
+@click.option("--password", envvar="TCPS_READER_PASSWORD", metavar="TEXT",
+              help="Password for ROLE (also TCPS_READER_PASSWORD); none: for peer or trust logins.")
+@db_option
+def grant_readonly(role: str, password: str | None, db: str | None) -> None:
+    """Create or reset ROLE, a PostgreSQL login that can only read (default tcps_reader).
+
+    Run it with --db pointing at the database as its owner. ROLE gets only pg_read_all_data
+    (PostgreSQL 14+). Analysts then use tcps sql, psql or any other tool with ROLE's URL.
+    SQLite needs no such role: tcps sql opens the file read-only.
+    """
+    from sqlalchemy.engine import make_url
+
+    from tcps.db import database_url
+    from tcps.query import QueryError, grant_readonly_role
+
+    url = make_url(database_url(db))
+    if url.get_backend_name() != "postgresql":
+        _config_error("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
+    try:
+        grant_readonly_role(url, role, password)
+    except QueryError as e:
+        _config_error(str(e))
+    click.echo(f"role {role} reads everything and writes nothing; connect with:")
+    click.echo(url.set(username=role, password=password).render_as_string(hide_password=True))
+
+
+# --- scheduled refresh ------------------------------------------------------------------
+
+@cli.command(epilog="""\b
+Exit status:
+   0  every file loaded, or was unchanged
+   1  some files failed (listed on stderr and in load_errors); the others loaded
+   2  usage or configuration error (bad option, missing folder, unusable database)
+  75  another refresh holds the lock on this database (try again later)""")
+@click.argument("folder", default="data",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@db_option
+@click.option("--prune", is_flag=True,
+              help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+              help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
+@click.option("--dry-run", is_flag=True,
+              help="List what would change and write nothing (exit 1 if some files would fail).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="List every new, changed, removed, pruned and failed file.")
+def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: bool,
+            as_json: bool, verbose: bool) -> None:
+    """Bring the database up to date with the summaries in FOLDER (default: data/).
+
+    Made for cron and systemd timers: migrates the schema to head, loads new and changed files
+    (each in its own transaction), skips unchanged ones without reading them, re-parses files
+    read by an older parser, reports files that have gone, and logs the run in load_runs
+    (see `tcps runs`). Only one refresh runs at a time per database.
+
+    On a terminal it shows a progress bar; otherwise it prints one summary line.
+    """
+    from alembic.util import CommandError
+
+    from tcps.lock import LockHeld
+    from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
+
+    def progress(files):
+        # click's bar: no new dependency (click draws the CLI already), redraws in place on
+        # stderr with a count and an ETA; shown only on a terminal, so logs stay one line.
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(files, label="refreshing", file=sys.stderr)
+        return nullcontext(files)
+
+    engine = open_database(db)
+    try:
+        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
+                             progress=progress)
+    except LockHeld as e:
+        click.echo(f"refresh skipped: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
+    except CommandError as e:  # the database's schema is not one our migrations know
+        _config_error(str(e))
+    finally:
+        engine.dispose()
+    for path, message in report.failed.items():
+        click.echo(f"error: {path}: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        if verbose or dry_run:
+            for line in report.details():
+                click.echo(line)
+        click.echo(report.summary_line())
+    sys.exit(report.exit_code)
+
+
+RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
+               "unchanged", "removed", "failed", "pruned", "folder")
+
+
+@cli.command()
+@db_option
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many runs to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
+def runs(db: str | None, limit: int, as_json: bool) -> None:
+    """List the latest refresh runs, newest first (times in UTC).
+
+    A run with status 'running' and no finished time is still running, or was killed; the next
+    refresh marks it 'interrupted'. The files a run could not load are in load_errors.
+    """
+    from tcps.refresh import recent_runs
+
+    engine = open_database(db)
+    try:
+        rows = recent_runs(engine, limit)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps([{c: _plain(r[c]) for c in RUN_COLUMNS} for r in rows], indent=2))
+        return
+    table = [RUN_COLUMNS] + [tuple(str(_plain(r[c]) if r[c] is not None else "-") for c in RUN_COLUMNS)
+                             for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(RUN_COLUMNS))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def _plain(value):
+    """A run's value as JSON and the table show it: times in UTC as ISO text to the second.
+
+    PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value
+
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

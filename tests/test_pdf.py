@@ -197,3 +197,46 @@ def extract_error(path) -> str:
     with pytest.raises(ParseError) as err:
         extract_text(path.read_bytes(), path)
     return err.value.reason
+
+
+@pytest.fixture
+def pdf_folder(tmp_path, summary_pdfs, bad_pdfs):
+    """A folder of three good PDF summaries (one misnamed .txt: a PDF is known by its bytes),
+    and the bad PDFs beside them in a subfolder."""
+    folder = tmp_path / "summaries"
+    (folder / "bad").mkdir(parents=True)
+    for (drawn, path), suffix in zip(summary_pdfs.values(), [".pdf", ".pdf", ".txt"]):
+        (folder / path.name).with_suffix(suffix).write_bytes(drawn.data)
+    for path in bad_pdfs.values():
+        (folder / "bad" / path.name).write_bytes(path.read_bytes())
+    return folder
+
+
+def test_load_and_refresh_take_pdfs(db_url, pdf_folder):
+    """`tcps load` loads the good PDFs of a folder, each as its parse gives it (the PDF's
+    sha256 and pages), and reports each bad one in a line; `tcps refresh` reports the bad ones
+    on every run and, from its second run on, finds the good ones unchanged."""
+    import sqlalchemy as sa
+
+    from tcps.load import find_project_id, record_from_db
+
+    good = sorted(p for p in pdf_folder.iterdir() if p.is_file())
+    bad = sorted((pdf_folder / "bad").iterdir())
+    result = CliRunner().invoke(cli, ["load", "--db", db_url, str(pdf_folder)])
+    assert result.exit_code == 1
+    assert sorted(result.stderr.splitlines()) == sorted(f"error: {p}: {extract_error(p)}" for p in bad)
+    engine = sa.create_engine(db_url, poolclass=sa.NullPool)
+    with engine.connect() as conn:
+        for path in good:
+            record = parse_file(path)
+            assert record.source.pages == extract_text(path.read_bytes()).pages
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
+    engine.dispose()
+
+    for _ in range(2):
+        result = CliRunner().invoke(cli, ["refresh", "--db", db_url, "--json", str(pdf_folder)])
+        assert result.exit_code == 1
+        assert len(result.stderr.splitlines()) == len(bad)
+        counts = json.loads(result.stdout)["counts"]
+        assert counts["failed"] == len(bad) and counts["seen"] == len(good) + len(bad)
+    assert counts["unchanged"] == len(good)

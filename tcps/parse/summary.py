@@ -65,14 +65,15 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
                           else "results") if r.results else None
         r.metrics = parse_metrics(r.results)
     r.objectives = parse_objectives(values.get("objectives") or "")
-    r.activities, notes = parse_activities(values.get("activities") or "")
-    r.warnings.extend(notes)
+    r.activities = parse_activities(values.get("activities") or "")
     r.grantee = collapse(values.get("grantee"))
     r.partners, notes = parse_partners(values.get("partners") or "")
     r.warnings.extend(notes)
     r.contact = _contact(values.get("contact"))
     if "contact" not in values:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
 
@@ -86,9 +87,7 @@ def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str
     """An unknown label at a line start ends the field before it; its text is not placed."""
     if flattened:
         return raw
-    m = _UNKNOWN_LABEL_RE.search(raw, 1) if "\n" in raw else None
-    while m and raw.rfind("\n", 0, m.start()) != m.start() - 1:
-        m = _UNKNOWN_LABEL_RE.search(raw, m.end())
+    m = _UNKNOWN_LABEL_RE.search(raw, 1)   # from 1: '^' then only matches after a line break
     if not m:
         return raw
     warnings.append(f"unknown label {m.group('label').strip()!r} after {field}: its text is not placed")
@@ -103,7 +102,7 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
         region, rest = "", raw
     codes: list[str] = []
     unresolved = []
-    for part in re.split(r"[,\n]", rest):
+    for part in re.split(r"[,;\n]", rest):
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:

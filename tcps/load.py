@@ -1,0 +1,507 @@
+"""Records into rows: one transaction per summary, upserted by the spec's "same project" rule.
+
+``Loader.load`` writes one record in its own transaction and says whether it ``added``,
+``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; an equal
+record (same fingerprint) writes nothing; a different one updates the project row in place
+(same id) and replaces all its child rows. A failure rolls the whole summary back.
+
+Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
+table), compiled by SQLAlchemy once and run on the DBAPI cursor (see "the hot path" below).
+Rows name their project, source and organisation by key and the statements look the ids up,
+so no write waits for an id: PostgreSQL gets all of a summary's writes in one round trip.
+Countries and organisations written once are remembered by the Loader and not written again
+(their rows are never changed or deleted); what a transaction wrote is remembered only after
+it commits.
+
+``record_from_db`` rebuilds the record of a project: the round-trip tests compare it with the
+parser's record, which proves the tables hold everything the record says.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tcps import PARSER_VERSION
+from tcps.errors import TcpsError
+from tcps.keys import name_key, organization_key, title_key
+from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
+                         Objective, Organization, Partner, Project, ProjectCountry, Result,
+                         SourceDocument)
+from tcps.parse.countries import by_iso3
+from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
+                         Objective as RecObjective, Partner as RecPartner, Record, Source)
+
+Outcome = Literal["added", "updated", "unchanged"]
+
+projects = Project.__table__
+sources = SourceDocument.__table__
+countries = Country.__table__
+organizations = Organization.__table__
+partners = Partner.__table__
+funding = Funding.__table__
+fiscal_years = FundingFiscalYear.__table__
+CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
+SUMMARY_SUFFIXES = {".txt", ".pdf"}
+
+
+@dataclass
+class SourceFile:
+    """The file a record was parsed from: stored in source_documents beside the rows."""
+    path: str
+    data: bytes
+    text: str | None  # the text the parser read; None where no text form is kept (PDF)
+
+
+@dataclass
+class _Known:
+    """Countries and organisation keys known to be in the database; ``pending`` holds this
+    transaction's until it commits."""
+    countries: set[str] = field(default_factory=set)
+    organizations: set[str] = field(default_factory=set)
+    pending_countries: set[str] = field(default_factory=set)
+    pending_organizations: set[str] = field(default_factory=set)
+
+    def commit(self) -> None:
+        self.countries |= self.pending_countries
+        self.organizations |= self.pending_organizations
+        self.rollback()
+
+    def rollback(self) -> None:
+        self.pending_countries = set()
+        self.pending_organizations = set()
+
+
+class Loader:
+    """Loads records into a database whose schema is at head, one transaction each.
+
+    Holds one connection for its lifetime (a pool checkout per summary costs about as much as
+    the summary's own inserts): use it as a context manager, or call ``close``."""
+
+    def __init__(self, engine: Engine, parser_version: str = PARSER_VERSION):
+        self.parser_version = parser_version
+        self._conn = engine.connect()
+        self._known = _Known()
+
+    def load(self, record: Record, source: SourceFile) -> Outcome:
+        try:
+            with self._conn.begin():
+                outcome = load_record(self._conn, record, source, self.parser_version, self._known)
+        except BaseException:
+            self._known.rollback()
+            raise
+        self._known.commit()
+        return outcome
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Loader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def fingerprint(record: Record) -> str:
+    """SHA-256 of the record's canonical JSON: equal records, equal fingerprints.
+
+    Serialised through each dataclass's ``__dict__`` (``to_dict`` deep-copies: 20x slower)."""
+    canonical = json.dumps(record, default=vars, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def load_record(conn: Connection, record: Record, source: SourceFile,
+                parser_version: str = PARSER_VERSION, known: _Known | None = None) -> Outcome:
+    """Write ``record`` within the caller's transaction; see the module docstring.
+
+    Rows name their project, source and organisation by key (title key, sha256, name key)
+    and the statements look the ids up, so no write waits for an id to come back: on
+    PostgreSQL all of a summary's writes go in one round trip."""
+    known = _Known() if known is None else known
+    if not record.title:
+        raise TcpsError(source.path, "no title: cannot tell which project it is")
+    key = title_key(record.title)
+    digest = fingerprint(record)
+    existing = _fetch_one(conn, _FIND_PROJECT, {"title_key": key})
+    if existing and existing[1] == digest:
+        if existing[3] != parser_version:  # re-read by a newer parser, same result
+            conn.execute(sources.update().where(sources.c.id == existing[2])
+                         .values(parser_version=parser_version))
+        return "unchanged"
+
+    new_countries = _new_countries(record, known, source.path)
+    new_organizations = _new_organizations(record, known)
+    with _pipeline(conn):
+        _execute_many(conn, _upsert_source(conn.dialect.name),
+                      [_source_values(record, source, parser_version)])
+        if new_countries:
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
+                          new_countries)
+        if new_organizations:
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
+                          new_organizations)
+        values = _project_values(record, key, digest)
+        if existing:
+            _execute_many(conn, _UPDATE_PROJECT, [values])
+            for table in reversed(CHILD_TABLES):
+                _execute_many(conn, _DELETE[table], [{"project_key": key}])
+        else:
+            _execute_many(conn, _INSERT_PROJECT, [values])
+        for table, rows in _child_rows(record, key).items():
+            if rows:
+                _execute_many(conn, _INSERT[table], rows)
+    return "updated" if existing else "added"
+
+
+# --- the hot path -------------------------------------------------------------------------
+# The statements run for every summary are compiled once per dialect by SQLAlchemy and run on
+# the DBAPI cursor of the same connection (so in the same transaction): SQLAlchemy's
+# per-execute and per-row work cost three times the database's own work here.
+
+_FIND_PROJECT = (
+    sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
+    .join(sources, sources.c.id == projects.c.source_document_id)
+    .where(projects.c.title_key == sa.bindparam("title_key")))
+_PROJECT_BY_KEY = (sa.select(projects.c.id)
+                   .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
+_SOURCE_BY_SHA = (sa.select(sources.c.id)
+                  .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
+_ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
+                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
+                        .scalar_subquery())
+# inline(): no RETURNING of the looked-up primary key values.
+_INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
+_UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
+                   .values(source_document_id=_SOURCE_BY_SHA))
+_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+_INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
+_DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order for a positional paramstyle
+    processors: dict  # parameter name -> the type's conversion for this DBAPI (datetimes ...)
+
+    def params(self, values: dict):
+        if self.processors:
+            values = {k: self.processors[k](v) if k in self.processors else v
+                      for k, v in values.items()}
+        return tuple(values[name] for name in self.order) if self.order else values
+
+
+@lru_cache(maxsize=64)
+def _compile(statement: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys) or None)
+    processors = {name: p for name, bind in compiled.binds.items()
+                  if (p := bind.type.bind_processor(dialect)) is not None}
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return _Compiled(compiled.string, order, processors)
+
+
+def _compiled_for(conn: Connection, statement: sa.Executable, values: dict) -> _Compiled:
+    """The compiled form of ``statement`` for these value names (INSERT and UPDATE set the
+    columns named)."""
+    keys = tuple(values) if isinstance(statement, (sa.Insert, sa.Update)) else ()
+    return _compile(statement, conn.dialect, keys)
+
+
+def _fetch_one(conn: Connection, statement: sa.Executable, values: dict) -> tuple | None:
+    compiled = _compiled_for(conn, statement, values)
+    with _cursor(conn, compiled) as cursor:
+        cursor.execute(compiled.sql, compiled.params(values))
+        return cursor.fetchone()
+
+
+def _execute_many(conn: Connection, statement: sa.Executable, rows: list[dict]) -> None:
+    compiled = _compiled_for(conn, statement, rows[0])
+    with _cursor(conn, compiled) as cursor:
+        cursor.executemany(compiled.sql, [compiled.params(row) for row in rows])
+
+
+@contextmanager
+def _pipeline(conn: Connection):
+    """On psycopg, send the statements inside in one round trip (pipeline mode; its errors
+    surface when it ends); elsewhere just run them."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if not hasattr(dbapi_connection, "pipeline"):
+        yield
+        return
+    with _dbapi_errors(conn, "(pipeline)"), dbapi_connection.pipeline():
+        yield
+
+
+@contextmanager
+def _cursor(conn: Connection, compiled: _Compiled):
+    """A DBAPI cursor on ``conn`` whose errors are SQLAlchemy's, as from ``conn.execute``."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with _dbapi_errors(conn, compiled.sql):
+            yield cursor
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _dbapi_errors(conn: Connection, sql: str):
+    try:
+        yield
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise sa.exc.DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
+
+
+# The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
+# compiled-statement cache knows statements by identity.
+
+@lru_cache(maxsize=16)
+def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING."""
+    return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
+
+
+@lru_cache(maxsize=4)
+def _upsert_source(dialect_name: str) -> sa.Insert:
+    """Insert a source document; where its bytes are there already, keep its path and load
+    time but take what this parse says (a newer parser may read the same bytes differently)."""
+    insert = _dialect_insert(dialect_name)(sources)
+    return insert.on_conflict_do_update(
+        index_elements=[sources.c.sha256],
+        set_={c: insert.excluded[c] for c in ("pages", "raw_text", "parser_version", "warnings")})
+
+
+def _dialect_insert(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
+    return {
+        "path": source.path,
+        "sha256": record.source.sha256,
+        "size_bytes": len(source.data),
+        "pages": record.source.pages,
+        "raw_text": source.text,
+        "parser_version": parser_version,
+        "warnings": json.dumps(record.warnings, ensure_ascii=False),
+        "loaded_at": datetime.now(timezone.utc),
+    }
+
+
+def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
+    """Rows for the countries the record names that this loader has not written yet."""
+    codes = [*record.countries, *(p.country for p in record.partners),
+             *(a.country for a in record.activities)]
+    new = [c for c in dict.fromkeys(codes)
+           if c and c not in known.countries and c not in known.pending_countries]
+    found = {code: by_iso3(code) for code in new}
+    unknown = [code for code, country in found.items() if country is None]
+    if unknown:
+        raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
+    known.pending_countries.update(new)
+    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
+
+
+def _new_organizations(record: Record, known: _Known) -> list[dict]:
+    """Rows for the organisations not written yet, one per key: the first spelling met
+    becomes the organisation's ``name`` (and PostgreSQL refuses one statement touching the
+    same key twice)."""
+    listings = ([(record.grantee, None)] if record.grantee else []) + \
+        [(p.name, p.country) for p in record.partners]
+    new: dict[str, dict] = {}
+    for name, country in listings:
+        key = organization_key(name, country)
+        if key not in new and key not in known.organizations and key not in known.pending_organizations:
+            new[key] = {"name": name, "country_alpha3": country, "name_key": name_key(name),
+                        "match_key": key}
+    known.pending_organizations.update(new)
+    return list(new.values())
+
+
+def _project_values(record: Record, key: str, digest: str) -> dict:
+    return {
+        "project_key": key, "title_key": key, "title": record.title, "status": record.status,
+        "program": record.program, "region": record.region,
+        "start_date": record.start_date, "end_date": record.end_date,
+        "dates_revised": record.dates_revised, "problem": record.problem,
+        "results_kind": record.results_kind, "results_text": record.results,
+        "contact_office": record.contact.office, "contact_phone": record.contact.phone,
+        "source_sha256": record.source.sha256, "record_sha256": digest,
+    }
+
+
+def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
+    """The rows of every child table for one record, positions from 1 in printed order."""
+    partner_rows = [
+        {"project_key": key, "position": 0, "role": "grantee", "country_alpha3": None,
+         "name": record.grantee, "organization_key": organization_key(record.grantee, None)}
+    ] if record.grantee else []
+    partner_rows += [
+        {"project_key": key, "position": i, "role": "implementing", "country_alpha3": p.country,
+         "name": p.name, "organization_key": organization_key(p.name, p.country)}
+        for i, p in enumerate(record.partners, 1)]
+    return {
+        ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}
+                                   for i, c in enumerate(record.countries, 1)],
+        partners: partner_rows,
+        funding: [{"project_key": key, "position": i, "amount": f.amount,
+                   "currency": f.currency, "kind": f.kind}
+                  for i, f in enumerate(record.funding, 1)],
+        fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
+                       for i, f in enumerate(record.funding, 1)
+                       for y in dict.fromkeys(f.fiscal_years)],
+        Result.__table__: [{"project_key": key, "position": i, "measure": m.measure,
+                            "value": m.value, "unit": m.unit}
+                           for i, m in enumerate(record.metrics, 1)],
+        Objective.__table__: [{"project_key": key, "position": i, "level": o.level,
+                               "text": o.text}
+                              for i, o in enumerate(record.objectives, 1)],
+        Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
+                              "country_alpha3": a.country}
+                             for i, a in enumerate(record.activities, 1)],
+    }
+
+
+def record_from_db(conn: Connection, project_id: int) -> Record:
+    """The record of a project as the database holds it (see the module docstring)."""
+    p = conn.execute(sa.select(projects).where(projects.c.id == project_id)).mappings().one()
+    s = conn.execute(sa.select(sources).where(sources.c.id == p["source_document_id"])).mappings().one()
+
+    def rows(model, *columns):
+        table = model.__table__
+        return conn.execute(sa.select(*(table.c[c] for c in columns))
+                            .where(table.c.project_id == project_id)
+                            .order_by(table.c.position)).all()
+
+    years: dict[int, list[int]] = {}
+    for position, year in conn.execute(
+            sa.select(fiscal_years.c.funding_position, fiscal_years.c.fiscal_year)
+            .where(fiscal_years.c.project_id == project_id)
+            .order_by(fiscal_years.c.funding_position, fiscal_years.c.fiscal_year)):
+        years.setdefault(position, []).append(year)
+    partner_rows = rows(Partner, "role", "country_alpha3", "name")
+    return Record(
+        title=p["title"], status=p["status"], program=p["program"], region=p["region"],
+        countries=[c for (c,) in rows(ProjectCountry, "country_alpha3")],
+        start_date=p["start_date"], end_date=p["end_date"], dates_revised=p["dates_revised"],
+        funding=[RecFunding(years.get(pos, []), amount, currency, kind)
+                 for pos, amount, currency, kind in rows(Funding, "position", "amount", "currency", "kind")],
+        problem=p["problem"], results_kind=p["results_kind"], results=p["results_text"],
+        metrics=[Metric(*r) for r in rows(Result, "measure", "value", "unit")],
+        objectives=[RecObjective(*r) for r in rows(Objective, "level", "text")],
+        activities=[RecActivity(*r) for r in rows(Activity, "text", "country_alpha3")],
+        grantee=next((name for role, _, name in partner_rows if role == "grantee"), None),
+        partners=[RecPartner(country, name) for role, country, name in partner_rows
+                  if role == "implementing"],
+        contact=Contact(p["contact_office"], p["contact_phone"]),
+        source=Source(s["sha256"], s["pages"]),
+        warnings=json.loads(s["warnings"]),
+    )
+
+
+def find_project_id(conn: Connection, title: str) -> int | None:
+    """The id of the project a summary titled ``title`` belongs to, if loaded."""
+    return conn.execute(sa.select(projects.c.id)
+                        .where(projects.c.title_key == title_key(title))).scalar()
+
+
+# --- files -------------------------------------------------------------------------------
+
+def summary_files(paths: Iterable[Path]) -> Iterator[Path]:
+    """The files named, and the *.txt / *.pdf files under the folders named, sorted."""
+    for path in paths:
+        if path.is_dir():
+            yield from sorted(p for p in path.rglob("*")
+                              if p.is_file() and p.suffix.lower() in SUMMARY_SUFFIXES)
+        else:
+            yield path
+
+
+def read_summary(path: Path) -> tuple[Record, SourceFile]:
+    """Parse one file and keep what source_documents stores about it."""
+    from tcps.parse import is_pdf, parse_file
+    from tcps.parse.decode import decode
+
+    record = parse_file(path)
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != record.source.sha256:
+        raise TcpsError(path, "the file changed while it was being loaded")
+    text = None if is_pdf(data) else decode(data)[0]   # a PDF by its bytes, as the parser tells
+    return record, SourceFile(path.as_posix(), data, text)
+
+
+@dataclass
+class LoadReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    failed: list[TcpsError] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (f"added {len(self.added)}, updated {len(self.updated)}, "
+                f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
+
+
+def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
+    """Parse and load every summary under ``paths``; a bad one is reported, not fatal.
+
+    Parsing costs several times the database work, so it runs in ``jobs`` worker processes
+    (default: one per CPU) while this process writes, in file order."""
+    report = LoadReport()
+    with Loader(engine) as loader:
+        for path, parsed in _parsed(list(summary_files(paths)), jobs or os.cpu_count() or 1):
+            if isinstance(parsed, str):
+                report.failed.append(TcpsError(path, parsed))
+                continue
+            try:
+                outcome = loader.load(*parsed)
+            except TcpsError as e:
+                report.failed.append(e)
+                continue
+            except sa.exc.SQLAlchemyError as e:
+                reason = f"database refused it: {getattr(e, 'orig', None) or e}"
+                report.failed.append(TcpsError(path, reason))
+                continue
+            getattr(report, outcome).append(str(path))
+    return report
+
+
+# Below this many files, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, SourceFile] | str]]:
+    """Each file with its (record, source), or the reason it could not be read, in order."""
+    if jobs <= 1 or len(files) < _PARALLEL_FROM:
+        yield from ((path, _read_or_reason(path)) for path in files)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        yield from zip(files, pool.map(_read_or_reason, files, chunksize=16))
+
+
+def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:
+    """``read_summary``, with a failure as its reason (a string crosses processes safely)."""
+    try:
+        return read_summary(path)
+    except TcpsError as e:
+        return e.reason
+    except Exception as e:  # a parser bug on one file must not stop the others
+        return f"parser failed: {type(e).__name__}: {e}"

@@ -1,0 +1,104 @@
+"""Migrations on SQLite and PostgreSQL: pytest-alembic's standard tests plus data survival."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.script import ScriptDirectory
+from pytest_alembic import Config
+from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_head_revision,
+                                  test_up_down_consistency, test_upgrade)
+
+from golds import ROOT, gold_records, load_golds, row_counts
+import tcps.db as db
+from tcps.db import make_engine, upgrade_to_head
+from tcps.load import find_project_id, record_from_db
+from tcps.search import is_search_index
+
+__all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",
+           "test_up_down_consistency", "test_upgrade"]
+
+
+@pytest.fixture
+def alembic_config() -> Config:
+    """pytest-alembic's configuration: our migrations, the engine comes from alembic_engine."""
+    return Config(config_options={"script_location": str(db.MIGRATIONS_DIR)})
+
+
+@pytest.fixture
+def alembic_engine(db_url: str):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_to_head_twice_is_a_no_op(engine) -> None:
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        before = sa.inspect(conn).get_table_names()
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == before
+        assert "projects" in before
+
+
+def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) -> None:
+    upgrade_to_head(engine)
+    load_golds(engine)
+    with engine.connect() as conn:
+        counts = row_counts(conn)
+
+    command.downgrade(db.alembic_config(engine), "-1")
+    upgrade_to_head(engine)
+
+    with engine.connect() as conn:
+        assert row_counts(conn) == counts
+        for record, _ in gold_records():
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
+        assert conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one() == counts["projects"]
+
+
+def test_every_table_and_column_is_described(engine) -> None:
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        described = set(conn.execute(sa.text(
+            "SELECT object_name, column_name FROM data_dictionary WHERE comment <> ''")).all())
+        inspector = sa.inspect(conn)
+        names = inspector.get_table_names() + inspector.get_view_names()
+        for name in names:
+            if name == "alembic_version" or (is_search_index(name) and name != "project_search"):
+                continue  # bookkeeping; the tables behind the search index
+            assert (name, "") in described, name
+            for column in inspector.get_columns(name):
+                assert (name, column["name"]) in described, (name, column["name"])
+        if engine.dialect.name == "postgresql":  # stored natively there too
+            assert inspector.get_table_comment("projects")["text"]
+            assert all(c["comment"] for c in inspector.get_columns("projects"))
+            assert all(c["comment"] for c in inspector.get_columns("project_overview"))
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+
+
+def test_alembic_command_line_upgrade_and_check(db_url: str) -> None:
+    """`alembic upgrade head` from the repository root works, and finds nothing to autogenerate."""
+    alembic = [str(Path(sys.executable).with_name("alembic")), "-x", f"db={db_url}"]
+    for args in (["upgrade", "head"], ["check"]):
+        result = subprocess.run(alembic + args, cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head()
+    engine.dispose()
