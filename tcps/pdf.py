@@ -28,8 +28,9 @@ from pathlib import Path
 
 from tcps.errors import ParseError
 
-# Rows whose baseline lies in the top or bottom 8% of the page are page furniture: ILAB prints
-# its header and footer inside the 1-inch margins (9% of a Letter page), the body never there.
+# Rows whose baseline lies in the top or bottom 8% of the page are page furniture: the header
+# and footer stand in the page margins (a 1-inch margin is 9% of a Letter page), body text never.
+# A PDF whose body runs closer to the edge than that loses those rows: see the README.
 FURNITURE_BAND = 0.08
 # A gap wider than this share of the font size between two glyphs separates two words.
 WORD_GAP = 0.2
