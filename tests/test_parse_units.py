@@ -276,3 +276,54 @@ def test_unknown_label_is_reported_and_its_text_not_placed():
     r = read_summary(text)
     assert r.problem == "The problem."
     assert r.warnings == ["unknown label 'BENEFICIARIES' after problem: its text is not placed"]
+
+
+@pytest.mark.parametrize("text, metrics", [
+    ("The project withdrew 500 children and prevented 300 more, and provided 200 households with support.",
+     [("withdrawn", 500, "children"), ("prevented", 300, "children"), ("served", 200, "households")]),
+    ("It prevented 2,000 children; 600 children were enrolled in school.",
+     [("prevented", 2000, "children"), ("served", 600, "children")]),
+    ("The project will serve 2,000 children through school and 800 through vocational training.",
+     [("served", 2000, "children"), ("served", 800, "children")]),
+    ("By 2016, 1,500 households had received livelihood services.", [("served", 1500, "households")]),
+    ("It targets 1,500 children for withdrawal and 2,500 for prevention, and will provide 600 youth with jobs.",
+     [("withdrawn", 1500, "children"), ("prevented", 2500, "children"), ("served", 600, "youth")]),
+])
+def test_metrics_phrases_from_review(text, metrics):
+    assert parse_metrics(text) == [Metric(*m) for m in metrics]
+
+
+def test_a_level_word_before_a_colon_inside_an_item_is_its_subject_not_a_heading():
+    text = ("Reduce child labor.\nIntermediate objectives include:\n• Enterprise development: households "
+            "start businesses;\n• Education: children attend school.")
+    assert [(o.level, o.text) for o in parse_objectives(text)] == [
+        ("development", "Reduce child labor."),
+        ("intermediate", "Enterprise development: households start businesses"),
+        ("intermediate", "Education: children attend school.")]
+
+
+def test_activity_subheadings_with_a_colon_or_lost_bullets():
+    acts = parse_activities("Kenya:\n\t• Enrolled children.\n\tUganda\n\t Built schools; Trained teachers.")
+    assert acts == [Activity("Enrolled children.", "KEN"), Activity("Built schools", "UGA"),
+                    Activity("Trained teachers.", "UGA")]
+
+
+def test_partner_key_ending_a_run_on_flattened_group_and_a_colon_in_a_name():
+    partners, warnings = parse_partners("Kenya: A; Ministry of Labour Uganda: B; ILO: IPEC")
+    assert partners == [Partner("KEN", "A"), Partner("KEN", "Ministry of Labour"), Partner("UGA", "B"),
+                        Partner("UGA", "ILO: IPEC")]
+    assert warnings == ["partners: 'ILO' before a colon is not a known country"]
+
+
+def test_region_line_inverted_names_and_semicolons():
+    from tcps.parse.summary import _region
+    warnings = []
+    assert _region("AFRICA/ Congo, Democratic Republic of the; Niger – Maradi, Atlantis", warnings) == (
+        "AFRICA", ["COD", "NER"])
+    assert warnings == ["region/country: unresolved country 'Atlantis'"]
+
+
+def test_funding_kinds_named_in_words():
+    entries, leftover = parse_funding("Cost share funding: USD 400,000 FY2012: US $1,000,000 Total Award: USD 5")
+    assert entries == [Funding([], 400000, kind="matching"), Funding([2012], 1000000),
+                       Funding([], 5, kind="total")] and leftover == ""

@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -13,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import create_postgres_database, drop_postgres_database
+from conftest import empty_database
 from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
@@ -32,20 +31,6 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         load_golds(engine)
         engine.dispose()
         yield url
-
-
-@contextmanager
-def empty_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
-    """URL of a fresh database on ``backend``: a file in ``folder``, or one on the session's
-    PostgreSQL server, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'tcps.db'}"
-        return
-    url = create_postgres_database(request.getfixturevalue("postgres_url"))
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 def search(url: str, *words: str) -> list[dict]:

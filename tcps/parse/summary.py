@@ -100,21 +100,30 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     region, slash, rest = raw.partition("/")
     if not slash:
         region, rest = "", raw
-    codes: list[str] = []
-    unresolved = []
+    found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
     for part in re.split(r"[,;\n]", rest):
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:
             continue
-        found = _countries_in(part)
-        if not found:
-            unresolved.append(part)
-        codes.extend(c for c in found if c not in codes)
+        if found and _only_name_words(part):
+            # 'Congo, Democratic Republic of the': a name printed inverted around a comma
+            whole = _countries_in(f"{part} {found[-1][0]}")
+            if whole:
+                found[-1] = (f"{part} {found[-1][0]}", whole)
+                continue
+        found.append((part, _countries_in(part)))
+    codes = list(dict.fromkeys(code for _, codes in found for code in codes))
     if not slash and not codes:
         return collapse(raw), []
-    warnings.extend(f"region/country: unresolved country {p!r}" for p in unresolved)
+    warnings.extend(f"region/country: unresolved country {part!r}" for part, c in found if not c)
     return collapse(region), codes
+
+
+def _only_name_words(part: str) -> bool:
+    """Words that complete a country's name but name none ('Democratic Republic of the')."""
+    return bool(re.fullmatch(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+",
+                             part, re.I))
 
 
 def _countries_in(part: str) -> list[str]:
@@ -137,5 +146,6 @@ def _contact(raw: str | None) -> Contact:
     m = _PHONE_RE.search(text)
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
+    office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
     office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
     return Contact(office, phone)
