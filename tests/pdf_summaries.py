@@ -105,6 +105,7 @@ class SummaryPdf(FPDF):
             y += FOOTER_PITCH
 
     def fold(self, text: str, width: float) -> list[str]:
+        """The text folded to the width at any space (labels in their column, footer lines)."""
         lines, cur = [], ""
         for word in text.split(" "):
             if cur and self.get_string_width(cur + " " + word) > width:
