@@ -327,3 +327,9 @@ def test_funding_kinds_named_in_words():
     entries, leftover = parse_funding("Cost share funding: USD 400,000 FY2012: US $1,000,000 Total Award: USD 5")
     assert entries == [Funding([], 400000, kind="matching"), Funding([2012], 1000000),
                        Funding([], 5, kind="total")] and leftover == ""
+
+
+def test_region_line_wrapped_inside_a_country_name():
+    from tcps.parse.summary import _region
+    assert _region("AFRICA/Benin, Sierra\n\tLeone, Togo", []) == ("AFRICA", ["BEN", "SLE", "TGO"])
+    assert _region("ASIA/\n\tPakistan – Punjab\n\tPhilippines - Mindanao", []) == ("ASIA", ["PAK", "PHL"])

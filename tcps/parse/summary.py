@@ -101,7 +101,7 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     if not slash:
         region, rest = "", raw
     found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
-    for part in re.split(r"[,;\n]", rest):
+    for part in re.split(r"[,;\n]", _join_wrapped_lines(rest)):
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:
@@ -118,6 +118,21 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
         return collapse(raw), []
     warnings.extend(f"region/country: unresolved country {part!r}" for part, c in found if not c)
     return collapse(region), codes
+
+
+def _join_wrapped_lines(text: str) -> str:
+    """A line break inside a country's name ('Sierra' / 'Leone') is a wrap, not a separator: a
+    line that ends without a comma goes on with the next unless the next opens with a country
+    (one country per line, as in 'ASIA/' / 'Pakistan – Punjab' / 'Philippines - Mindanao')."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out = lines[:1]
+    for line in lines[1:]:
+        first = re.split(r"[,;]|\s[-–—]|[-–—]\s", re.sub(r"^(?:and|&)\s+", "", line), maxsplit=1)[0]
+        if out[-1].endswith((",", ";", "/")) or _countries_in(first.strip()):
+            out.append(line)
+        else:
+            out[-1] += " " + line
+    return "\n".join(out)
 
 
 def _only_name_words(part: str) -> bool:
