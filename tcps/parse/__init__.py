@@ -1,7 +1,8 @@
 """Text of a summary -> its record (shared/spec/record.md). No database code lives here.
 
-One module per concern: ``decode`` (bytes to text), ``furniture`` (page footers and headers),
-``sections`` (labels to field texts), and one module per kind of field value.
+One module per concern: ``decode`` (bytes to text; a PDF goes through ``tcps.pdf`` instead),
+``furniture`` (page footers and headers), ``sections`` (labels to field texts), and one module
+per kind of field value.
 """
 from __future__ import annotations
 

@@ -16,8 +16,6 @@ def decode(data: bytes) -> tuple[str, str]:
     summaries saved by older Windows tools; anything with NUL or other control bytes is binary."""
     if not data.strip():
         raise Undecodable("empty file")
-    if data.startswith(b"%PDF"):
-        raise Undecodable("a PDF, not text")
     if b"\x00" in data[:4096]:
         raise Undecodable("binary file (NUL bytes)")
     try:
