@@ -333,3 +333,11 @@ def test_region_line_wrapped_inside_a_country_name():
     from tcps.parse.summary import _region
     assert _region("AFRICA/Benin, Sierra\n\tLeone, Togo", []) == ("AFRICA", ["BEN", "SLE", "TGO"])
     assert _region("ASIA/\n\tPakistan – Punjab\n\tPhilippines - Mindanao", []) == ("ASIA", ["PAK", "PHL"])
+
+
+def test_lines_wrapped_before_a_capital_go_on_but_a_heading_line_does_not():
+    text = ("Reduce the worst forms of child labor in the cocoa-growing areas of South\nEastern Ghana\n"
+            "Intermediate objectives include:\n• Build schools in South\nEastern Ghana;\n• Train teachers.")
+    assert [(o.level, o.text) for o in parse_objectives(text)] == [
+        ("development", "Reduce the worst forms of child labor in the cocoa-growing areas of South Eastern Ghana"),
+        ("intermediate", "Build schools in South Eastern Ghana"), ("intermediate", "Train teachers.")]

@@ -54,7 +54,7 @@ def blocks(text: str) -> list[Block]:
             paragraphs.append((line[m.end():], True))
         elif _LOST_BULLET_RE.match(raw):
             paragraphs.append((line, True))
-        elif paragraphs and _continues(*paragraphs[-1], line):
+        elif paragraphs and _continues(paragraphs[-1][0], line):
             prev, bullet = paragraphs[-1]
             paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
         else:
@@ -70,15 +70,13 @@ def blocks(text: str) -> list[Block]:
     return out
 
 
-def _continues(prev: str, prev_bullet: bool, line: str) -> bool:
-    """Does an unbulleted line go on with the paragraph above it? A wrapped line or a page
-    break inside an item goes on with a lower-case word; an item, a heading or an intro that
-    ends shows it by ';', '.' or ':'; a subheading shows it by what follows (a bullet)."""
+def _continues(prev: str, line: str) -> bool:
+    """Does an unbulleted line go on with the paragraph above it? It does unless the paragraph
+    ended (';', '.', ':' ...) or the line is a heading or an intro of its own (it ends in ':').
+    Subheadings need no rule here: a bullet always follows them."""
     if line.strip()[:1].islower():
         return True
-    if re.search(r"[.;:!?]\s*(?:and|or)?\s*$", prev):
-        return False
-    return prev_bullet or not _looks_like_subheading(prev)
+    return not (re.search(r"[.;:!?]\s*(?:and|or)?\s*$", prev) or line.rstrip().endswith(":"))
 
 
 def _looks_like_subheading(text: str) -> bool:
