@@ -98,7 +98,7 @@ def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
     if not before.rstrip().endswith(","):
         return None  # 'Page 3 of the report' in a sentence, not a footer
     if INLINE_RE.search(line):
-        return None  # run into the text: handled by _strip_inline
+        return None  # run into the text: strip_inline_footers removes it
     if after.strip() and not re.fullmatch(r"\s*" + BUREAU + r"\s*", after, re.I):
         return None
     return i, i if after.strip() else _bureau_after(lines, i)
@@ -128,11 +128,11 @@ def _short_title_block(lines: list[str], i: int) -> int:
 def _bureau_after(lines: list[str], i: int, title_between: bool = False) -> int:
     """The Bureau line after line i (blank lines between), else i. With title_between, the
     short title may stand between them ('Page 1 of 2' / '<short title>,' / the Bureau)."""
-    nonblank = [j for j in range(i + 1, min(i + 8, len(lines))) if lines[j].strip()][:3]
-    for n, j in enumerate(nonblank):
+    following = [j for j in range(i + 1, min(i + 8, len(lines))) if lines[j].strip()][:3]
+    for n, j in enumerate(following):
         if BUREAU_LINE_RE.match(lines[j]):
             return j
-        if not (title_between and n < 2 and lines[nonblank[-1]].strip() and lines[j].rstrip().endswith(",")):
+        if not (title_between and n < 2 and lines[j].rstrip().endswith(",")):
             break
     return i
 
@@ -163,6 +163,9 @@ def strip_inline_footers(line: str, title: str | None, short_titles: list[str],
     return line
 
 
+_SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
+
+
 def _capitalised_run_start(before: str) -> int:
     """Last resort: the run of capitalised words (small words between them allowed) that ends
     the text before a footer ('… to draft ECLT Malawi Project')."""
@@ -176,9 +179,6 @@ def _capitalised_run_start(before: str) -> int:
     while start < len(before) and before[start:].split(maxsplit=1)[0] in _SMALL:
         start = before.index(" ", start) + 1
     return start
-
-
-_SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
 
 
 def _short_title_start(before: str, title: str | None, short_titles: list[str]) -> int | None:

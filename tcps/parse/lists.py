@@ -16,8 +16,8 @@ from tcps.parse.text import collapse, strip_html
 from tcps.record import Activity, Objective
 
 BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓"
+_NUMBERING = r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)](?=\s)"       # 1.  2)  (a)  iii.
 # At a line start a few more marks are bullets: Word's 'o' sub-bullet, Wingdings' Ø and §, '*'.
-_NUMBERING = r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)](?=\s)"
 _MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|{_NUMBERING})\s*")
 # A bullet the extraction lost leaves a TAB and a space before a capital ('\t Collected data').
 _LOST_BULLET_RE = re.compile(r"^\t+ +[A-Z]")
@@ -61,12 +61,8 @@ def blocks(text: str) -> list[Block]:
             paragraphs.append((line, False))
     out: list[Block] = []
     for para, bullet in paragraphs:
-        pieces = _INLINE_BULLET_RE.split(para)
-        for k, piece in enumerate(pieces):
-            inline = k > 0 or (bullet and k == 0)
-            if not piece.strip() and k == 0:
-                continue
-            out.extend(_split_items(piece, inline))
+        for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):
+            out.extend(_split_items(piece, bullet or k > 0))
     return out
 
 
@@ -88,8 +84,8 @@ def _looks_like_subheading(text: str) -> bool:
 
 
 def _split_items(text: str, bullet: bool) -> list[Block]:
-    """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator).
-    A heading that opens the text ('Intermediate objectives include: A; B') is its own block."""
+    """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator;
+    so does an item's trailing ';' or '; and')."""
     text = re.sub(r"\s*;\s*(?:and|or)?\s*$", "", text.strip())
     parts = re.split(r"\s*;\s*", text)
     if len(parts) == 1:
@@ -105,10 +101,8 @@ def _split_items(text: str, bullet: bool) -> list[Block]:
 
 
 def clean_item(text: str) -> str:
-    """Bullet characters, a list number and the trailing ';' or '; and' go; the text stays."""
-    text = re.sub(rf"^\s*{_NUMBERING}\s*", "", collapse(text) or "")
-    text = re.sub(r"\s*;\s*(?:and|or)?$", "", text)
-    return text.strip()
+    """Whitespace collapsed and a list number left inside the text ('(a) …') gone."""
+    return re.sub(rf"^\s*{_NUMBERING}\s*", "", collapse(text) or "").strip()
 
 
 # ---- objectives ------------------------------------------------------------------------------
@@ -171,13 +165,16 @@ def _heading_level(heading: str) -> str:
 
 
 def _item_label(text: str) -> tuple[str, str | None]:
-    m = _ITEM_LABEL_RE.match(text.strip())
+    """The item without a label that names a level or a number ('Outcome 1:'), and the level
+    the label names, if any ('Objective 2:' names none: the list's level holds)."""
+    text = text.strip()
+    m = _ITEM_LABEL_RE.match(text)
     if not m:
         return text, None
     if m.group("dev"):
-        return text.strip()[m.end():], "development"
+        return text[m.end():], "development"
     level = (m.group("level") or "").lower() or ("outcome" if m.group("kind").lower() == "outcome" else None)
-    return text.strip()[m.end():], level
+    return text[m.end():], level
 
 
 # ---- activities ------------------------------------------------------------------------------
@@ -201,9 +198,9 @@ def parse_activities(text: str) -> list[Activity]:
 
 
 def _subheading(body: str, nxt: Block | None) -> str | None:
-    """For an unbulleted block: its country code ('' for a theme) where it is a subheading
-    (short, followed by items, or a country name before a colon); None where it is an item or
-    an introductory sentence (which is skipped by the caller only if it ends in ':')."""
+    """For an unbulleted block: its country code, or '' for a theme, where it is a subheading
+    (a short line followed by items) or ends in ':' (a country name, or an introductory
+    sentence, which like a theme is no item and sets no country); None for an item."""
     name = re.split(r"\s[-–—]|[-–—]\s", body.rstrip(":"), maxsplit=1)[0]
     code = country_code(name) if len(name.split()) <= 6 else None
     if body.endswith(":"):
