@@ -83,3 +83,10 @@ def test_truncated_summary_yields_what_it_has_with_a_warning(tmp_path):
     assert result.exit_code == 0
     assert record["title"] and record["results"] and len(record["activities"]) == 1
     assert any("truncated" in w for w in record["warnings"])
+
+
+def test_prose_that_names_labels_is_not_a_summary(tmp_path):
+    path = tmp_path / "readme.txt"
+    path.write_text("# notes\n\nProject Title and Results are parsed.\n")
+    result = run(path)
+    assert result.exit_code == 1 and "no project title" in result.stderr

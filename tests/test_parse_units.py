@@ -341,3 +341,11 @@ def test_lines_wrapped_before_a_capital_go_on_but_a_heading_line_does_not():
     assert [(o.level, o.text) for o in parse_objectives(text)] == [
         ("development", "Reduce the worst forms of child labor in the cocoa-growing areas of South Eastern Ghana"),
         ("intermediate", "Build schools in South Eastern Ghana"), ("intermediate", "Train teachers.")]
+
+
+def test_flattened_label_words_before_a_lower_case_word_lose_to_the_real_label():
+    text = ("Project Title A Title Problem to be Addressed Results of the survey show work. "
+            "Results The project reached 5 children.")
+    s = find_sections(text)
+    assert s.values["problem"].strip() == "Results of the survey show work."
+    assert s.values["results"].strip() == "The project reached 5 children."

@@ -44,7 +44,7 @@ _LABEL_RE = re.compile("(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:" + "|".join(f"(?P<
                        re.I)
 _SMALL = {"to", "be", "of", "and", "&", "/"}
 
-STRONG, FLAT_START, INLINE = 3, 2, 1
+STRONG, FLAT_START, INLINE, BEFORE_LOWER = 3, 2, 1, 0
 
 
 @dataclass
@@ -65,6 +65,9 @@ class Sections:
 
 
 def find_sections(text: str) -> Sections:
+    """The text of each field. The document is flattened where its title label does not
+    stand at a line start before a TAB, a colon or a line end; only then do label words inside
+    a line count."""
     candidates = _candidates(text)
     title = next((c for c in candidates if c.field == "title"), None)
     flattened = title is not None and title.strength != STRONG
@@ -102,6 +105,8 @@ def _candidates(text: str) -> list[Label]:
         else:
             strength = FLAT_START if at_line_start else INLINE
         value_start = end + len(re.match(r"[ \t]*:?[ \t]*", text[end:]).group())
+        if strength != STRONG and text[value_start:value_start + 1].islower():
+            strength = BEFORE_LOWER  # 'Results of the survey show …' in a flattened value
         out.append(Label(field, start, value_start, strength, m.group()))
     return out
 

@@ -29,7 +29,7 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     if not sections.values:
         raise ParseError(name, "not a project summary: no field labels found")
     title = collapse(sections.values.get("title"))
-    if not title:
+    if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
     r = Record(source=Source(sha256="", pages=cleaned.pages))
     warn = r.warnings.append
