@@ -12,7 +12,8 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection, Engine
 
-from tcps.db import database_url, make_engine
+from tcps.config import database_url
+from tcps.db import make_engine
 from tcps.models import Base
 from tcps.search import is_search_index
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from tcps import __version__
+from tcps.config import DEFAULT_URL, ENV_VAR
 from tcps.errors import TcpsError
 from tcps.output import FORMATS
 
@@ -64,8 +65,6 @@ EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configu
 
 def db_option(command):
     """--db URL, shared by every command that opens the database."""
-    from tcps.db import DEFAULT_URL, ENV_VAR
-
     return click.option(
         "--db", "db", metavar="URL", envvar=ENV_VAR, show_envvar=True,
         help=f"Database URL (sqlite:///file.db, postgresql+psycopg://user@host/name) or a SQLite "
@@ -76,7 +75,8 @@ def open_database(db: str | None):
     """An engine for --db that is known to connect; exit 2 with one line where it does not."""
     import sqlalchemy as sa
 
-    from tcps.db import database_url, make_engine
+    from tcps.config import database_url
+    from tcps.db import make_engine
 
     try:
         engine = make_engine(db)
@@ -218,7 +218,7 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
     Exit status: 0 the query ran; 1 it failed (SQL error, no such database); 3 it was refused
     because it would write; 4 it ran past --timeout and was stopped.
     """
-    from tcps.db import database_url
+    from tcps.config import database_url
     from tcps.query import QueryError, run_query
 
     if query == "-":
@@ -333,7 +333,7 @@ def grant_readonly(role: str, password: str | None, db: str | None) -> None:
     """
     from sqlalchemy.engine import make_url
 
-    from tcps.db import database_url
+    from tcps.config import database_url
     from tcps.query import QueryError, grant_readonly_role
 
     url = make_url(database_url(db))

@@ -1,7 +1,7 @@
 """Where the database is, how to connect to it, and how to bring its schema to head.
 
-The URL comes from ``--db`` or ``TCPS_DATABASE_URL`` (the CLI reads both), else a SQLite file
-``tcps.db`` in the working directory. A bare path is taken as a SQLite file.
+The URL comes from ``tcps.config.database_url``: ``--db`` or ``TCPS_DATABASE_URL`` (the CLI reads
+both), else a SQLite file ``tcps.db`` in the working directory; a bare path is a SQLite file.
 
 SQLite connections are set up for a loader that commits once per summary: WAL journal and
 ``synchronous=NORMAL`` (durable at each checkpoint, about 5x faster commits than the default
@@ -10,7 +10,6 @@ BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite
 """
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -18,18 +17,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
-ENV_VAR = "TCPS_DATABASE_URL"
-DEFAULT_URL = "sqlite:///tcps.db"
+from tcps.config import database_url
+
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-
-
-def database_url(value: str | None = None) -> str:
-    """The URL to use: ``value`` (from --db), else $TCPS_DATABASE_URL, else tcps.db here.
-
-    A value without ``://`` is a path to a SQLite file, so ``--db my.db`` works."""
-    url = value or os.environ.get(ENV_VAR) or DEFAULT_URL
-    return url if "://" in url else f"sqlite:///{url}"
 
 
 def make_engine(url: str | None = None) -> Engine:

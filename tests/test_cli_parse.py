@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -90,3 +92,15 @@ def test_prose_that_names_labels_is_not_a_summary(tmp_path):
     path.write_text("# notes\n\nProject Title and Results are parsed.\n")
     result = run(path)
     assert result.exit_code == 1 and "no project title" in result.stderr
+
+
+def test_parse_does_not_import_sqlalchemy():
+    """`tcps parse` needs no database: it must not pay SQLAlchemy's ~0.3 s import."""
+    script = ("import sys\n"
+              "from tcps.cli import cli\n"
+              "assert 'sqlalchemy' not in sys.modules, 'import tcps.cli'\n"
+              f"try:\n    cli(['parse', {str(SEED)!r}])\n"
+              "except SystemExit as e:\n    assert e.code == 0, e.code\n"
+              "assert 'sqlalchemy' not in sys.modules, 'tcps parse'\n")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

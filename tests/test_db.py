@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from tcps.db import DEFAULT_URL, ENV_VAR, database_url, make_engine
+from tcps.config import DEFAULT_URL, ENV_VAR, database_url
+from tcps.db import make_engine
 
 
 def test_database_url_rule(monkeypatch) -> None:
