@@ -71,20 +71,43 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-def open_database(db: str | None):
-    """An engine for --db that is known to connect; exit 2 with one line where it does not."""
+def open_database(db: str | None, *, create: bool = False, read_only: bool = False):
+    """An engine for --db that is known to connect; exit 2 with one line where it does not.
+
+    Only the commands that write (load, refresh, db upgrade) pass ``create``: for any other, a
+    SQLite file that does not exist is a mistake in --db, not a database to make. ``read_only``
+    opens a SQLite file read-only, for the commands that only look (see tcps.db.make_engine)."""
     import sqlalchemy as sa
 
     from tcps.config import database_url
     from tcps.db import make_engine
 
+    url = database_url(db)
+    if not create:
+        _require_sqlite_file(url)
     try:
-        engine = make_engine(db)
+        engine = make_engine(url, read_only=read_only)
         with engine.connect():
             pass
     except (sa.exc.SQLAlchemyError, ImportError) as e:
-        _config_error(f"database {database_url(db)}: {getattr(e, 'orig', None) or e}")
+        _config_error(f"database {url}: {getattr(e, 'orig', None) or e}")
     return engine
+
+
+def _require_sqlite_file(url: str) -> None:
+    """Exit 2 when ``url`` names a SQLite file that does not exist."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:  # not a URL at all: make_engine reports it
+        return
+    path = parsed.database
+    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
+            and not Path(path).exists():
+        _config_error(f"database {url}: no such SQLite file {path} "
+                      "(`tcps load` or `tcps db upgrade` creates it)")
 
 
 def _config_error(message: str):
@@ -128,7 +151,7 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     """
     from tcps.load import load_paths
 
-    engine = open_database(db)
+    engine = open_database(db, create=True)
     _alembic(engine, "upgrade", "head")
     report = load_paths(engine, paths, jobs)
     if verbose:
@@ -154,7 +177,7 @@ def schema(db: str | None, fmt: str) -> None:
 
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
-    engine = open_database(db)
+    engine = open_database(db, read_only=True)
     with engine.connect() as conn:
         if not sa.inspect(conn).has_table("data_dictionary"):
             _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
@@ -251,7 +274,7 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
     """
     from tcps.search import search_projects
 
-    engine = open_database(db)
+    engine = open_database(db, read_only=True)
     with engine.connect() as conn:
         _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
@@ -272,7 +295,7 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
     """
     from tcps.export import export as export_database
 
-    engine = open_database(db)
+    engine = open_database(db, read_only=True)
     with engine.connect() as conn:
         _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
@@ -295,7 +318,7 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    _alembic(open_database(db), "upgrade", revision)
+    _alembic(open_database(db, create=True), "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -310,7 +333,7 @@ def downgrade(revision: str, db: str | None) -> None:
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
-    _alembic(open_database(db), "current")
+    _alembic(open_database(db, read_only=True), "current")
 
 
 @db_group.command()
@@ -390,7 +413,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
             return click.progressbar(files, label="refreshing", file=sys.stderr)
         return nullcontext(files)
 
-    engine = open_database(db)
+    engine = open_database(db, create=not dry_run, read_only=dry_run)
     try:
         report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
                              progress=progress)
@@ -430,7 +453,7 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
     """
     from tcps.refresh import recent_runs
 
-    engine = open_database(db)
+    engine = open_database(db, read_only=True)
     try:
         rows = recent_runs(engine, limit)
     finally:

@@ -6,10 +6,12 @@ both), else a SQLite file ``tcps.db`` in the working directory; a bare path is a
 SQLite connections are set up for a loader that commits once per summary: WAL journal and
 ``synchronous=NORMAL`` (durable at each checkpoint, about 5x faster commits than the default
 journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
-BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite.
+BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite. The commands
+that only read open the file read-only instead, without the WAL switch (which writes the file).
 """
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -23,25 +25,38 @@ from tcps.config import database_url
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
-def make_engine(url: str | None = None) -> Engine:
-    """An engine for ``database_url(url)``, with the SQLite settings described above."""
+def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
+    """An engine for ``database_url(url)``, with the SQLite settings described above.
+
+    ``read_only`` (SQLite): the file is opened read-only (``mode=ro``), so it must exist and
+    nothing, not even the switch to WAL, is written to it; for commands that only look."""
     url = database_url(url)
     if not url.startswith("sqlite"):
         return sa.create_engine(url)
     # Named parameters: the loader's hot path hands its row dicts to sqlite3 as they are.
-    engine = sa.create_engine(url, paramstyle="named")
-    _configure_sqlite(engine)
+    options: dict = {"paramstyle": "named"}
+    if read_only:
+        uri = sqlite_read_only_uri(sa.make_url(url).database or "")
+        options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+    engine = sa.create_engine(url, **options)
+    _configure_sqlite(engine, read_only)
     return engine
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def sqlite_read_only_uri(path: str) -> str:
+    """The SQLite URI that opens the file ``path`` read-only (``?``, ``#`` and ``%`` escaped)."""
+    return "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+
+
+def _configure_sqlite(engine: Engine, read_only: bool) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         # Stop pysqlite from opening transactions behind our back; "begin" below does it.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
+        if not read_only:  # WAL is a setting of the file: switching to it writes the file
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 

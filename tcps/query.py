@@ -28,6 +28,8 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
+from tcps.db import sqlite_read_only_uri
+
 
 class QueryError(Exception):
     """The statement could not run; the message is one line, fit for ``error: <message>``."""
@@ -170,9 +172,8 @@ def _open_sqlite_read_only(path: str) -> sqlite3.Connection:
     """Open an existing SQLite file so that nothing can be written through the connection."""
     if not path or path == ":memory:":
         raise QueryError("tcps sql needs a SQLite database file, not an in-memory database")
-    uri = "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        conn = sqlite3.connect(sqlite_read_only_uri(path), uri=True, isolation_level=None)
         conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1")  # fails here, not later, when absent
     except sqlite3.Error as e:
         raise QueryError(f"cannot open {path}: {e}") from None

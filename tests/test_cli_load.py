@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import sqlite3
 import subprocess
 import sys
 from collections import Counter
@@ -234,3 +235,31 @@ def test_readme_analyst_queries(loaded_url: str) -> None:
                 rows = [(name_key(name), country, n) for name, country, n in rows]
             assert rows, query
             assert len(rows) == len(set(rows)) and set(rows) == expected(records), query
+
+
+# --- commands that only look leave a SQLite file as they found it ----------------------------
+
+LOOKING_COMMANDS = [["search", "cocoa"], ["runs"], ["schema"], ["export", "out"], ["db", "current"],
+                    ["refresh", "--dry-run", str(DATA)]]
+
+
+@pytest.mark.parametrize("command", LOOKING_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_a_missing_sqlite_file_is_a_configuration_error_not_a_new_database(
+        tmp_path: Path, command: list[str]) -> None:
+    missing = tmp_path / "nope.db"
+    result = CliRunner().invoke(cli, [*command, "--db", str(missing)])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.startswith("error: database") and "no such SQLite file" in result.stderr
+    assert not missing.exists() and list(tmp_path.iterdir()) == []
+
+
+def test_a_dry_run_does_not_change_an_existing_sqlite_file(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    with sqlite3.connect(path) as conn:  # a database in the default (rollback) journal mode
+        conn.execute("CREATE TABLE notes (text TEXT)")
+    before = path.read_bytes()
+    result = CliRunner().invoke(cli, ["refresh", "--dry-run", "--json", str(DATA), "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"

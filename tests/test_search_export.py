@@ -4,6 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import sqlite3
 from pathlib import Path
 from typing import Iterator
 
@@ -171,5 +172,6 @@ def test_exported_csvs_reload_into_an_empty_database(loaded: str, tmp_path: Path
 @pytest.mark.parametrize("command", [["search", "cocoa"], ["export", "out"]])
 def test_a_database_without_the_schema_is_a_configuration_error(tmp_path: Path, command: list[str]) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
+    sqlite3.connect(tmp_path / "empty.db").close()  # an empty database file
     result = CliRunner().invoke(cli, [*command, "--db", url])
     assert result.exit_code == 2 and result.stderr.startswith("error: the database has no")
