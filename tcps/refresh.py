@@ -223,7 +223,10 @@ class _Run:
         if not self.dry_run:
             self._open_run()
         found = scan_folder(self.root)
-        known = self._known()
+        # Only a dry run can meet a database no refresh has touched yet (a refresh migrates
+        # first): then every file is new and there is nothing to prune.
+        has_schema = self._has_schema()
+        known = self._known() if has_schema else {}
         self.report.seen = len(found)
         to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
         self.report.unchanged = len(found) - len(to_read)
@@ -234,17 +237,19 @@ class _Run:
         present = {f.path for f in found}
         self.report.removed = [p for p in sorted(known)
                                if Path(p).is_relative_to(self.root) and p not in present]
-        if self.prune:
+        if self.prune and has_schema:
             self._prune(known)
         self.report.finished = _now()
         if not self.dry_run:
             self._close_run()
         return self.report
 
+    def _has_schema(self) -> bool:
+        with self.engine.connect() as conn:
+            return sa.inspect(conn).has_table(watched.name)
+
     def _known(self) -> dict[str, KnownSource]:
         with self.engine.connect() as conn:
-            if self.dry_run and not sa.inspect(conn).has_table(watched.name):
-                return {}  # a database no refresh has touched yet: every file is new
             rows = conn.execute(sa.select(watched.c.path, watched.c.size_bytes, watched.c.mtime_ns,
                                           watched.c.sha256, watched.c.parser_version,
                                           watched.c.project_id))

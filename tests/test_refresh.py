@@ -232,6 +232,10 @@ def test_dry_run_writes_nothing(db_url, engine, tmp_path) -> None:
     assert result.exit_code == 1
     assert (summary["run"], summary["counts"]["new"], summary["counts"]["failed"]) == (None, 2, 1)
     assert sa.inspect(engine).get_table_names() == []  # not even migrated
+    result, summary = refresh(db_url, folder, "--dry-run", "--prune")
+    assert result.exit_code == 1, result.output
+    assert (summary["counts"]["new"], summary["pruned"]) == (2, [])
+    assert sa.inspect(engine).get_table_names() == []
 
 
 def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
