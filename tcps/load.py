@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -94,10 +94,15 @@ class Loader:
         self._conn = engine.connect()
         self._known = _Known()
 
-    def load(self, record: Record, source: SourceFile) -> Outcome:
+    def load(self, record: Record, source: SourceFile,
+             then: Callable[[Connection], None] | None = None) -> Outcome:
+        """Write one record in its own transaction; ``then(conn)`` runs in that transaction
+        after it, so what it writes (refresh: the file's watched row) commits with the record."""
         try:
             with self._conn.begin():
                 outcome = load_record(self._conn, record, source, self.parser_version, self._known)
+                if then is not None:
+                    then(self._conn)
         except BaseException:
             self._known.rollback()
             raise
@@ -419,8 +424,12 @@ def record_from_db(conn: Connection, project_id: int) -> Record:
 
 def find_project_id(conn: Connection, title: str) -> int | None:
     """The id of the project a summary titled ``title`` belongs to, if loaded."""
-    return conn.execute(sa.select(projects.c.id)
-                        .where(projects.c.title_key == title_key(title))).scalar()
+    return conn.execute(sa.select(project_id_of(title))).scalar()
+
+
+def project_id_of(title: str) -> sa.ScalarSelect:
+    """SQL for the id of the project titled ``title`` (NULL when none is), to use in a statement."""
+    return sa.select(projects.c.id).where(projects.c.title_key == title_key(title)).scalar_subquery()
 
 
 # --- files -------------------------------------------------------------------------------

@@ -12,12 +12,12 @@ Made for cron and systemd timers. One refresh:
    most the summary in flight and the next refresh picks it up again;
 5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
    whose every source has gone, so that the database converges to a clean load);
-6. closes the run with its counts; files that failed are in ``load_errors``.
+6. closes the run with its counts; files that failed are in ``load_errors``. An error that is
+   no one file's (the database went away ...) stops the run and closes it as ``failed``.
 
 What a refresh knows about the folder is in ``watched_files`` (one row per absolute path):
 ``source_documents`` is keyed by content, so it cannot say which paths were seen. A file's row
-is written right after its summary commits: a kill between the two only makes the next refresh
-read that file again, find its project unchanged and write the row.
+is written in its summary's transaction, so the two commit together or not at all.
 
 ``--dry-run`` takes no lock, migrates nothing and writes nothing: it examines the folder the
 same way (parsing what it would load) and reports what a refresh would do.
@@ -27,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, nullcontext, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,7 +38,7 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.errors import TcpsError
-from tcps.load import CHILD_TABLES, Loader, SourceFile, find_project_id, read_summary, summary_files
+from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id_of, read_summary, summary_files
 from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
@@ -220,8 +220,19 @@ class _Run:
                                 started=_now(), dry_run=dry_run)
 
     def execute(self, progress: Progress) -> RunReport:
-        if not self.dry_run:
-            self._open_run()
+        if self.dry_run:
+            self._refresh_folder(progress)
+            return self.report
+        self._open_run()
+        try:
+            self._refresh_folder(progress)
+        except Exception as e:  # not one file's fault: the run stops, and its row says so
+            self._abandon_run(e)
+            raise
+        self._close_run()
+        return self.report
+
+    def _refresh_folder(self, progress: Progress) -> None:
         found = scan_folder(self.root)
         # Only a dry run can meet a database no refresh has touched yet (a refresh migrates
         # first): then every file is new and there is nothing to prune.
@@ -240,9 +251,6 @@ class _Run:
         if self.prune and has_schema:
             self._prune(known)
         self.report.finished = _now()
-        if not self.dry_run:
-            self._close_run()
-        return self.report
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:
@@ -262,12 +270,11 @@ class _Run:
                 self._touched(stat)
                 return
             record, source = loaded
-            outcome = loader.load(record, source) if loader else None
+            # The file's watched row commits with its summary, or neither does.
+            outcome = loader.load(record, source, then=self._watcher(stat, record)) if loader else None
         except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
             self._fail(stat.path, _reason(e))
             return
-        if loader:
-            self._watch(stat, record)
         if known is None:
             self.report.new.append(stat.path)
         elif known.sha256 == record.source.sha256 and outcome == "unchanged":
@@ -283,13 +290,15 @@ class _Run:
                 conn.execute(watched.update().where(watched.c.path == stat.path)
                              .values(size_bytes=stat.size, mtime_ns=stat.mtime_ns))
 
-    def _watch(self, stat: FileStat, record: Record) -> None:
-        with self.engine.begin() as conn:
+    @staticmethod
+    def _watcher(stat: FileStat, record: Record) -> Callable[[Connection], None]:
+        """What to run in the summary's transaction: write the file's watched_files row."""
+        def watch(conn: Connection) -> None:
             conn.execute(watched.delete().where(watched.c.path == stat.path))
-            conn.execute(watched.insert(), {
+            conn.execute(watched.insert().values(project_id=project_id_of(record.title)), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
-                "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
-                "project_id": find_project_id(conn, record.title)})
+                "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
+        return watch
 
     def _fail(self, path: str, message: str) -> None:
         self.report.failed[path] = message
@@ -330,10 +339,20 @@ class _Run:
                 "started": self.report.started, "status": "running", "folder": self.report.folder,
                 "parser_version": PARSER_VERSION, **self.report.counts()}).scalar_one()
 
-    def _close_run(self) -> None:
+    def _close_run(self, status: str | None = None) -> None:
         with self.engine.begin() as conn:
             conn.execute(runs.update().where(runs.c.id == self.report.run_id).values(
-                finished=self.report.finished, status=self.report.status, **self.report.counts()))
+                finished=self.report.finished, status=status or self.report.status,
+                **self.report.counts()))
+
+    def _abandon_run(self, error: Exception) -> None:
+        """Close the run as failed, its error logged against the folder, as far as the database
+        still lets us (when it does not, the next refresh marks the run interrupted)."""
+        self.report.finished = _now()
+        with suppress(sa.exc.SQLAlchemyError):
+            self._fail(str(self.root), f"refresh stopped: {_reason(error)}")
+        with suppress(sa.exc.SQLAlchemyError):
+            self._close_run(status="failed")
 
 
 def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[int]) -> None:

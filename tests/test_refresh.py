@@ -337,3 +337,46 @@ def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, e
         assert content(engine) == content(clean_engine)
     finally:
         clean_engine.dispose()
+
+
+# --- database errors (SQLite triggers stand in for a database that refuses a write) -----------
+
+def abort_inserts_into(url: str, table: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
+                             "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"))
+    engine.dispose()
+
+
+def test_a_file_whose_watched_row_is_refused_fails_whole(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    assert refresh(url, summaries(tmp_path / "first", 1)[0].parent)[0].exit_code == 0
+    abort_inserts_into(url, "watched_files")
+    folder = tmp_path / "data"
+    summaries(folder, 2)
+    result, summary = refresh(url, folder)
+    assert result.exit_code == 1 and summary is not None, result.output  # a report, no traceback
+    assert summary["counts"]["failed"] == 2 and "refused by a test trigger" in result.stderr
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:  # the summaries rolled back with their watched rows
+        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() == \
+            ["ok", "failed"]
+    engine.dispose()
+
+
+def test_an_error_that_stops_the_run_closes_it_as_failed(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    folder = tmp_path / "data"
+    summaries(folder, 1)
+    assert refresh(url, folder)[0].exit_code == 0
+    abort_inserts_into(url, "load_errors")  # so logging a bad file fails
+    (folder / "empty.txt").write_bytes(b"")
+    result, _ = refresh(url, folder)
+    assert isinstance(result.exception, sa.exc.IntegrityError)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() == \
+            ["ok", "failed"]
+    engine.dispose()
