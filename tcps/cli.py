@@ -15,7 +15,7 @@ import click
 
 from tcps import __version__
 from tcps.config import DEFAULT_URL, ENV_VAR
-from tcps.errors import TcpsError
+from tcps.errors import failure_reason, one_line
 from tcps.output import FORMATS
 
 
@@ -42,8 +42,8 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     for path in files:
         try:
             records.append(parse_file(path))
-        except TcpsError as e:
-            click.echo(f"error: {e}", err=True)
+        except Exception as e:  # a parser bug on one file must not stop the others
+            click.echo(f"error: {path}: {failure_reason(e)}", err=True)
             failed += 1
     if fmt == "json":
         data = [r.to_dict() for r in records]
@@ -90,7 +90,7 @@ def open_database(db: str | None, *, create: bool = False, read_only: bool = Fal
         with engine.connect():
             pass
     except (sa.exc.SQLAlchemyError, ImportError) as e:
-        _config_error(f"database {url}: {getattr(e, 'orig', None) or e}")
+        _config_error(f"database {url}: {one_line(e)}")
     return engine
 
 
@@ -126,7 +126,7 @@ def _alembic(engine, name: str, *args: str) -> None:
     try:
         getattr(command, name)(alembic_config(engine), *args)
     except CommandError as e:
-        _config_error(str(e))
+        _config_error(one_line(e))
 
 
 @cli.command()
@@ -421,7 +421,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
         click.echo(f"refresh skipped: {e}", err=True)
         sys.exit(EXIT_LOCKED)
     except CommandError as e:  # the database's schema is not one our migrations know
-        _config_error(str(e))
+        _config_error(one_line(e))
     finally:
         engine.dispose()
     for path, message in report.failed.items():

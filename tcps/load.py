@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.errors import TcpsError
+from tcps.errors import TcpsError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
@@ -482,12 +482,8 @@ def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -
                 continue
             try:
                 outcome = loader.load(*parsed)
-            except TcpsError as e:
-                report.failed.append(e)
-                continue
-            except sa.exc.SQLAlchemyError as e:
-                reason = f"database refused it: {getattr(e, 'orig', None) or e}"
-                report.failed.append(TcpsError(path, reason))
+            except Exception as e:  # refused by the database, or a bug: the others still load
+                report.failed.append(TcpsError(path, failure_reason(e)))
                 continue
             getattr(report, outcome).append(str(path))
     return report
@@ -510,7 +506,5 @@ def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:
     """``read_summary``, with a failure as its reason (a string crosses processes safely)."""
     try:
         return read_summary(path)
-    except TcpsError as e:
-        return e.reason
     except Exception as e:  # a parser bug on one file must not stop the others
-        return f"parser failed: {type(e).__name__}: {e}"
+        return failure_reason(e)

@@ -29,6 +29,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 
 from tcps.db import sqlite_read_only_uri
+from tcps.errors import one_line
 
 
 class QueryError(Exception):
@@ -255,7 +256,7 @@ def _connect_postgresql(url: URL) -> Any:
     try:
         return psycopg.connect(_pg_conninfo(url), autocommit=False)
     except psycopg.Error as e:
-        raise QueryError(f"cannot connect to PostgreSQL: {str(e).strip().splitlines()[0]}") from None
+        raise QueryError(f"cannot connect to PostgreSQL: {one_line(e)}") from None
 
 
 def read_only_problems(conn: Any) -> list[str]:
@@ -299,7 +300,7 @@ def _iter_cursor(cur: Any) -> Iterator[tuple[Any, ...]]:
 def _pg_error(e: Exception, timeout: float) -> QueryError:
     from psycopg import errors
 
-    message = (getattr(getattr(e, "diag", None), "message_primary", None) or str(e)).strip().splitlines()[0]
+    message = getattr(getattr(e, "diag", None), "message_primary", None) or one_line(e)
     if isinstance(e, errors.QueryCanceled):
         return QueryTimeout(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
     if isinstance(e, errors.SyntaxError) and "multiple commands" in message:
@@ -336,4 +337,4 @@ def grant_readonly_role(url: str | URL, role: str, password: str | None = None) 
             for statement in statements:
                 conn.execute(statement)
         except psycopg.Error as e:
-            raise QueryError(f"cannot set up role {role}: {str(e).strip().splitlines()[0]}") from None
+            raise QueryError(f"cannot set up role {role}: {one_line(e)}") from None

@@ -37,7 +37,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
-from tcps.errors import TcpsError
+from tcps.errors import TcpsError, failure_reason
 from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id_of, read_summary, summary_files
 from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
@@ -273,7 +273,7 @@ class _Run:
             # The file's watched row commits with its summary, or neither does.
             outcome = loader.load(record, source, then=self._watcher(stat, record)) if loader else None
         except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
-            self._fail(stat.path, _reason(e))
+            self._fail(stat.path, failure_reason(e))
             return
         if known is None:
             self.report.new.append(stat.path)
@@ -350,7 +350,7 @@ class _Run:
         still lets us (when it does not, the next refresh marks the run interrupted)."""
         self.report.finished = _now()
         with suppress(sa.exc.SQLAlchemyError):
-            self._fail(str(self.root), f"refresh stopped: {_reason(error)}")
+            self._fail(str(self.root), f"refresh stopped: {failure_reason(error)}")
         with suppress(sa.exc.SQLAlchemyError):
             self._close_run(status="failed")
 
@@ -382,15 +382,6 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
             return []
         rows = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings()
         return [dict(row) for row in rows]
-
-
-def _reason(error: Exception) -> str:
-    """Why a file could not be loaded, in one line for load_errors."""
-    if isinstance(error, TcpsError):
-        return error.reason
-    if isinstance(error, sa.exc.SQLAlchemyError):
-        return f"database refused it: {getattr(error, 'orig', None) or error}"
-    return f"parser failed: {type(error).__name__}: {error}"
 
 
 def _now() -> datetime:

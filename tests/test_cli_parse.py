@@ -104,3 +104,22 @@ def test_parse_does_not_import_sqlalchemy():
               "assert 'sqlalchemy' not in sys.modules, 'tcps parse'\n")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_parser_bug_on_one_file_is_one_line_and_the_others_still_parse(tmp_path, monkeypatch):
+    import tcps.parse.summary
+
+    real = tcps.parse.summary.read_summary
+
+    def read_summary(text, name="<text>"):
+        if "boom" in str(name):
+            raise ValueError("a bug\nwith a second line")
+        return real(text, name)
+
+    monkeypatch.setattr(tcps.parse.summary, "read_summary", read_summary)
+    boom = tmp_path / "boom.txt"
+    boom.write_bytes(SEED.read_bytes())
+    result = run(boom, SEED, "--format", "jsonl")
+    assert result.exit_code == 1
+    assert result.stderr == f"error: {boom}: internal error: ValueError: a bug\n"
+    assert len(result.stdout.splitlines()) == 1
