@@ -90,8 +90,19 @@ def open_database(db: str | None, *, create: bool = False, read_only: bool = Fal
         with engine.connect():
             pass
     except (sa.exc.SQLAlchemyError, ImportError) as e:
-        _config_error(f"database {url}: {one_line(e)}")
+        _config_error(f"database {_shown(url)}: {one_line(e)}")
     return engine
+
+
+def _shown(url: str) -> str:
+    """The URL as an error line may show it: without its password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
 
 
 def _require_sqlite_file(url: str) -> None:

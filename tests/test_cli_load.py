@@ -263,3 +263,10 @@ def test_a_dry_run_does_not_change_an_existing_sqlite_file(tmp_path: Path) -> No
     assert path.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["other.db"]
     with sqlite3.connect(path) as conn:
         assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+def test_an_unreachable_database_is_one_line_without_the_password() -> None:
+    result = CliRunner().invoke(cli, ["schema", "--db", "postgresql+psycopg://me:s3cret@127.0.0.1:1/x"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: database postgresql+psycopg://me:***@127.0.0.1:1/x: ")
+    assert "s3cret" not in result.stderr and len(result.stderr.splitlines()) == 1
