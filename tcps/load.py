@@ -34,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.errors import TcpsError, failure_reason
+from tcps.errors import ParseError, TcpsError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
@@ -58,9 +58,12 @@ SUMMARY_SUFFIXES = {".txt", ".pdf"}
 
 @dataclass
 class SourceFile:
-    """The file a record was parsed from: stored in source_documents beside the rows."""
+    """The file a record was parsed from: stored in source_documents beside the rows.
+
+    Its size, not its bytes: the bytes are parsed where they are read (maybe in a worker
+    process) and only what is stored crosses over."""
     path: str
-    data: bytes
+    size: int  # in bytes
     text: str | None  # the text the parser read; None where no text form is kept (PDF)
 
 
@@ -302,7 +305,7 @@ def _source_values(record: Record, source: SourceFile, parser_version: str) -> d
     return {
         "path": source.path,
         "sha256": record.source.sha256,
-        "size_bytes": len(source.data),
+        "size_bytes": source.size,
         "pages": record.source.pages,
         "raw_text": source.text,
         "parser_version": parser_version,
@@ -444,17 +447,22 @@ def summary_files(paths: Iterable[Path]) -> Iterator[Path]:
             yield path
 
 
-def read_summary(path: Path) -> tuple[Record, SourceFile]:
-    """Parse one file and keep what source_documents stores about it."""
-    from tcps.parse import is_pdf, parse_file
+def read_summary(path: Path, data: bytes | None = None) -> tuple[Record, SourceFile]:
+    """Parse one file and keep what source_documents stores about it.
+
+    ``data`` is the file's bytes when the caller has read them already (refresh, to hash
+    them): each file is read once, so the record and the stored text come from the same bytes."""
+    from tcps.parse import is_pdf, parse_bytes
     from tcps.parse.decode import decode
 
-    record = parse_file(path)
-    data = path.read_bytes()
-    if hashlib.sha256(data).hexdigest() != record.source.sha256:
-        raise TcpsError(path, "the file changed while it was being loaded")
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise ParseError(path, e.strerror or str(e)) from None
+    record = parse_bytes(data, path)
     text = None if is_pdf(data) else decode(data)[0]   # a PDF by its bytes, as the parser tells
-    return record, SourceFile(path.as_posix(), data, text)
+    return record, SourceFile(path.as_posix(), len(data), text)
 
 
 @dataclass

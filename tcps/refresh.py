@@ -192,20 +192,20 @@ def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool 
 
 
 def examine(stat: FileStat, known: KnownSource | None) -> tuple[Record, SourceFile] | None:
-    """Read a file the cheap check could not clear.
+    """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
 
     None when its bytes are those last loaded, by the current parser; else its parsed record,
     ready to load. Raises TcpsError for a file that cannot be read or parsed.
     """
     path = Path(stat.path)
-    if known is not None and not is_older_parser(known.parser_version, PARSER_VERSION):
-        try:
-            digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError as e:
-            raise TcpsError(path, e.strerror or str(e)) from None
-        if digest == known.sha256:
-            return None
-    return read_summary(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise TcpsError(path, e.strerror or str(e)) from None
+    if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
+            and hashlib.sha256(data).hexdigest() == known.sha256):
+        return None
+    return read_summary(path, data)
 
 
 class _Run:

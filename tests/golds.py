@@ -18,7 +18,7 @@ def gold_records() -> list[tuple[Record, SourceFile]]:
         text_file = gold.with_suffix(".txt")
         data = text_file.read_bytes()
         out.append((Record.from_dict(json.loads(gold.read_text(encoding="utf-8"))),
-                    SourceFile(text_file.as_posix(), data, data.decode("utf-8-sig"))))
+                    SourceFile(text_file.as_posix(), len(data), data.decode("utf-8-sig"))))
     return out
 
 

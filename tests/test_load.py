@@ -39,9 +39,9 @@ def _revised(record, source, **changes):
     record = copy.deepcopy(record)
     for key, value in changes.items():
         setattr(record, key, value)
-    data = source.data + b"\nrevised\n"
+    data = source.text.encode() + b"\nrevised\n"
     record.source.sha256 = hashlib.sha256(data).hexdigest()
-    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), data, data.decode())
+    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), len(data), data.decode())
 
 
 def test_every_record_round_trips_through_the_database(loaded) -> None:
