@@ -8,16 +8,30 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence, TextIO
-
-if TYPE_CHECKING:  # the CLI imports FORMATS at start-up: no SQLAlchemy import for that
-    from tcps.query import QueryResult
+from typing import Any, Sequence, TextIO
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
 _FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
                      ".ndjson": "jsonl"}
+
+
+@dataclass
+class QueryResult:
+    """Column names and rows of one query; ``total`` counts every row, even ones not kept.
+
+    Here, not in tcps.query: search and export make them too, without loading what running an
+    analyst's SQL needs (both SQL dialects), and the CLI imports this module at start-up."""
+
+    columns: list[str]
+    rows: list[tuple[Any, ...]]
+    total: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.rows)
 
 
 def choose_format(fmt: str | None, output: Path | None, terminal: bool) -> str:

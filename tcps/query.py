@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from dataclasses import dataclass
 from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import text
@@ -30,6 +29,7 @@ from sqlalchemy.engine import URL, make_url
 
 from tcps.db import sqlite_read_only_uri
 from tcps.errors import one_line
+from tcps.output import QueryResult
 
 
 class QueryError(Exception):
@@ -48,19 +48,6 @@ class QueryTimeout(QueryError):
     """The statement ran past its time limit and was stopped."""
 
     exit_code = 4
-
-
-@dataclass
-class QueryResult:
-    """Column names and rows of one query; ``total`` counts every row, even ones not kept."""
-
-    columns: list[str]
-    rows: list[tuple[Any, ...]]
-    total: int
-
-    @property
-    def truncated(self) -> bool:
-        return self.total > len(self.rows)
 
 
 def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,

@@ -13,7 +13,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tcps.query import QueryResult
+from tcps.output import QueryResult
 
 # Behind the index: FTS5's "shadow" tables on SQLite; on PostgreSQL the projects whose row is
 # rebuilt when the transaction commits (see migration 0005).
