@@ -16,7 +16,7 @@ import click
 from tcps import __version__
 from tcps.config import DEFAULT_URL, ENV_VAR
 from tcps.errors import failure_reason, one_line
-from tcps.output import FORMATS
+from tcps.output import EXPORT_FORMATS, FORMATS
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -295,7 +295,7 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
+@click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
               show_default=True, help="File format of the tables.")
 @db_option
 def export(folder: Path, fmt: str, db: str | None) -> None:

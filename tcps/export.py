@@ -11,7 +11,6 @@ What is exported is what the data dictionary describes (``tcps schema``), less t
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import json
 from dataclasses import dataclass
@@ -23,10 +22,9 @@ from sqlalchemy.engine import Connection
 
 from tcps import __version__
 from tcps.dictionary import Entry, data_dictionary
-from tcps.output import jsonable
+from tcps.output import QueryResult, jsonable, write_json_array, write_result
 from tcps.search import is_search_index
 
-EXPORT_FORMATS = ("csv", "json")
 _LEFT_OUT = {"data_dictionary"}
 
 # Table Schema types of SQLAlchemy's (and of the types it reflects), first match wins.
@@ -88,15 +86,12 @@ def _select_all(entry: Entry, columns: list[dict[str, Any]], inspector: sa.Inspe
 
 def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
-        if fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
-            writer.writerow(names)
-            writer.writerows([("" if v is None else jsonable(v)) for v in row] for row in rows)
+        if fmt == "csv":  # as tcps sql writes it
+            write_result(QueryResult(names, rows, len(rows)), "csv", out)
         else:
             # Tabular JSON as Frictionless reads it: an array of rows, the column names first
-            # (an array of objects would leave an empty table without its columns).
-            lines = [names, *([jsonable(v) for v in row] for row in rows)]
-            out.write("[" + ",\n ".join(json.dumps(line, ensure_ascii=False) for line in lines) + "]\n")
+            # (tcps sql's array of objects would leave an empty table without its columns).
+            write_json_array([names, *([jsonable(v) for v in row] for row in rows)], out)
 
 
 def _resource(entry: Entry, columns: list[dict[str, Any]], rows: list[tuple[Any, ...]],

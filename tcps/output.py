@@ -11,9 +11,11 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import Any, Iterable, Sequence, TextIO
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+# tcps export's: CSV as above; JSON as rows after the column names (see tcps.export).
+EXPORT_FORMATS = ("csv", "json")
 _FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
                      ".ndjson": "jsonl"}
 
@@ -51,13 +53,18 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
     elif fmt in ("csv", "tsv"):
         _write_delimited(result, out, "excel" if fmt == "csv" else "excel-tab")
     elif fmt == "json":
-        lines = [json.dumps(obj, ensure_ascii=False) for obj in _objects(result)]
-        out.write("[" + ",\n ".join(lines) + "]\n")
+        write_json_array(_objects(result), out)
     elif fmt == "jsonl":
         for obj in _objects(result):
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
     else:
         raise ValueError(f"unknown format {fmt!r}")
+
+
+def write_json_array(items: Iterable[Any], out: TextIO) -> None:
+    """A JSON array, one item a line: readable, and diffs well."""
+    lines = [json.dumps(item, ensure_ascii=False) for item in items]
+    out.write("[" + ",\n ".join(lines) + "]\n")
 
 
 def jsonable(value: Any) -> Any:
