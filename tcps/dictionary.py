@@ -3,7 +3,7 @@
 Migrations call ``describe_table`` / ``describe_view`` for what they create, which writes the
 comments as rows of ``data_dictionary`` (SQLite has no other place for them) and, for views on
 PostgreSQL, as native comments too (tables get theirs from ``comment=`` in ``create_table``);
-``redescribe_table`` for a table they change.
+``redescribe_table`` for a table they change; ``comment_natively`` sets PostgreSQL's own comments.
 ``data_dictionary(conn)`` reads them back with each column's type for ``tcps schema``.
 """
 from __future__ import annotations
@@ -31,10 +31,9 @@ def describe_view(op, name: str, comment: str, columns: dict[str, str]) -> None:
     rows = [{"object_name": name, "column_name": "", "comment": comment}]
     rows += [{"object_name": name, "column_name": c, "comment": text} for c, text in columns.items()]
     op.bulk_insert(_TABLE, rows)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"COMMENT ON VIEW {name} IS {_literal(comment)}")
-        for column, text in columns.items():
-            op.execute(f"COMMENT ON COLUMN {name}.{column} IS {_literal(text)}")
+    view = sa.Table(name, sa.MetaData(), *(sa.Column(c, comment=text) for c, text in columns.items()),
+                    comment=comment)
+    comment_natively(op, view, kind="VIEW")
 
 
 def redescribe_table(op, table: sa.Table) -> None:
@@ -42,10 +41,17 @@ def redescribe_table(op, table: sa.Table) -> None:
     the data_dictionary rows, and on PostgreSQL the native comments."""
     forget(op, table.name)
     describe_table(op, table)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(f"COMMENT ON TABLE {table.name} IS {_literal(table.comment or '')}")
-        for column in table.columns:
-            op.execute(f"COMMENT ON COLUMN {table.name}.{column.name} IS {_literal(column.comment or '')}")
+    comment_natively(op, table)
+
+
+def comment_natively(op, table: sa.Table, kind: str = "TABLE") -> None:
+    """On PostgreSQL, set the comments of ``table`` (a TABLE or VIEW) and its columns as the
+    database's own, where psql's \\d+ and other tools show them; SQLite has no such place."""
+    if op.get_bind().dialect.name != "postgresql":
+        return
+    op.execute(f"COMMENT ON {kind} {table.name} IS {_literal(table.comment or '')}")
+    for column in table.columns:
+        op.execute(f"COMMENT ON COLUMN {table.name}.{column.name} IS {_literal(column.comment or '')}")
 
 
 def forget(op, name: str) -> None:

@@ -102,3 +102,24 @@ def test_alembic_command_line_upgrade_and_check(db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head()
     engine.dispose()
+
+
+def test_postgresql_native_comments_are_the_data_dictionarys(postgres_url: str, request, tmp_path) -> None:
+    """What psql's \\d+ shows is what tcps schema shows, for tables, views and the search index."""
+    from conftest import empty_database
+
+    with empty_database(request, "postgresql", tmp_path) as url:
+        engine = make_engine(url)
+        upgrade_to_head(engine)
+        with engine.connect() as conn:
+            pairs = conn.execute(sa.text("""
+                SELECT d.object_name, d.column_name, d.comment,
+                       coalesce(CASE WHEN d.column_name = ''
+                                     THEN obj_description(to_regclass(d.object_name), 'pg_class')
+                                     ELSE col_description(to_regclass(d.object_name), a.attnum) END, '')
+                FROM data_dictionary d
+                LEFT JOIN pg_attribute a ON a.attrelid = to_regclass(d.object_name)
+                                        AND a.attname = d.column_name""")).all()
+        engine.dispose()
+    assert {"project_search", "project_overview"} <= {name for name, *_ in pairs}
+    assert [p for p in pairs if p[2] != p[3]] == []

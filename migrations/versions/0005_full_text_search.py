@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from tcps.dictionary import describe_table, forget
+from tcps.dictionary import comment_natively, describe_table, forget
 
 revision = "0005"
 down_revision = "0004"
@@ -182,11 +182,7 @@ def _describe(dialect: str) -> None:
     table = sa.Table("project_search", sa.MetaData(), comment=_COMMENT.format(how=how),
                      *(sa.Column(name, sa.Text, comment=text) for name, text in columns.items()))
     describe_table(op, table)
-    if dialect == "postgresql":
-        quoted = lambda text: "'" + text.replace("'", "''") + "'"  # noqa: E731
-        op.execute(f"COMMENT ON TABLE project_search IS {quoted(table.comment)}")
-        for column in table.columns:
-            op.execute(f"COMMENT ON COLUMN project_search.{column.name} IS {quoted(column.comment)}")
+    comment_natively(op, table)
 
 
 def upgrade() -> None:
