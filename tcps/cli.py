@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -71,8 +71,10 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
+@contextmanager
 def open_database(db: str | None, *, create: bool = False, read_only: bool = False):
-    """An engine for --db that is known to connect; exit 2 with one line where it does not.
+    """An engine for --db that is known to connect, disposed of after the ``with`` body; exit 2
+    with one line where it does not connect.
 
     Only the commands that write (load, refresh, db upgrade) pass ``create``: for any other, a
     SQLite file that does not exist is a mistake in --db, not a database to make. ``read_only``
@@ -91,7 +93,10 @@ def open_database(db: str | None, *, create: bool = False, read_only: bool = Fal
             pass
     except (sa.exc.SQLAlchemyError, ImportError) as e:
         _config_error(f"database {_shown(url)}: {one_line(e)}")
-    return engine
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _shown(url: str) -> str:
@@ -119,6 +124,14 @@ def _require_sqlite_file(url: str) -> None:
             and not Path(path).exists():
         _config_error(f"database {url}: no such SQLite file {path} "
                       "(`tcps load` or `tcps db upgrade` creates it)")
+
+
+def _require_table(conn, table: str) -> None:
+    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(conn).has_table(table):
+        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
 
 
 def _config_error(message: str):
@@ -162,9 +175,9 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     """
     from tcps.load import load_paths
 
-    engine = open_database(db, create=True)
-    _alembic(engine, "upgrade", "head")
-    report = load_paths(engine, paths, jobs)
+    with open_database(db, create=True) as engine:
+        _alembic(engine, "upgrade", "head")
+        report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
             for path in getattr(report, outcome):
@@ -184,14 +197,10 @@ def schema(db: str | None, fmt: str) -> None:
 
     Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
     """
-    import sqlalchemy as sa
-
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
-    engine = open_database(db, read_only=True)
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("data_dictionary"):
-            _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
+    with open_database(db, read_only=True) as engine, engine.connect() as conn:
+        _require_table(conn, "data_dictionary")
         entries = data_dictionary(conn)
     click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
 
@@ -221,14 +230,6 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
     else:
         with output.open("w", encoding="utf-8", newline="") as out:
             write_result(result, fmt, out)
-
-
-def _require_table(conn, table: str) -> None:
-    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
-    import sqlalchemy as sa
-
-    if not sa.inspect(conn).has_table(table):
-        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
 
 
 @cli.command()
@@ -285,11 +286,9 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
     """
     from tcps.search import search_projects
 
-    engine = open_database(db, read_only=True)
-    with engine.connect() as conn:
+    with open_database(db, read_only=True) as engine, engine.connect() as conn:
         _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
-    engine.dispose()
     _print_rows(result, _resolve_format(fmt, output), output)
 
 
@@ -306,11 +305,9 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
     """
     from tcps.export import export as export_database
 
-    engine = open_database(db, read_only=True)
-    with engine.connect() as conn:
+    with open_database(db, read_only=True) as engine, engine.connect() as conn:
         _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
-    engine.dispose()
     for item in written:
         click.echo(f"{item.path}  {item.rows} rows")
     click.echo(f"{folder / 'datapackage.json'}  describes them")
@@ -329,7 +326,8 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    _alembic(open_database(db, create=True), "upgrade", revision)
+    with open_database(db, create=True) as engine:
+        _alembic(engine, "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -337,14 +335,16 @@ def upgrade(revision: str, db: str | None) -> None:
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
     """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
-    _alembic(open_database(db), "downgrade", revision)
+    with open_database(db) as engine:
+        _alembic(engine, "downgrade", revision)
 
 
 @db_group.command()
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
-    _alembic(open_database(db, read_only=True), "current")
+    with open_database(db, read_only=True) as engine:
+        _alembic(engine, "current")
 
 
 @db_group.command()
@@ -424,17 +424,15 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
             return click.progressbar(files, label="refreshing", file=sys.stderr)
         return nullcontext(files)
 
-    engine = open_database(db, create=not dry_run, read_only=dry_run)
-    try:
-        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                             progress=progress)
-    except LockHeld as e:
-        click.echo(f"refresh skipped: {e}", err=True)
-        sys.exit(EXIT_LOCKED)
-    except CommandError as e:  # the database's schema is not one our migrations know
-        _config_error(one_line(e))
-    finally:
-        engine.dispose()
+    with open_database(db, create=not dry_run, read_only=dry_run) as engine:
+        try:
+            report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
+                                 progress=progress)
+        except LockHeld as e:
+            click.echo(f"refresh skipped: {e}", err=True)
+            sys.exit(EXIT_LOCKED)
+        except CommandError as e:  # the database's schema is not one our migrations know
+            _config_error(one_line(e))
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:
@@ -464,11 +462,8 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
     """
     from tcps.refresh import recent_runs
 
-    engine = open_database(db, read_only=True)
-    try:
+    with open_database(db, read_only=True) as engine:
         rows = recent_runs(engine, limit)
-    finally:
-        engine.dispose()
     if as_json:
         click.echo(json.dumps([{c: _plain(r[c]) for c in RUN_COLUMNS} for r in rows], indent=2))
         return

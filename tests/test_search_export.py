@@ -169,7 +169,7 @@ def test_exported_csvs_reload_into_an_empty_database(loaded: str, tmp_path: Path
         assert search(url, word) == search(loaded, word)
 
 
-@pytest.mark.parametrize("command", [["search", "cocoa"], ["export", "out"]])
+@pytest.mark.parametrize("command", [["search", "cocoa"], ["export", "out"], ["schema"]])
 def test_a_database_without_the_schema_is_a_configuration_error(tmp_path: Path, command: list[str]) -> None:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     sqlite3.connect(tmp_path / "empty.db").close()  # an empty database file
