@@ -453,29 +453,29 @@ RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", 
 @db_option
 @click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
               help="How many runs to list.")
-@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
-def runs(db: str | None, limit: int, as_json: bool) -> None:
-    """List the latest refresh runs, newest first (times in UTC).
+@format_option
+@output_option
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_json: bool) -> None:
+    """List the latest refresh runs, newest first (times in UTC), in the formats of tcps sql.
 
     A run with status 'running' and no finished time is still running, or was killed; the next
     refresh marks it 'interrupted'. The files a run could not load are in load_errors.
     """
+    from tcps.output import QueryResult
     from tcps.refresh import recent_runs
 
+    if as_json and fmt not in (None, "json"):
+        raise click.UsageError("--json means --format json: give one or the other")
     with open_database(db, read_only=True) as engine:
         rows = recent_runs(engine, limit)
-    if as_json:
-        click.echo(json.dumps([{c: _plain(r[c]) for c in RUN_COLUMNS} for r in rows], indent=2))
-        return
-    table = [RUN_COLUMNS] + [tuple(str(_plain(r[c]) if r[c] is not None else "-") for c in RUN_COLUMNS)
-                             for r in rows]
-    widths = [max(len(row[i]) for row in table) for i in range(len(RUN_COLUMNS))]
-    for row in table:
-        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+    result = QueryResult(list(RUN_COLUMNS), [tuple(_plain(r[c]) for c in RUN_COLUMNS) for r in rows],
+                         len(rows))
+    _print_rows(result, "json" if as_json else _resolve_format(fmt, output), output)
 
 
 def _plain(value):
-    """A run's value as JSON and the table show it: times in UTC as ISO text to the second.
+    """A run's value as every format shows it: times in UTC as ISO text to the second.
 
     PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
     if isinstance(value, datetime):
@@ -483,6 +483,7 @@ def _plain(value):
             value = value.astimezone(timezone.utc).replace(tzinfo=None)
         return value.isoformat(sep=" ", timespec="seconds")
     return value
+
 
 def main() -> None:
     cli()

@@ -380,3 +380,19 @@ def test_an_error_that_stops_the_run_closes_it_as_failed(tmp_path) -> None:
         assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() == \
             ["ok", "failed"]
     engine.dispose()
+
+
+def test_runs_prints_in_the_formats_of_tcps_sql(tmp_path) -> None:
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    folder = tmp_path / "data"
+    summaries(folder, 1)
+    refresh(url, folder)
+    refresh(url, folder)
+    lines = CliRunner().invoke(cli, ["runs", "--db", url, "--format", "csv"]).stdout.splitlines()
+    assert lines[0].startswith("id,started,finished,status,parser_version,seen,new,changed,")
+    assert [line.split(",")[:1] + line.split(",")[3:4] for line in lines[1:]] == [["2", "ok"], ["1", "ok"]]
+    result = CliRunner().invoke(cli, ["runs", "--db", url, "--limit", "1", "-o", str(tmp_path / "runs.json")])
+    assert result.exit_code == 0 and result.stdout == ""
+    (run,) = json.loads((tmp_path / "runs.json").read_text())
+    assert (run["id"], run["status"], run["unchanged"]) == (2, "ok", 1)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run["started"])
