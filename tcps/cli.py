@@ -167,8 +167,8 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     loaded in its own transaction: a project is matched by its title (case, punctuation and
     status markers ignored), so loading the same file again changes nothing and a revised
     summary updates its project. A file that fails leaves nothing behind; its reason goes to
-    stderr and the others still load. The last line counts added, updated, unchanged and
-    failed summaries.
+    stderr and the others still load. The last line counts summaries: added (a new project),
+    updated, unchanged and failed.
 
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
@@ -250,7 +250,8 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
     Nothing a statement does can change the database: writes are refused. On PostgreSQL, connect
     as a role that can only read (see `tcps db grant-readonly`).
 
-    Exit status: 0 the query ran; 1 it failed (SQL error, no such database); 3 it was refused
+    Exit status: 0 the query ran; 1 it failed (SQL error, missing parameter); 2 usage or
+    configuration error (bad --db, no such SQLite file, database unreachable); 3 it was refused
     because it would write; 4 it ran past --timeout and was stopped.
     """
     from tcps.config import database_url
@@ -410,7 +411,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     read by an older parser, reports files that have gone, and logs the run in load_runs
     (see `tcps runs`). Only one refresh runs at a time per database.
 
-    On a terminal it shows a progress bar; otherwise it prints one summary line.
+    On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
+    files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
     """
     from alembic.util import CommandError
 
@@ -461,6 +463,8 @@ def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_js
 
     A run with status 'running' and no finished time is still running, or was killed; the next
     refresh marks it 'interrupted'. The files a run could not load are in load_errors.
+
+    Exit status: 0, or 2 when the database cannot be opened.
     """
     from tcps.output import QueryResult
     from tcps.refresh import recent_runs

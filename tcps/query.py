@@ -26,6 +26,7 @@ from typing import Any, Iterable, Iterator, Mapping
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 from tcps.db import sqlite_read_only_uri
 from tcps.errors import one_line
@@ -36,6 +37,13 @@ class QueryError(Exception):
     """The statement could not run; the message is one line, fit for ``error: <message>``."""
 
     exit_code = 1
+
+
+class QueryUnavailable(QueryError):
+    """No database to run it on: a bad URL, a missing SQLite file, an unreachable server (exit 2,
+    the status of every tcps command for a configuration error)."""
+
+    exit_code = 2
 
 
 class QueryRefused(QueryError):
@@ -57,13 +65,16 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
     ``params`` fill the statement's ``:name`` placeholders. ``timeout`` (seconds) stops a runaway
     query; ``max_rows`` keeps only the first rows (the total is still counted).
     """
-    url = make_url(url)
+    try:
+        url = make_url(url)
+    except ArgumentError as e:
+        raise QueryUnavailable(one_line(e)) from None
     backend = url.get_backend_name()
     if backend == "sqlite":
         return _run_sqlite(url, sql, params or {}, timeout, max_rows)
     if backend == "postgresql":
         return _run_postgresql(url, sql, params or {}, timeout, max_rows)
-    raise QueryError(f"tcps sql works with SQLite and PostgreSQL, not {backend}")
+    raise QueryUnavailable(f"tcps sql works with SQLite and PostgreSQL, not {backend}")
 
 
 def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, dict[str, str]]:
@@ -159,12 +170,12 @@ class _ReadOnlyAuthorizer:
 def _open_sqlite_read_only(path: str) -> sqlite3.Connection:
     """Open an existing SQLite file so that nothing can be written through the connection."""
     if not path or path == ":memory:":
-        raise QueryError("tcps sql needs a SQLite database file, not an in-memory database")
+        raise QueryUnavailable("tcps sql needs a SQLite database file, not an in-memory database")
     try:
         conn = sqlite3.connect(sqlite_read_only_uri(path), uri=True, isolation_level=None)
         conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1")  # fails here, not later, when absent
     except sqlite3.Error as e:
-        raise QueryError(f"cannot open {path}: {e}") from None
+        raise QueryUnavailable(f"cannot open {path}: {e}") from None
     conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
     return conn
 
@@ -243,7 +254,7 @@ def _connect_postgresql(url: URL) -> Any:
     try:
         return psycopg.connect(_pg_conninfo(url), autocommit=False)
     except psycopg.Error as e:
-        raise QueryError(f"cannot connect to PostgreSQL: {one_line(e)}") from None
+        raise QueryUnavailable(f"cannot connect to PostgreSQL: {one_line(e)}") from None
 
 
 def read_only_problems(conn: Any) -> list[str]:

@@ -192,8 +192,15 @@ def test_a_role_that_could_write_is_refused(database: Database) -> None:
 
 def test_a_missing_sqlite_file_is_an_error_and_is_not_created(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sql", "--db", f"sqlite:///{tmp_path / 'none.db'}", "SELECT 1"])
-    assert result.exit_code == 1 and "cannot open" in result.stderr
+    assert result.exit_code == 2 and "cannot open" in result.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("url", ["postgresql+psycopg://nobody@127.0.0.1:1/x", "mysql://h/x", "::bad::/x://"])
+def test_no_database_to_query_is_a_configuration_error(url: str) -> None:
+    result = CliRunner().invoke(cli, ["sql", "--db", url, "SELECT 1"])
+    assert result.exit_code == 2 and result.stderr.startswith("error: ")
+    assert len(result.stderr.splitlines()) == 1
 
 
 # --- time limit ----------------------------------------------------------------------------
