@@ -60,9 +60,6 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
 
 # --- the database ----------------------------------------------------------------------
 
-EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error."
-
-
 def db_option(command):
     """--db URL, shared by every command that opens the database."""
     return click.option(

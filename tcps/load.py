@@ -12,9 +12,6 @@ so no write waits for an id: PostgreSQL gets all of a summary's writes in one ro
 Countries and organisations written once are remembered by the Loader and not written again
 (their rows are never changed or deleted); what a transaction wrote is remembered only after
 it commits.
-
-``record_from_db`` rebuilds the record of a project: the round-trip tests compare it with the
-parser's record, which proves the tables hold everything the record says.
 """
 from __future__ import annotations
 
@@ -40,8 +37,7 @@ from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFi
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
 from tcps.parse.countries import by_iso3
-from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
-                         Objective as RecObjective, Partner as RecPartner, Record, Source)
+from tcps.record import Record
 
 Outcome = Literal["added", "updated", "unchanged"]
 
@@ -386,43 +382,6 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
                               "country_alpha3": a.country}
                              for i, a in enumerate(record.activities, 1)],
     }
-
-
-def record_from_db(conn: Connection, project_id: int) -> Record:
-    """The record of a project as the database holds it (see the module docstring)."""
-    p = conn.execute(sa.select(projects).where(projects.c.id == project_id)).mappings().one()
-    s = conn.execute(sa.select(sources).where(sources.c.id == p["source_document_id"])).mappings().one()
-
-    def rows(model, *columns):
-        table = model.__table__
-        return conn.execute(sa.select(*(table.c[c] for c in columns))
-                            .where(table.c.project_id == project_id)
-                            .order_by(table.c.position)).all()
-
-    years: dict[int, list[int]] = {}
-    for position, year in conn.execute(
-            sa.select(fiscal_years.c.funding_position, fiscal_years.c.fiscal_year)
-            .where(fiscal_years.c.project_id == project_id)
-            .order_by(fiscal_years.c.funding_position, fiscal_years.c.fiscal_year)):
-        years.setdefault(position, []).append(year)
-    partner_rows = rows(Partner, "role", "country_alpha3", "name")
-    return Record(
-        title=p["title"], status=p["status"], program=p["program"], region=p["region"],
-        countries=[c for (c,) in rows(ProjectCountry, "country_alpha3")],
-        start_date=p["start_date"], end_date=p["end_date"], dates_revised=p["dates_revised"],
-        funding=[RecFunding(years.get(pos, []), amount, currency, kind)
-                 for pos, amount, currency, kind in rows(Funding, "position", "amount", "currency", "kind")],
-        problem=p["problem"], results_kind=p["results_kind"], results=p["results_text"],
-        metrics=[Metric(*r) for r in rows(Result, "measure", "value", "unit")],
-        objectives=[RecObjective(*r) for r in rows(Objective, "level", "text")],
-        activities=[RecActivity(*r) for r in rows(Activity, "text", "country_alpha3")],
-        grantee=next((name for role, _, name in partner_rows if role == "grantee"), None),
-        partners=[RecPartner(country, name) for role, country, name in partner_rows
-                  if role == "implementing"],
-        contact=Contact(p["contact_office"], p["contact_phone"]),
-        source=Source(s["sha256"], s["pages"]),
-        warnings=json.loads(s["warnings"]),
-    )
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:

@@ -17,11 +17,11 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
-from golds import CORPUS, DATA, ROOT, gold_records, row_counts
+from golds import CORPUS, DATA, ROOT, gold_records, record_from_db, row_counts
 from tcps.cli import cli
 from tcps.db import alembic_config
 from tcps.keys import name_key
-from tcps.load import find_project_id, record_from_db
+from tcps.load import find_project_id
 from tcps.models import Base
 from tcps.parse import parse_file
 from tcps.parse.countries import by_iso3

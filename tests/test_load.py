@@ -7,11 +7,11 @@ import hashlib
 import pytest
 import sqlalchemy as sa
 
-from golds import CORPUS, gold_records, load_golds, row_counts
+from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
 from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
 from tcps.keys import name_key, organization_key, title_key
-from tcps.load import Loader, SourceFile, find_project_id, record_from_db
+from tcps.load import Loader, SourceFile, find_project_id
 from tcps.record import Partner
 
 

@@ -13,10 +13,10 @@ from pytest_alembic import Config
 from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_head_revision,
                                   test_up_down_consistency, test_upgrade)
 
-from golds import ROOT, gold_records, load_golds, row_counts
+from golds import ROOT, gold_records, load_golds, record_from_db, row_counts
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
-from tcps.load import find_project_id, record_from_db
+from tcps.load import find_project_id
 from tcps.search import is_search_index
 
 __all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",

@@ -218,7 +218,8 @@ def test_load_and_refresh_take_pdfs(db_url, pdf_folder):
     on every run and, from its second run on, finds the good ones unchanged."""
     import sqlalchemy as sa
 
-    from tcps.load import find_project_id, record_from_db
+    from golds import record_from_db
+    from tcps.load import find_project_id
 
     good = sorted(p for p in pdf_folder.iterdir() if p.is_file())
     bad = sorted((pdf_folder / "bad").iterdir())

@@ -22,10 +22,10 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from conftest import create_postgres_database, drop_postgres_database
-from golds import CORPUS
+from golds import CORPUS, record_from_db
 from tcps import PARSER_VERSION
 from tcps.cli import cli
-from tcps.load import CHILD_TABLES, find_project_id, record_from_db
+from tcps.load import CHILD_TABLES, find_project_id
 from tcps.lock import refresh_lock
 from tcps.models import Base
 from tcps.parse import parse_bytes

@@ -4,8 +4,8 @@ Revision ID: 0004
 Revises: 0002
 Create Date: 2026-11-29 20:54:09
 
-Numbered 0004: 0003 is taken by the full-text search migration of the sql branch; whichever
-lands second chains its down_revision after the other.
+There is no 0003: the full-text search migration had that number on its branch and was renumbered
+0005 when it landed after this one.
 """
 from __future__ import annotations
 
