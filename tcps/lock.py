@@ -26,6 +26,7 @@ from contextlib import contextmanager
 import filelock
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 # The advisory lock key: a fixed 64-bit number derived from a name, so that it is the same in
 # every tcps process and unlikely to collide with another application's keys in the database.
@@ -68,7 +69,12 @@ def _advisory_lock(engine: Engine, wait: float) -> Iterator[None]:
         try:
             yield
         finally:
-            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            try:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+            except DBAPIError:
+                # The connection died, and the server dropped the lock with it. Raising here
+                # would hide the body's own error (the same dead server, most likely).
+                conn.invalidate()
 
 
 @contextmanager

@@ -52,3 +52,19 @@ def test_a_holder_killed_with_sigkill_leaves_the_lock_free(db_url: str, engine) 
     # PostgreSQL notices the closed connection a moment later: allow it a second.
     with refresh_lock(engine, wait=2):
         pass
+
+
+def test_a_lost_postgresql_connection_does_not_hide_the_bodys_error(postgres_url: str) -> None:
+    engine = sa.create_engine(postgres_url)
+    try:
+        with pytest.raises(RuntimeError, match="the body's own"), refresh_lock(engine):
+            with engine.connect() as other:  # the server ends the lock's session, as in a restart
+                other.execute(sa.text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks "
+                    "WHERE locktype = 'advisory' AND pid <> pg_backend_pid() AND database = "
+                    "(SELECT oid FROM pg_database WHERE datname = current_database())"))
+            raise RuntimeError("the body's own error")
+        with refresh_lock(engine):  # and the lock is free again
+            pass
+    finally:
+        engine.dispose()
