@@ -42,6 +42,7 @@ from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFi
 from tcps.parse.countries import by_iso3
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
+from tcps.search import reindex_by_key
 
 Outcome = Literal["added", "updated", "unchanged"]
 
@@ -162,6 +163,8 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
         for table, rows in _child_rows(record, key).items():
             if rows:
                 _execute_many(conn, _INSERT[table], rows)
+        for statement in reindex_by_key(conn.dialect.name):  # once its texts are all written
+            _execute_many(conn, statement, [{"project_key": key}])
     return "updated" if existing else "added"
 
 
