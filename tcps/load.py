@@ -18,8 +18,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -38,6 +39,7 @@ from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFi
                          SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
+from tcps.search import reindex_by_key
 
 Outcome = Literal["added", "updated", "unchanged"]
 
@@ -166,6 +168,8 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
         for table, rows in _child_rows(record, key).items():
             if rows:
                 _execute_many(conn, _INSERT[table], rows)
+        for statement in reindex_by_key(conn.dialect.name):  # once its texts are all written
+            _execute_many(conn, statement, [{"project_key": key}])
     return "updated" if existing else "added"
 
 
@@ -458,6 +462,11 @@ def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -
 
 # Below this many files, starting worker processes costs more than it saves.
 _PARALLEL_FROM = 64
+# Files a worker parses per task (fewer round trips between processes), and tasks handed out
+# per worker ahead of the writer: enough to keep the workers busy, few enough that parsed
+# records (with their bytes and text) do not pile up here while the database takes them.
+_CHUNK = 16
+_TASKS_PER_WORKER = 4
 
 
 def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, SourceFile] | str]]:
@@ -466,7 +475,20 @@ def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, 
         yield from ((path, _read_or_reason(path)) for path in files)
         return
     with ProcessPoolExecutor(jobs) as pool:
-        yield from zip(files, pool.map(_read_or_reason, files, chunksize=16))
+        pending: deque[tuple[list[Path], Future]] = deque()
+        for start in range(0, len(files), _CHUNK):
+            chunk = files[start:start + _CHUNK]
+            pending.append((chunk, pool.submit(_read_all, chunk)))
+            if len(pending) > jobs * _TASKS_PER_WORKER:
+                chunk, results = pending.popleft()
+                yield from zip(chunk, results.result())
+        for chunk, results in pending:
+            yield from zip(chunk, results.result())
+
+
+def _read_all(files: list[Path]) -> list[tuple[Record, SourceFile] | str]:
+    """One worker's task: ``_read_or_reason`` of each file of a chunk."""
+    return [_read_or_reason(path) for path in files]
 
 
 def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:

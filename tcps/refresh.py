@@ -43,6 +43,7 @@ from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
 from tcps.record import Record
+from tcps.search import reindex
 
 # Exit statuses, as documented in ``tcps refresh --help`` and the README. The fourth, 2 for a
 # usage or configuration error, comes from click and from the CLI's database check.
@@ -361,6 +362,7 @@ def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[i
     for table in reversed(CHILD_TABLES):
         conn.execute(table.delete().where(table.c.project_id.in_(project_ids)))
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
+    reindex(conn, project_ids)  # their search index rows go too
     still_used = sa.select(projects.c.id).where(projects.c.source_document_id == sources.c.id).exists()
     conn.execute(sources.delete().where(sources.c.id.in_(source_ids), ~still_used))
     for lookup in (Organization.__table__, Country.__table__):

@@ -1,29 +1,74 @@
 """Full-text search over the projects: titles, problems, results, objectives and activities.
 
-The index is the table ``project_search``, one row per project, made by migration 0005 and kept
-in step by triggers on ``projects``, ``objectives`` and ``activities`` (so the loader needs to
-know nothing about it): an FTS5 table on SQLite, a ``tsvector`` column with a GIN index on
-PostgreSQL. Both stem English words ("children" finds "child") and ask for every word given.
-A title match ranks highest, then the problem and results, then objectives and activities.
+The index is the table ``project_search``, one row per project, made by migration 0005: an FTS5
+table on SQLite, a ``tsvector`` column with a GIN index on PostgreSQL. Both stem English words
+("children" finds "child") and ask for every word given. A title match ranks highest, then the
+problem and results, then objectives and activities.
+
+Whatever writes a project rebuilds its row with ``reindex`` once it has written the child rows
+(the loader runs ``reindex_by_key``'s statements in each summary's transaction), and calls
+``reindex`` for the projects it deletes: the view ``project_search_documents`` says what a row
+holds, so rebuilding is a delete and an insert from it. No triggers: on the child tables they
+would rebuild the row once per objective and activity.
 """
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tcps.output import QueryResult
 
-# Behind the index: FTS5's "shadow" tables on SQLite; on PostgreSQL the projects whose row is
-# rebuilt when the transaction commits (see migration 0005).
-_HELPER_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config", "_pending")
+# Behind the index: FTS5's "shadow" tables on SQLite, and the view of what each row holds.
+_HELPER_SUFFIXES = ("_data", "_idx", "_content", "_docsize", "_config", "_documents")
 
 
 def is_search_index(table_name: str) -> bool:
-    """Whether a table is the search index or one of the tables behind it."""
+    """Whether a table or view is the search index or one of those behind it."""
     return table_name == "project_search" or any(
         table_name == "project_search" + suffix for suffix in _HELPER_SUFFIXES)
+
+
+# The index's columns, the project's id first; the view has the same columns in the same order.
+_COLUMNS = {"sqlite": ("rowid", "title, problem, results, objectives, activities"),
+            "postgresql": ("project_id", "document, body")}
+
+
+def _rebuild(dialect_name: str, ids_sql: str | None = None) -> tuple[sa.TextClause, sa.TextClause]:
+    """Delete the index rows of the projects whose ids ``ids_sql`` gives (an SQL list or
+    subquery; every row when None), then insert their rows from the view, which has none for
+    a project deleted meanwhile."""
+    key, others = _COLUMNS[dialect_name]
+    delete = "DELETE FROM project_search"
+    insert = f"INSERT INTO project_search ({key}, {others}) SELECT * FROM project_search_documents"
+    if ids_sql:
+        delete += f" WHERE {key} IN {ids_sql}"
+        insert += f" WHERE project_id IN {ids_sql}"
+    return sa.text(delete), sa.text(insert)
+
+
+@lru_cache(maxsize=4)
+def reindex_by_key(dialect_name: str) -> tuple[sa.TextClause, sa.TextClause]:
+    """The statements that rebuild the row of the project whose title key is ``:project_key``;
+    built once per dialect, for the loader's compiled-statement cache."""
+    return _rebuild(dialect_name, "(SELECT id FROM projects WHERE title_key = :project_key)")
+
+
+def reindex(conn: Connection, project_ids: Collection[int] | None = None) -> None:
+    """Bring the index rows of these projects (of all, when None) in step with the tables:
+    for rows written, or projects deleted, other than by the loader."""
+    if project_ids is None:
+        statements = _rebuild(conn.dialect.name)
+    elif project_ids:
+        ids = sa.bindparam("ids", list(project_ids), expanding=True)
+        statements = tuple(s.bindparams(ids) for s in _rebuild(conn.dialect.name, ":ids"))
+    else:
+        return
+    for statement in statements:
+        conn.execute(statement)
 
 
 # Marks around the matched words in a snippet: the same on both databases, plain text.

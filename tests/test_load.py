@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import time
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +12,7 @@ from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
 from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
 from tcps.keys import name_key, organization_key, title_key
+from tcps import load
 from tcps.load import Loader, SourceFile, find_project_id
 from tcps.record import Partner
 
@@ -180,3 +182,24 @@ def test_a_newer_parser_reading_the_same_bytes_differently_updates_the_project(l
         assert conn.execute(sa.text("SELECT parser_version FROM source_documents WHERE sha256 = :s"),
                             {"s": record.source.sha256}).scalar_one() == "new"
         assert row_counts(conn) == counts
+
+
+def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path, monkeypatch) -> None:
+    """Parsed records wait in the loading process a few tasks per worker at most, so its memory
+    does not grow with the number of files: a file removed while the first record is being
+    written has not been read yet, and fails. Results still come in file order."""
+    monkeypatch.setattr(load, "_CHUNK", 2)  # 2 workers x 4 tasks x 2 files: 18 read ahead
+    originals = sorted(CORPUS.glob("*.txt"))
+    files = []
+    for number in range(100):
+        files.append(tmp_path / f"{number:03d}.txt")
+        files[-1].write_bytes(originals[number % len(originals)].read_bytes())
+    parsed = load._parsed(files, jobs=2)
+    first = next(parsed)
+    time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
+    for path in files[50:]:
+        path.unlink()
+    results = [first, *parsed]
+    assert [path for path, _ in results] == files
+    assert not any(isinstance(outcome, str) for _, outcome in results[:18])
+    assert all(isinstance(outcome, str) for _, outcome in results[50:])

@@ -27,8 +27,8 @@ HEADER = "TECHNICAL COOPERATION PROJECT SUMMARY"
     ["Short Title, Page 1 of 2", BUREAU],
     ["", "A Rather Long Short Title That", "Wraps Here,", "", "Page 1 of 2", "", BUREAU],
     ["", "Short Title,", "Page 1 of 2", BUREAU],
-    ["Sho\thort Title,", f"U.S. Department of La\tPage 1 of 2 abor, International Labor Affairs Bureau"],
-    ["Short Title,", f"U.S. Dep\tPage 1 of 2 partment of Labor, International Labor Affairs Bureau"],
+    ["Sho\thort Title,", "U.S. Department of La\tPage 1 of 2 abor, International Labor Affairs Bureau"],
+    ["Short Title,", "U.S. Dep\tPage 1 of 2 partment of Labor, International Labor Affairs Bureau"],
 ])
 def test_footer_shapes_are_removed_and_pages_counted(footer):
     text = "\n".join(["PROBLEM\tThe text goes", *footer, "", HEADER, "", "\ton after the break."])

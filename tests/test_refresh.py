@@ -200,6 +200,7 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
             assert conn.execute(sa.select(sa.func.count()).select_from(table)
                                 .where(table.c.project_id == gone)).scalar_one() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 4
+        assert conn.execute(sa.text("SELECT count(*) FROM project_search")).scalar_one() == 4
     _, summary = refresh(db_url, folder)
     assert summary["counts"]["removed"] == 0
 
