@@ -123,3 +123,8 @@ def test_postgresql_native_comments_are_the_data_dictionarys(postgres_url: str, 
         engine.dispose()
     assert {"project_search", "project_overview"} <= {name for name, *_ in pairs}
     assert [p for p in pairs if p[2] != p[3]] == []
+
+
+def test_schema_head_constant_is_alembic_head() -> None:
+    """upgrade_to_head trusts SCHEMA_HEAD to skip alembic: it must name the newest migration."""
+    assert db.SCHEMA_HEAD == head()
