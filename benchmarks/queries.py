@@ -1,0 +1,82 @@
+"""The eight analyst queries the benchmark times, on the tables of ``tcps.models``.
+
+They are the questions analysts ask most (issue 7): money by country and year, who works
+where, what was achieved per region, words in the texts. Each must answer in under 50 ms at
+N = 10,000 summaries; a query whose plan needs an index shows it here first.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Query:
+    name: str
+    sqlite: str
+    postgresql: str | None = None        # where the dialects differ (full-text search)
+    params: dict[str, object] = field(default_factory=dict)
+
+    def sql(self, dialect: str) -> str:
+        return self.postgresql if dialect == "postgresql" and self.postgresql else self.sqlite
+
+
+QUERIES = [
+    # Funding is not split by country (see the comment on project_countries): this is the
+    # award money of the projects working in each country, per fiscal year.
+    Query("funding by country and fiscal year", """
+        SELECT pc.country_alpha3, fy.fiscal_year, count(DISTINCT f.project_id) AS projects,
+               sum(f.amount) AS award_amount
+        FROM funding f
+        JOIN funding_fiscal_years fy ON fy.project_id = f.project_id AND fy.funding_position = f.position
+        JOIN project_countries pc ON pc.project_id = f.project_id
+        WHERE f.kind = 'award'
+        GROUP BY pc.country_alpha3, fy.fiscal_year
+        ORDER BY pc.country_alpha3, fy.fiscal_year"""),
+    Query("partners per country", """
+        SELECT country_alpha3, count(DISTINCT organization_id) AS organizations,
+               count(*) AS partnerships
+        FROM partners
+        WHERE role = 'implementing' AND country_alpha3 IS NOT NULL
+        GROUP BY country_alpha3
+        ORDER BY organizations DESC"""),
+    Query("results per region", """
+        SELECT p.region, r.measure, r.unit, count(DISTINCT p.id) AS projects, sum(r.value) AS people
+        FROM results r JOIN projects p ON p.id = r.project_id
+        GROUP BY p.region, r.measure, r.unit
+        ORDER BY p.region, r.measure, r.unit"""),
+    Query("full-text search", """
+        SELECT p.title, bm25(search_index) AS rank
+        FROM search_index JOIN projects p ON p.id = search_index.rowid
+        WHERE search_index MATCH :words
+        ORDER BY rank LIMIT 20""",
+          """
+        SELECT p.title, ts_rank(p.search_vector, q) AS rank
+        FROM projects p, websearch_to_tsquery('english', :words) q
+        WHERE p.search_vector @@ q
+        ORDER BY rank DESC LIMIT 20""",
+          {"words": "cocoa scholarships"}),
+    Query("top grantees by award funding", """
+        SELECT o.name, count(DISTINCT pa.project_id) AS projects, sum(f.amount) AS award_amount
+        FROM partners pa
+        JOIN organizations o ON o.id = pa.organization_id
+        JOIN funding f ON f.project_id = pa.project_id AND f.kind = 'award'
+        WHERE pa.role = 'grantee'
+        GROUP BY o.name
+        ORDER BY award_amount DESC LIMIT 20"""),
+    Query("projects active in a year", """
+        SELECT count(*) AS projects FROM projects
+        WHERE start_date <= :year_end AND end_date >= :year_start""",
+          params={"year_start": "2010", "year_end": "2010-12-31"}),
+    Query("one project with its counts", """
+        SELECT p.title, p.start_date, p.end_date,
+               (SELECT count(*) FROM partners pa WHERE pa.project_id = p.id) AS partners,
+               (SELECT sum(amount) FROM funding f WHERE f.project_id = p.id AND f.kind = 'award') AS funding,
+               (SELECT count(*) FROM activities a WHERE a.project_id = p.id) AS activities
+        FROM projects p WHERE p.title_key = :key""",
+          params={"key": None}),   # run.py passes the key of a project in the collection
+    Query("projects per country over time", """
+        SELECT pc.country_alpha3, substr(p.start_date, 1, 4) AS start_year, count(*) AS projects
+        FROM project_countries pc JOIN projects p ON p.id = pc.project_id
+        GROUP BY pc.country_alpha3, substr(p.start_date, 1, 4)
+        ORDER BY pc.country_alpha3, start_year"""),
+]
