@@ -1,0 +1,91 @@
+"""Country names to ISO 3166-1 alpha-3 codes.
+
+The names come from country_converter's maintained table: one regular expression per
+country that knows its variants and historical names (Burma, Swaziland, Zaire, Kyrgyz
+Republic, Côte d'Ivoire with or without its accent and apostrophe ...). We read that table
+with the csv module instead of importing country_converter: its import pulls in pandas (0.4 s
+for every `tcps parse`) and its loader breaks under pandas 3 (it reads Namibia's "NA" as
+missing).
+"""
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+
+@dataclass(frozen=True)
+class Country:
+    iso3: str
+    iso2: str
+    name: str
+    pattern: re.Pattern
+    words: frozenset[str]   # words of its short and official names
+
+
+# Words a country's name may carry beyond the part its pattern matches ('United Republic of
+# Tanzania', "Lao People's Democratic Republic", 'the Philippines').
+_FILLER = {"the", "of", "and", "republic", "democratic", "people", "peoples", "s", "federal", "united",
+           "state", "states", "kingdom", "islamic", "plurinational", "bolivarian", "arab", "socialist",
+           "federation", "union", "pdr", "dr", "rep", "st", "saint", "commonwealth", "principality"}
+
+
+def _key(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
+    return re.findall(r"[a-z0-9]+", "".join(c for c in text if not unicodedata.combining(c)).casefold())
+
+
+@cache
+def countries() -> list[Country]:
+    table = resources.files("country_converter") / "country_data.tsv"
+    with table.open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),
+                    frozenset(_key(r["name_short"]) + _key(r["name_official"])))
+            for r in rows if r["ISO3"] and r["regex"]]
+
+
+def by_iso3(code: str) -> Country | None:
+    return next((c for c in countries() if c.iso3 == code), None)
+
+
+@lru_cache(maxsize=4096)
+def find_country(text: str) -> str | None:
+    """The ISO3 code of the country a text names somewhere in it (a region-line entry)."""
+    match = _best_match(_normal(text))
+    return match[0].iso3 if match else None
+
+
+@lru_cache(maxsize=4096)
+def country_code(name: str) -> str | None:
+    """The ISO3 code where the whole text is a country's name and nothing else: 'Costa Rica'
+    or 'The Philippines', not 'Regional –based in San Jose, Costa Rica' nor 'Capacity Building'."""
+    text = _normal(name)
+    match = _best_match(text)
+    if not match:
+        return None
+    country, start, end = match
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    rest = set(_key(text[:start] + " " + text[end:]))
+    return country.iso3 if rest <= _FILLER | country.words else None
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("’", "'")).strip(" .,;:")
+
+
+def _best_match(text: str) -> tuple[Country, int, int] | None:
+    """The country whose pattern matches the most of the text (patterns of neighbours such as
+    Niger and Nigeria exclude each other, but a longer match is the surer one)."""
+    best = None
+    for c in countries():
+        m = c.pattern.search(text)
+        if m and (best is None or m.end() - m.start() > best[2] - best[1]):
+            best = (c, m.start(), m.end())
+    return best

@@ -1,0 +1,55 @@
+"""The project duration: start and end dates at the precision printed."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from dateutil import parser as dateparser
+
+_MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
+          r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
+_DATE_RE = re.compile(
+    rf"\b{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}\b"   # September 30, 2003
+    rf"|\b\d{{1,2}}\s+{_MONTH},?\s+\d{{4}}\b"                   # 30 September 2003
+    rf"|\b{_MONTH},?\s+\d{{4}}\b"                               # September 2003
+    r"|\b\d{1,2}/\d{1,2}/\d{4}\b"                               # 09/30/2003
+    r"|\b\d{4}-\d{2}(?:-\d{2})?\b"                              # 2003-09-30
+    r"|\b(?:19|20)\d{2}\b",                                     # 2003
+    re.I)
+# Two defaults that differ in every field: what the text did not print comes out different.
+_DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+
+
+@dataclass
+class Duration:
+    start: str | None = None
+    end: str | None = None
+    revised: bool = False
+    completed: bool = False
+    leftover: str = ""
+
+
+def parse_duration(text: str) -> Duration:
+    d = Duration(revised=bool(re.search(r"\(\s*revised\s*\)", text, re.I)),
+                 completed=bool(re.search(r"\bcompleted\b", text, re.I)))
+    found = list(_DATE_RE.finditer(text))
+    dates = [iso_date(m.group()) for m in found[:2]]
+    d.start, d.end = (dates + [None, None])[:2]
+    rest = _DATE_RE.sub(" ", text)
+    rest = re.sub(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.\s]", "", rest, flags=re.I)
+    d.leftover = rest
+    return d
+
+
+def iso_date(text: str) -> str | None:
+    """ISO 8601 at the precision printed: a day, a month or a year."""
+    try:
+        a, b = (dateparser.parse(text, default=dflt) for dflt in _DEFAULTS)
+    except (ValueError, OverflowError):
+        return None
+    if a.day == b.day:
+        return a.strftime("%Y-%m-%d")
+    if a.month == b.month:
+        return a.strftime("%Y-%m")
+    return a.strftime("%Y")

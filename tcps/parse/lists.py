@@ -1,0 +1,189 @@
+"""Objectives and activities: lists printed in every way a summary prints a list.
+
+Bullets at a line start (•, the Symbol-font U+F0B7, '- ', '1.', '2)'), bullets run inline
+('…;• …'), items joined by ';' with '; and' before the last, bullets lost to a TAB and a space,
+HTML fragments (<p>, <ul>) and sub-bullets. First the text becomes a sequence of blocks
+(one per item, heading, subheading or paragraph), then the objectives or activities rules
+give each block its meaning.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tcps.parse.countries import country_code
+from tcps.parse.text import collapse, strip_html
+from tcps.record import Activity, Objective
+
+BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓*·"
+_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-–—](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
+_INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
+_LEVELS = r"intermediate|immediate|specific|outcomes?|development"
+# A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
+_HEADING_RE = re.compile(rf"^[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
+# An item label naming a level or a number, removed from the item ('Outcome 1:', 'Development Objective:').
+_ITEM_LABEL_RE = re.compile(
+    r"^(?:(?P<dev>development\s+objectives?)"
+    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome)s?\s*\d+)\s*[:.-]\s*",
+    re.I)
+
+
+@dataclass
+class Block:
+    text: str
+    bullet: bool        # printed with a bullet or list number (or inline bullet)
+    split: bool = False  # came from a ';'-joined run (items in one paragraph)
+
+
+def blocks(text: str) -> list[Block]:
+    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph."""
+    text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
+    text = strip_html(text)
+    paragraphs: list[tuple[str, bool]] = []
+    for raw in text.split("\n"):
+        line = raw.replace("\t", " ")
+        if not line.strip():
+            continue
+        m = _MARKER_RE.match(line)
+        if m:
+            paragraphs.append((line[m.end():], True))
+        elif paragraphs and _continues(*paragraphs[-1], line):
+            prev, bullet = paragraphs[-1]
+            paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
+        else:
+            paragraphs.append((line, False))
+    out: list[Block] = []
+    for para, bullet in paragraphs:
+        pieces = _INLINE_BULLET_RE.split(para)
+        for k, piece in enumerate(pieces):
+            inline = k > 0 or (bullet and k == 0)
+            if not piece.strip() and k == 0:
+                continue
+            out.extend(_split_items(piece, inline))
+    return out
+
+
+def _continues(prev: str, prev_bullet: bool, line: str) -> bool:
+    """Does an unbulleted line go on with the paragraph above it? A wrapped line or a page
+    break inside an item goes on with a lower-case word; an item, a heading or an intro that
+    ends shows it by ';', '.' or ':'; a subheading shows it by what follows (a bullet)."""
+    if line.strip()[:1].islower():
+        return True
+    if re.search(r"[.;:!?]\s*(?:and|or)?\s*$", prev):
+        return False
+    return prev_bullet or not _looks_like_subheading(prev)
+
+
+def _looks_like_subheading(text: str) -> bool:
+    """A short line of capitalised words with no sentence punctuation ('Costa Rica –San Jose
+    City', 'Capacity Building')."""
+    text = text.strip()
+    return bool(text) and len(text.split()) <= 8 and not re.search(r"[.;:]$", text) \
+        and text[:1].isupper()
+
+
+def _split_items(text: str, bullet: bool) -> list[Block]:
+    """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator).
+    A heading that opens the text ('Intermediate objectives include: A; B') is its own block."""
+    text = re.sub(r"\s*;\s*(?:and|or)?\s*$", "", text.strip())
+    parts = re.split(r"\s*;\s*", text)
+    if len(parts) == 1:
+        return [Block(text, bullet)] if text else []
+    out = []
+    for k, p in enumerate(parts):
+        if k:
+            p = re.sub(r"^(?:and|or)\s+", "", p)
+        p = p.strip()
+        if p:
+            out.append(Block(p, bullet, split=True))
+    return out
+
+
+def clean_item(text: str) -> str:
+    """Bullet characters, a list number and the trailing ';' or '; and' go; the text stays."""
+    text = collapse(text) or ""
+    text = re.sub(r"\s*;\s*(?:and|or)?$", "", text)
+    return text.strip()
+
+
+# ---- objectives ------------------------------------------------------------------------------
+
+def parse_objectives(text: str) -> list[Objective]:
+    level = "development"
+    out: list[Objective] = []
+    for block in _with_headings(blocks(text)):
+        if isinstance(block, str):
+            level = block
+            continue
+        body, label_level = _item_label(block.text)
+        body = clean_item(body)
+        if body:
+            out.append(Objective(label_level or level, body))
+    return out
+
+
+def _with_headings(items: list[Block]) -> list[Block | str]:
+    """Blocks with each list heading replaced by the level it names (a str). A heading may
+    open a block ('Intermediate objectives include: Improve …') or follow a sentence in it
+    ('… supply chains. Outcomes include: …')."""
+    out: list[Block | str] = []
+    for b in items:
+        text = b.text
+        m = re.search(rf"(?:^|(?<=[.!?])\s+)(?=[^.;:!?]*\b(?:{_LEVELS}|objectives?)\b[^.;:!?]*:)", text, re.I)
+        if m and not _ITEM_LABEL_RE.match(text[m.end():]):
+            head_start = m.end()
+            h = _HEADING_RE.match(text[head_start:])
+            if h:
+                before = text[:head_start].strip()
+                if before:
+                    out.append(Block(before, b.bullet, b.split))
+                out.append(_heading_level(h.group()))
+                after = text[head_start + h.end():].strip()
+                if after:
+                    out.append(Block(after, False, b.split))
+                continue
+        out.append(b)
+    return out
+
+
+def _heading_level(heading: str) -> str:
+    """The level word a heading names, singular ('Expected outcomes include:' -> outcome); a
+    heading that names only 'objectives' opens intermediate objectives, the common case."""
+    m = re.search(rf"\b({_LEVELS})\b", heading, re.I)
+    if not m:
+        return "intermediate"
+    word = m.group().lower()
+    return "outcome" if word.startswith("outcome") else word
+
+
+def _item_label(text: str) -> tuple[str, str | None]:
+    m = _ITEM_LABEL_RE.match(text.strip())
+    if not m:
+        return text, None
+    if m.group("dev"):
+        return text.strip()[m.end():], "development"
+    level = (m.group("level") or "").lower() or ("outcome" if m.group("kind").lower() == "outcome" else None)
+    return text.strip()[m.end():], level
+
+
+# ---- activities ------------------------------------------------------------------------------
+
+def parse_activities(text: str) -> tuple[list[Activity], list[str]]:
+    """Items in order with the country of the subheading they stand under."""
+    items = blocks(text)
+    out: list[Activity] = []
+    country: str | None = None
+    for k, b in enumerate(items):
+        nxt = items[k + 1] if k + 1 < len(items) else None
+        body = b.text.strip()
+        if not b.bullet and not b.split:
+            if body.endswith(":"):
+                continue            # an introductory sentence: not an item
+            if nxt is not None and nxt.bullet and _looks_like_subheading(body):
+                head = re.split(r"\s[-–—]|[-–—]\s", body, maxsplit=1)[0]
+                country = country_code(head)
+                continue
+        item = clean_item(body)
+        if item:
+            out.append(Activity(item, country))
+    return out, []

@@ -1,0 +1,46 @@
+"""Fiscal years and funding amounts."""
+from __future__ import annotations
+
+import re
+
+from tcps.record import Funding
+
+_YEARS = r"FY\s*'?\d{2,4}(?:\s*(?:&|and|,|/|-|–|to)\s*(?:FY\s*)?'?\d{2,4})*"
+_HEAD = rf"(?P<head>{_YEARS}|Total(?:\s+funding)?|Matching\s+funds?|Cost[\s-]+share)"
+_MONEY = (r"(?P<cur>USD|US\$|\$|EUR|€|GBP|£)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+          r"(?:\s*(?P<scale>million|billion))?")
+_ENTRY_RE = re.compile(rf"(?:{_HEAD}\s*:?\s*)?{_MONEY}", re.I)
+_CURRENCY = {"usd": "USD", "us$": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP", "£": "GBP"}
+
+
+def parse_funding(text: str) -> tuple[list[Funding], str]:
+    """Every stated amount in order; returns the entries and any text left unread."""
+    entries = []
+    for m in _ENTRY_RE.finditer(text):
+        head = m.group("head") or ""
+        kind = ("total" if head.lower().startswith("total")
+                else "matching" if re.match(r"matching|cost", head, re.I) else "award")
+        years = fiscal_years(head) if kind == "award" else []
+        entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
+    leftover = _ENTRY_RE.sub(" ", text)
+    return entries, re.sub(r"[\s;,.:&]+", " ", leftover).strip()
+
+
+def fiscal_years(head: str) -> list[int]:
+    """'FY 1997 & FY1998' -> [1997, 1998]; a range 'FY 2010-2012' spells out every year."""
+    years: list[int] = []
+    for m in re.finditer(r"(?P<sep>-|–|\bto\b)?\s*(?:FY\s*)?'?(?P<y>\d{2,4})", head, re.I):
+        y = int(m.group("y"))
+        y = y + 2000 if y < 50 else y + 1900 if y < 100 else y
+        if m.group("sep") and years and 0 < y - years[-1] <= 10:
+            years.extend(range(years[-1] + 1, y + 1))
+        elif y not in years:
+            years.append(y)
+    return years
+
+
+def amount(m: re.Match) -> int:
+    value = float(m.group("num").replace(",", "") + (m.group("frac") or ""))
+    scale = (m.group("scale") or "").lower()
+    value *= 1_000_000 if scale == "million" else 1_000_000_000 if scale == "billion" else 1
+    return round(value)

@@ -1,0 +1,161 @@
+"""Counts of people in the results or targets text (record.md, `metrics`).
+
+A count is a number followed, within a few modifiers, by a noun of people ('4,312 mining
+households'); a count with no noun of its own takes the noun of its phrase ('withdrew 407 and
+prevented 2,254 children'). Its measure comes first from a tie to withdrawal or prevention
+('4,800 children to be withdrawn', 'for withdrawal (1,200)'), otherwise from the verb that
+governs it: withdraw / prevent / both, a verb of service (provide, serve, give ...), or any
+other verb of reaching ('reach', 'target' ...).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tcps.record import Metric
+
+UNITS = {"children": "children", "youth": "youth", "youths": "youth", "households": "households",
+         "families": "families", "adults": "adults", "workers": "workers", "people": "people",
+         "persons": "people", "adolescents": "children"}
+_NUMBER_RE = re.compile(r"(?<![\d.,$€£])(?:\d{1,3}(?:,\s?\d{3})+|\d+)(?![\d]|\.\d|,\d)")
+_WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|[^\w\s]")
+# Words that end the noun phrase of a count before a noun of people is reached.
+_STOP = {"of", "in", "from", "to", "for", "with", "by", "on", "at", "as", "and", "or", "who", "that",
+         "which", "were", "was", "are", "is", "will", "have", "has", "had", "be", "been", "more",
+         "percent", "years", "year", "million", "billion", "per", "than", "into", "through", "aged"}
+_WITHDRAW = re.compile(r"withdr[ae]w\w*|withdrawal", re.I)
+_PREVENT = re.compile(r"prevent\w*", re.I)
+# Verb forms only: 'services' or 'training' after a count must not read as a verb before the next.
+_SERVE = re.compile(r"provid(?:e|es|ed|ing)|serv(?:e|es|ed|ing)|gave|giv(?:e|es|en|ing)|offer(?:s|ed|ing)?|"
+                    r"deliver(?:s|ed|ing)?|enrol(?:l|ls|led|ling|s)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?|"
+                    r"benefit(?:s|ed|ted|ing|ting)?|equip(?:s|ped|ping)?", re.I)
+_REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
+# A tie to withdrawal or prevention right after a count (and its noun).
+_TIE_RE = re.compile(
+    r"^\s*(?:\([^)]*\)\s*)?(?:(?:who\s+)?(?:were|was|are|will\s+be|have\s+been|had\s+been)\s+|to\s+be\s+|for\s+)?"
+    r"(?P<a>withdrawn|withdrawal|prevented|prevention)"
+    r"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>withdrawn|withdrawal|prevented|prevention))?",
+    re.I)
+# A count in parentheses right after 'withdrawal' / 'prevention': 'for withdrawal (1,200)'.
+_PAREN_TIE_RE = re.compile(r"(?P<w>withdrawal|withdrawn|prevention|prevented)\s*\(\s*$", re.I)
+
+
+@dataclass
+class _Count:
+    value: int
+    start: int
+    end: int
+    unit: str | None
+    after_noun: int       # where the text after the count's noun phrase starts
+
+
+def parse_metrics(text: str | None) -> list[Metric]:
+    if not text:
+        return []
+    counts = [c for c in (_count(text, m) for m in _NUMBER_RE.finditer(text)) if c]
+    out = []
+    for k, c in enumerate(counts):
+        unit = c.unit or _phrase_noun(text, counts, k)
+        if unit is None:
+            continue
+        measure = _tie(text, c) or _governing(text, c)
+        if measure is None:
+            continue
+        out.append(Metric(measure, c.value, unit))
+    return out
+
+
+def _count(text: str, m: re.Match) -> _Count | None:
+    raw = m.group()
+    value = int(re.sub(r"[,\s]", "", raw))
+    if "," not in raw and 1900 <= value <= 2100:
+        return None     # a year
+    if text[max(0, m.start() - 4):m.start()].rstrip().upper().endswith(("USD", "$")):
+        return None     # money
+    unit, pos = None, m.end()
+    for n, w in enumerate(_WORD_RE.finditer(text, m.end())):
+        word = w.group().lower()
+        if n >= 4 or not word[0].isalpha() and word != "-":
+            break
+        if word in UNITS:
+            unit, pos = UNITS[word], w.end()
+            if text[pos:pos + 16].lower().startswith(" and adolescents"):
+                pos += 16
+            break
+        if word in _STOP or (word.endswith("s") and len(word) > 3 and not word.endswith("ss")):
+            break       # another noun, or the phrase ends: not a count of people
+    return _Count(value, m.start(), m.end(), unit, pos)
+
+
+def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
+    """A bare count directly governed by a measure verb takes the noun of its phrase: the next
+    count's ('withdrew 407 and prevented 2,254 children'), else the previous one's ('withdraw
+    500 children and prevent 300 more'), within the sentence; a count in parentheses after
+    'withdrawal' takes the noun of the count it splits."""
+    c = counts[k]
+    before = text[:c.start]
+    paren = _PAREN_TIE_RE.search(before)
+    direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+(?:an?\s+(?:total|estimated)\s+of\s+|"
+                       r"approximately\s+|about\s+|some\s+|nearly\s+|over\s+|at\s+least\s+)?$", before, re.I)
+    if not (paren or direct):
+        return None
+    sentence_end = _sentence_end(text, c.end)
+    for other in counts[k + 1:]:
+        if other.start > sentence_end:
+            break
+        if other.unit:
+            return other.unit
+    for other in reversed(counts[:k]):
+        if other.unit and _sentence_end(text, other.end) >= c.start:
+            return other.unit
+    return None
+
+
+def _sentence_end(text: str, pos: int) -> int:
+    m = re.search(r"[.!?](?:\s|$)", text[pos:])
+    return pos + m.start() if m else len(text)
+
+
+def _tie(text: str, c: _Count) -> str | None:
+    """withdrawn / prevented / withdrawn_or_prevented where the count is tied to them."""
+    words = []
+    m = _TIE_RE.match(text[c.after_noun:])
+    if m:
+        words = [m.group("a"), m.group("b")]
+    else:
+        p = _PAREN_TIE_RE.search(text[:c.start])
+        if p:
+            words = [p.group("w")]
+    return _measure_of(w for w in words if w)
+
+
+def _measure_of(words) -> str | None:
+    kinds = {"withdrawn" if _WITHDRAW.fullmatch(w) else "prevented" for w in words}
+    if not kinds:
+        return None
+    return "withdrawn_or_prevented" if len(kinds) == 2 else kinds.pop()
+
+
+def _governing(text: str, c: _Count) -> str | None:
+    """The measure given by the nearest verb before the count in its sentence; 'withdrew and
+    prevented' names both."""
+    start = max(text.rfind(". ", 0, c.start), text.rfind("! ", 0, c.start), text.rfind("? ", 0, c.start)) + 1
+    words = list(re.finditer(r"[A-Za-z][\w-]*|\d[\d,]*", text[start:c.start]))
+    for i in range(len(words) - 1, -1, -1):
+        w = words[i].group()
+        if _WITHDRAW.fullmatch(w) or _PREVENT.fullmatch(w):
+            verbs = [w]
+            j = i - 1
+            while j >= 1 and words[j].group().lower() in ("and", "or"):
+                prev = words[j - 1].group()
+                if _WITHDRAW.fullmatch(prev) or _PREVENT.fullmatch(prev):
+                    verbs.append(prev)
+                    j -= 2
+                else:
+                    break
+            return _measure_of(verbs)
+        if _SERVE.fullmatch(w):
+            return "served"
+        if _REACH.fullmatch(w):
+            return "reached"
+    return "reached"

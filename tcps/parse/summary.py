@@ -1,0 +1,142 @@
+"""One summary's text -> its record: furniture off, labels found, each field read."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tcps.errors import ParseError
+from tcps.parse.countries import country_code, find_country
+from tcps.parse.dates import parse_duration
+from tcps.parse.furniture import remove_furniture, strip_inline_footers
+from tcps.parse.lists import parse_activities, parse_objectives
+from tcps.parse.money import parse_funding
+from tcps.parse.partners import parse_partners
+from tcps.parse.results import parse_metrics
+from tcps.parse.sections import find_sections
+from tcps.parse.text import collapse, strip_html
+from tcps.record import Contact, Record, Source
+
+_CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
+_PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
+# A label this parser does not know: capitals at a line start, then a TAB or a colon.
+_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?)\s*(?::|\t)", re.M)
+_BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
+
+
+def read_summary(text: str, name: str | Path = "<text>") -> Record:
+    cleaned = remove_furniture(text)
+    sections = find_sections("\n".join(cleaned.lines))
+    if not sections.values:
+        raise ParseError(name, "not a project summary: no field labels found")
+    title = collapse(sections.values.get("title"))
+    if not title:
+        raise ParseError(name, "no project title")
+    r = Record(source=Source(sha256="", pages=cleaned.pages))
+    warn = r.warnings.append
+    if collapse(sections.before):
+        warn(f"text before the first label not placed: {collapse(sections.before)[:80]!r}")
+
+    values = {}
+    for field, raw in sections.values.items():
+        raw = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
+        values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
+
+    r.title, closed = _title(values["title"])
+    if closed or re.search(r"\(\s*closed\s*\)", Path(str(name)).name, re.I):
+        r.status = "closed"
+    r.program = collapse(values.get("program"))
+    if "region" in values:
+        r.region, r.countries = _region(values["region"], r.warnings)
+    if "duration" in values:
+        d = parse_duration(collapse(values["duration"]) or "")
+        r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
+        if d.completed and not r.status:
+            r.status = "completed"
+        if d.leftover:
+            warn(f"duration: could not read {collapse(values['duration'])!r}")
+    if "funding" in values:
+        r.funding, leftover = parse_funding(collapse(values["funding"]) or "")
+        if leftover:
+            warn(f"funding: could not read {leftover!r}")
+    r.problem = collapse(strip_html(values.get("problem") or ""))
+    if "results" in values:
+        r.results = collapse(_BULLETS.sub(" ", strip_html(values["results"])))
+        r.results_kind = ("targets" if sections.words["results"].lower().startswith("target")
+                          else "results") if r.results else None
+        r.metrics = parse_metrics(r.results)
+    r.objectives = parse_objectives(values.get("objectives") or "")
+    r.activities, notes = parse_activities(values.get("activities") or "")
+    r.warnings.extend(notes)
+    r.grantee = collapse(values.get("grantee"))
+    r.partners, notes = parse_partners(values.get("partners") or "")
+    r.warnings.extend(notes)
+    r.contact = _contact(values.get("contact"))
+    if "contact" not in values:
+        warn("no CONTACT INFORMATION section: the summary looks truncated")
+    return r
+
+
+def _title(raw: str) -> tuple[str, bool]:
+    title = collapse(raw) or ""
+    stripped = _CLOSED_RE.sub("", title)
+    return stripped, stripped != title
+
+
+def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str]) -> str:
+    """An unknown label at a line start ends the field before it; its text is not placed."""
+    if flattened:
+        return raw
+    m = _UNKNOWN_LABEL_RE.search(raw, 1) if "\n" in raw else None
+    while m and raw.rfind("\n", 0, m.start()) != m.start() - 1:
+        m = _UNKNOWN_LABEL_RE.search(raw, m.end())
+    if not m:
+        return raw
+    warnings.append(f"unknown label {m.group('label').strip()!r} after {field}: its text is not placed")
+    return raw[:m.start()]
+
+
+def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
+    """'EUROPE/Albania, Moldova' -> region and countries; without a slash the value is the
+    region where it names no country (GLOBAL), else the country list."""
+    region, slash, rest = raw.partition("/")
+    if not slash:
+        region, rest = "", raw
+    codes: list[str] = []
+    unresolved = []
+    for part in re.split(r"[,\n]", rest):
+        part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
+        part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
+        if not part:
+            continue
+        found = _countries_in(part)
+        if not found:
+            unresolved.append(part)
+        codes.extend(c for c in found if c not in codes)
+    if not slash and not codes:
+        return collapse(raw), []
+    warnings.extend(f"region/country: unresolved country {p!r}" for p in unresolved)
+    return collapse(region), codes
+
+
+def _countries_in(part: str) -> list[str]:
+    """One country ('Trinidad and Tobago'), two joined by 'and', or a name found inside."""
+    whole = country_code(part)
+    if whole:
+        return [whole]
+    if re.search(r"\s(?:and|&)\s", part):
+        subs = [country_code(s) or find_country(s) for s in re.split(r"\s(?:and|&)\s", part)]
+        if all(subs):
+            return subs
+    found = find_country(part)
+    return [found] if found else []
+
+
+def _contact(raw: str | None) -> Contact:
+    text = collapse(raw)
+    if not text:
+        return Contact()
+    m = _PHONE_RE.search(text)
+    phone = m.group() if m else None
+    office = (text[:m.start()] + " " + text[m.end():]) if m else text
+    office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
+    return Contact(office, phone)
