@@ -54,5 +54,161 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     sys.exit(1 if failed else 0)
 
 
+# --- the database ----------------------------------------------------------------------
+
+EXIT_CODES = "Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error."
+
+
+def db_option(command):
+    """--db URL, shared by every command that opens the database."""
+    from tcps.db import DEFAULT_URL, ENV_VAR
+
+    return click.option(
+        "--db", "db", metavar="URL", envvar=ENV_VAR, show_envvar=True,
+        help=f"Database URL (sqlite:///file.db, postgresql+psycopg://user@host/name) or a SQLite "
+             f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
+
+
+def open_database(db: str | None):
+    """An engine for --db that is known to connect; exit 2 with one line where it does not."""
+    import sqlalchemy as sa
+
+    from tcps.db import database_url, make_engine
+
+    try:
+        engine = make_engine(db)
+        with engine.connect():
+            pass
+    except (sa.exc.SQLAlchemyError, ImportError) as e:
+        _config_error(f"database {database_url(db)}: {getattr(e, 'orig', None) or e}")
+    return engine
+
+
+def _config_error(message: str):
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _migrate(engine, action) -> None:
+    """Run an alembic command; its failures (unknown revision ...) are configuration errors."""
+    from alembic.util import CommandError
+
+    try:
+        action()
+    except CommandError as e:
+        _config_error(str(e))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True,
+                type=click.Path(exists=True, path_type=Path))
+@db_option
+@click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+    """Parse summaries and load them into the database, bringing its schema to head first.
+
+    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
+    loaded in its own transaction: a project is matched by its title (case, punctuation and
+    status markers ignored), so loading the same file again changes nothing and a revised
+    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    stderr and the others still load. The last line counts added, updated, unchanged and
+    failed summaries.
+
+    Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
+    (bad --db, database unreachable).
+    """
+    from tcps.db import upgrade_to_head
+    from tcps.load import load_paths
+
+    engine = open_database(db)
+    _migrate(engine, lambda: upgrade_to_head(engine))
+    report = load_paths(engine, paths)
+    if verbose:
+        for outcome in ("added", "updated", "unchanged"):
+            for path in getattr(report, outcome):
+                click.echo(f"{outcome}: {path}")
+    for error in report.failed:
+        click.echo(f"error: {error}", err=True)
+    click.echo(report.summary())
+    sys.exit(1 if report.failed else 0)
+
+
+@cli.command()
+@db_option
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
+              show_default=True, help="text for a terminal, markdown for documentation.")
+def schema(db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table, view and column with its meaning.
+
+    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    """
+    import sqlalchemy as sa
+
+    from tcps.dictionary import as_markdown, as_text, data_dictionary
+
+    engine = open_database(db)
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table("data_dictionary"):
+            _config_error("the database has no tcps schema yet: run `tcps db upgrade` or `tcps load`")
+        entries = data_dictionary(conn)
+    click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
+
+
+@cli.group("db")
+def db_group() -> None:
+    """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
+
+    Exit status: 0, or 2 when the database or the revision is wrong.
+    """
+
+
+@db_group.command()
+@click.argument("revision", default="head")
+@db_option
+def upgrade(revision: str, db: str | None) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.upgrade(alembic_config(engine), revision))
+
+
+@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@click.argument("revision")
+@db_option
+def downgrade(revision: str, db: str | None) -> None:
+    """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.downgrade(alembic_config(engine), revision))
+
+
+@db_group.command()
+@db_option
+def current(db: str | None) -> None:
+    """Print the database's current revision."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    engine = open_database(db)
+    _migrate(engine, lambda: command.current(alembic_config(engine)))
+
+
+@db_group.command()
+def history() -> None:
+    """List the migrations, newest first."""
+    from alembic import command
+
+    from tcps.db import alembic_config
+
+    command.history(alembic_config())
+
+
 def main() -> None:
     cli()

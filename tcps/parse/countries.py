@@ -5,7 +5,8 @@ country that knows its variants and historical names (Burma, Swaziland, Zaire, K
 Republic, Côte d'Ivoire with or without its accent and apostrophe ...). We read that table
 with the csv module instead of importing country_converter: its import pulls in pandas (0.4 s
 for every `tcps parse`) and its loader breaks under pandas 3 (it reads Namibia's "NA" as
-missing).
+missing). Even ``importlib.resources.files("country_converter")`` runs that import, so the file
+is found through the package's import spec, which locates it without running it.
 """
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
+from importlib.util import find_spec
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -40,7 +42,7 @@ def _key(text: str) -> list[str]:
 
 @cache
 def countries() -> list[Country]:
-    table = resources.files("country_converter") / "country_data.tsv"
+    table = Path(find_spec("country_converter").origin).parent / "country_data.tsv"
     with table.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),

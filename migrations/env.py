@@ -1,0 +1,81 @@
+"""alembic environment: migrates the database tcps uses, or the engine/connection handed in.
+
+``config.attributes["connection"]`` may hold an Engine (pytest-alembic passes one) or a
+Connection (``tcps.db.upgrade_to_head``); otherwise the URL comes from ``-x db=URL``,
+``sqlalchemy.url`` in alembic.ini, or tcps's own rule (TCPS_DATABASE_URL, else tcps.db).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from logging.config import fileConfig
+
+from alembic import context
+from sqlalchemy.engine import Connection, Engine
+
+from tcps.db import database_url, make_engine
+from tcps.models import Base
+
+config = context.config
+if config.config_file_name is not None and not config.attributes.get("connection"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
+
+
+@contextmanager
+def _sqlite_foreign_keys_off(connection: Connection):
+    """Batch migrations rebuild SQLite tables (copy, drop, rename); with foreign keys enforced
+    the drop would cascade into the child rows. The pragma only takes effect outside a
+    transaction, so it is set on the DBAPI connection before alembic begins one."""
+    sqlite = connection.dialect.name == "sqlite" and not connection.in_transaction()
+    if sqlite:
+        connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _run(connection: Connection) -> None:
+    with _sqlite_foreign_keys_off(connection):
+        context.configure(
+            connection=connection,
+            target_metadata=Base.metadata,
+            render_as_batch=connection.dialect.name == "sqlite",
+            compare_type=True,
+        )
+        with context.begin_transaction():
+            context.run_migrations()
+
+
+def _url() -> str:
+    return (context.get_x_argument(as_dictionary=True).get("db")
+            or config.get_main_option("sqlalchemy.url")
+            or database_url())
+
+
+def run_migrations_online() -> None:
+    bind = config.attributes.get("connection")
+    if isinstance(bind, Connection):
+        _run(bind)
+        return
+    engine = bind if isinstance(bind, Engine) else make_engine(_url())
+    try:
+        with engine.connect() as connection:
+            _run(connection)
+            connection.commit()
+    finally:
+        if bind is None:
+            engine.dispose()
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=_url(), target_metadata=Base.metadata, literal_binds=True,
+                      render_as_batch=_url().startswith("sqlite"))
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    run_migrations_online()

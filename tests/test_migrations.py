@@ -1,0 +1,82 @@
+"""Migrations on SQLite and PostgreSQL: pytest-alembic's standard tests plus data survival."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from pytest_alembic import Config
+from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_head_revision,
+                                  test_up_down_consistency, test_upgrade)
+
+from helpers import gold_records, load_golds, row_counts
+import tcps.db as db
+from tcps.db import make_engine, upgrade_to_head
+from tcps.load import project_id, record_from_db
+
+__all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",
+           "test_up_down_consistency", "test_upgrade"]
+
+
+@pytest.fixture
+def alembic_config() -> Config:
+    """pytest-alembic's configuration: our migrations, the engine comes from alembic_engine."""
+    return Config(config_options={"script_location": str(db.MIGRATIONS_DIR)})
+
+
+@pytest.fixture
+def alembic_engine(db_url: str):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str):
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_upgrade_to_head_twice_is_a_no_op(engine) -> None:
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        before = sa.inspect(conn).get_table_names()
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == before
+        assert "projects" in before
+
+
+def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) -> None:
+    upgrade_to_head(engine)
+    load_golds(engine)
+    with engine.connect() as conn:
+        counts = row_counts(conn)
+
+    command.downgrade(db.alembic_config(engine), "-1")
+    upgrade_to_head(engine)
+
+    with engine.connect() as conn:
+        assert row_counts(conn) == counts
+        for record, _ in gold_records():
+            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+        assert conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one() == counts["projects"]
+
+
+def test_every_table_and_column_is_described(engine) -> None:
+    upgrade_to_head(engine)
+    with engine.connect() as conn:
+        described = set(conn.execute(sa.text(
+            "SELECT object_name, column_name FROM data_dictionary WHERE comment <> ''")).all())
+        inspector = sa.inspect(conn)
+        names = inspector.get_table_names() + inspector.get_view_names()
+        for name in names:
+            if name == "alembic_version":
+                continue
+            assert (name, "") in described, name
+            for column in inspector.get_columns(name):
+                assert (name, column["name"]) in described, (name, column["name"])
+        if engine.dialect.name == "postgresql":  # stored natively there too
+            assert inspector.get_table_comment("projects")["text"]
+            assert all(c["comment"] for c in inspector.get_columns("projects"))
+            assert all(c["comment"] for c in inspector.get_columns("project_overview"))
