@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
@@ -208,6 +209,104 @@ def history() -> None:
     from tcps.db import alembic_config
 
     command.history(alembic_config())
+
+
+# --- scheduled refresh ------------------------------------------------------------------
+
+@cli.command(epilog="""\b
+Exit status:
+   0  every file loaded, or was unchanged
+   1  some files failed (listed on stderr and in load_errors); the others loaded
+   2  usage or configuration error (bad option, missing folder, unusable database)
+  75  another refresh holds the lock on this database (try again later)""")
+@click.argument("folder", default="data",
+                type=click.Path(exists=True, file_okay=False, path_type=Path))
+@db_option
+@click.option("--prune", is_flag=True,
+              help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
+@click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+              help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
+@click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="List every new, changed, removed, pruned and failed file.")
+def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: bool,
+            as_json: bool, verbose: bool) -> None:
+    """Bring the database up to date with the summaries in FOLDER (default: data/).
+
+    Made for cron and systemd timers: migrates the schema to head, loads new and changed files
+    (each in its own transaction), skips unchanged ones without reading them, re-parses files
+    read by an older parser, reports files that have gone, and logs the run in load_runs
+    (see `tcps runs`). Only one refresh runs at a time per database.
+
+    On a terminal it shows a progress bar; otherwise it prints one summary line.
+    """
+    from tcps.lock import LockHeld
+    from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
+
+    engine = open_database(db)
+    stderr = click.get_text_stream("stderr")
+
+    def progress(files):
+        show = stderr.isatty() and not as_json
+        return click.progressbar(files, label="refreshing", file=stderr) if show else nullcontext(files)
+
+    try:
+        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
+                             progress=progress)
+    except LockHeld as e:
+        click.echo(f"refresh skipped: {e}", err=True)
+        sys.exit(EXIT_LOCKED)
+    finally:
+        engine.dispose()
+    for path, message in report.failed.items():
+        click.echo(f"error: {path}: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        if verbose or dry_run:
+            for line in report.details():
+                click.echo(line)
+        click.echo(report.summary_line())
+    sys.exit(report.exit_code)
+
+
+RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
+               "unchanged", "removed", "failed", "pruned", "folder")
+
+
+@cli.command()
+@db_option
+@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
+              help="How many runs to list.")
+@click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
+def runs(db: str | None, limit: int, as_json: bool) -> None:
+    """List the latest refresh runs, newest first.
+
+    A run with status 'running' and no finished time is still running, or was killed; the next
+    refresh marks it 'interrupted'. The files a run could not load are in load_errors.
+    """
+    from tcps.refresh import recent_runs
+
+    engine = open_database(db)
+    try:
+        rows = recent_runs(engine, limit)
+    finally:
+        engine.dispose()
+    if as_json:
+        click.echo(json.dumps([{c: _plain(r[c]) for c in RUN_COLUMNS} for r in rows], indent=2))
+        return
+    table = [RUN_COLUMNS] + [tuple(str(_plain(r[c]) if r[c] is not None else "-") for c in RUN_COLUMNS)
+                             for r in rows]
+    widths = [max(len(row[i]) for row in table) for i in range(len(RUN_COLUMNS))]
+    for row in table:
+        click.echo("  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip())
+
+
+def _plain(value):
+    """A run's value as JSON and the table show it: times as ISO text to the second."""
+    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else value
+
 
 
 def main() -> None:

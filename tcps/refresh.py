@@ -1,0 +1,344 @@
+"""``tcps refresh``: bring a database up to date with a folder of summaries, safely and cheaply.
+
+Made for cron and systemd timers. One refresh:
+
+1. takes the database's refresh lock (``tcps.lock``), so only one refresh runs at a time;
+2. brings the schema to head;
+3. opens a run in ``load_runs`` (marking runs that a crash left open as ``interrupted``);
+4. looks at every summary in the folder. A file whose size and modification time are what the
+   database recorded, and that was parsed by the current parser, is unchanged without being
+   read. Any other file is read and hashed: same sha256 and parser, still unchanged; else it is
+   parsed and loaded, each summary in its own transaction, so a kill at any moment loses at
+   most the summary in flight and the next refresh picks it up again;
+5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
+   whose every source has gone);
+6. closes the run with its counts; files that failed are in ``load_errors``.
+
+What a refresh knows about the folder is in ``watched_files`` (one row per absolute path):
+``source_documents`` is keyed by content, so it cannot say which paths were seen. A file's row
+is written right after its summary commits: a kill between the two only makes the next refresh
+read that file again, find its project unchanged and write the row.
+
+``--dry-run`` takes no lock, migrates nothing and writes nothing: it examines the folder the
+same way (parsing what it would load) and reports what a refresh would do.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from tcps import PARSER_VERSION
+from tcps.db import upgrade_to_head
+from tcps.errors import TcpsError
+from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id, read_summary, summary_files
+from tcps.lock import refresh_lock
+from tcps.models import LoadError, LoadRun, Project, SourceDocument, WatchedFile
+from tcps.record import Record
+
+# Exit statuses, as documented in ``tcps refresh --help`` and the README.
+EXIT_OK = 0
+EXIT_SOME_FAILED = 1
+EXIT_USAGE = 2
+EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: try again later
+
+
+@dataclass(frozen=True)
+class FileStat:
+    """What the cheap check compares: a file's size and modification time (nanoseconds)."""
+
+    path: str
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class KnownSource:
+    """A source file as the database last recorded it."""
+
+    path: str
+    size: int | None
+    mtime_ns: int | None
+    sha256: str
+    parser_version: str
+    project_id: int | None = None
+
+
+def scan_folder(root: Path) -> list[FileStat]:
+    """Every summary under the absolute folder ``root`` (the files ``tcps load`` would take).
+
+    Absolute paths make a file the same source whatever directory cron starts in; the sorted
+    order makes a refresh that was killed and started again load files in the same order as a
+    clean load. The stat is taken before the file is read: a file written meanwhile has a newer
+    mtime than the one recorded, so the next refresh reads it again.
+    """
+    found = []
+    for path in summary_files([root]):
+        st = path.stat()
+        found.append(FileStat(str(path), st.st_size, st.st_mtime_ns))
+    return found
+
+
+def is_older_parser(recorded: str, current: str) -> bool:
+    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10")."""
+    def key(version: str) -> tuple[int, ...]:
+        return tuple(int(part) for part in version.split("."))
+
+    return key(recorded) < key(current)
+
+
+def needs_reading(found: FileStat, known: KnownSource | None, parser_version: str) -> bool:
+    """Whether a file must be read: new, touched, resized, or parsed by an older parser."""
+    return (known is None
+            or (known.size, known.mtime_ns) != (found.size, found.mtime_ns)
+            or is_older_parser(known.parser_version, parser_version))
+
+
+@dataclass
+class RunReport:
+    """What one refresh saw and did; printed as one line, as JSON, or file by file."""
+
+    folder: str
+    parser_version: str
+    started: datetime
+    dry_run: bool = False
+    run_id: int | None = None
+    finished: datetime | None = None
+    seen: int = 0
+    unchanged: int = 0
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # path -> message
+    pruned: list[str] = field(default_factory=list)  # titles of the deleted projects
+
+    @property
+    def status(self) -> str:
+        return "failed" if self.failed else "ok"
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SOME_FAILED if self.failed else EXIT_OK
+
+    def counts(self) -> dict[str, int]:
+        return {"seen": self.seen, "new": len(self.new), "changed": len(self.changed),
+                "unchanged": self.unchanged, "removed": len(self.removed),
+                "failed": len(self.failed), "pruned": len(self.pruned)}
+
+    def summary_line(self) -> str:
+        """One line for a log: what happened, in counts."""
+        counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
+        seconds = ((self.finished or datetime.now(self.started.tzinfo)) - self.started).total_seconds()
+        what = "dry run (nothing written)" if self.dry_run else f"refresh run {self.run_id}"
+        when = self.started.isoformat(timespec="seconds")
+        return f"{when} {what} of {self.folder}: {counts}; {self.status} in {seconds:.1f}s"
+
+    def details(self) -> list[str]:
+        """One line per file that changes (or would), for people and for --dry-run."""
+        return ([f"new       {p}" for p in self.new]
+                + [f"changed   {p}" for p in self.changed]
+                + [f"removed   {p}" for p in self.removed]
+                + [f"pruned    {t}" for t in self.pruned]
+                + [f"failed    {p}: {m}" for p, m in self.failed.items()])
+
+    def to_json(self) -> dict:
+        return {
+            "run": self.run_id, "dry_run": self.dry_run, "folder": self.folder,
+            "status": self.status, "exit_code": self.exit_code,
+            "parser_version": self.parser_version,
+            "started": self.started.isoformat(),
+            "finished": self.finished.isoformat() if self.finished else None,
+            "counts": self.counts(),
+            "new": self.new, "changed": self.changed, "removed": self.removed,
+            "pruned": self.pruned,
+            "failed": [{"path": p, "message": m} for p, m in self.failed.items()],
+        }
+
+
+# --- the run ----------------------------------------------------------------------------------
+
+# Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
+Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
+
+watched = WatchedFile.__table__
+runs = LoadRun.__table__
+errors = LoadError.__table__
+projects = Project.__table__
+sources = SourceDocument.__table__
+
+
+def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
+            wait: float = 0, progress: Progress = nullcontext) -> RunReport:
+    """Bring the database up to date with ``folder``; see the module docstring.
+
+    Raises ``tcps.lock.LockHeld`` when another refresh keeps the lock longer than ``wait`` seconds.
+    """
+    root = folder.resolve()
+    if dry_run:
+        return _Run(engine, root, prune, dry_run=True).execute(progress)
+    with refresh_lock(engine, wait):
+        upgrade_to_head(engine)
+        return _Run(engine, root, prune, dry_run=False).execute(progress)
+
+
+def examine(stat: FileStat, known: KnownSource | None) -> tuple[Record, SourceFile] | None:
+    """Read a file the cheap check could not clear.
+
+    None when its bytes are those last loaded, by the current parser; else its parsed record,
+    ready to load. Raises TcpsError for a file that cannot be read or parsed.
+    """
+    path = Path(stat.path)
+    if known is not None and not is_older_parser(known.parser_version, PARSER_VERSION):
+        try:
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError as e:
+            raise TcpsError(path, e.strerror or str(e)) from None
+        if digest == known.sha256:
+            return None
+    return read_summary(path)
+
+
+class _Run:
+    """One refresh (or dry run) of one folder, filling in its RunReport as it goes."""
+
+    def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool):
+        self.engine = engine
+        self.root = root
+        self.prune = prune
+        self.dry_run = dry_run
+        self.report = RunReport(folder=str(root), parser_version=PARSER_VERSION,
+                                started=_now(), dry_run=dry_run)
+
+    def execute(self, progress: Progress) -> RunReport:
+        if not self.dry_run:
+            self._open_run()
+        found = scan_folder(self.root)
+        known = self._known()
+        self.report.seen = len(found)
+        to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
+        self.report.unchanged = len(found) - len(to_read)
+        with (nullcontext() if self.dry_run else Loader(self.engine)) as loader, \
+                progress(to_read) as files:
+            for stat in files:
+                self._refresh_file(loader, stat, known.get(stat.path))
+        present = {f.path for f in found}
+        self.report.removed = [p for p in sorted(known)
+                               if Path(p).is_relative_to(self.root) and p not in present]
+        if self.prune and self.report.removed:
+            self._prune(known)
+        self.report.finished = _now()
+        if not self.dry_run:
+            self._close_run()
+        return self.report
+
+    def _known(self) -> dict[str, KnownSource]:
+        with self.engine.connect() as conn:
+            if self.dry_run and not sa.inspect(conn).has_table(watched.name):
+                return {}  # a database no refresh has touched yet: every file is new
+            rows = conn.execute(sa.select(watched.c.path, watched.c.size_bytes, watched.c.mtime_ns,
+                                          watched.c.sha256, watched.c.parser_version,
+                                          watched.c.project_id))
+            return {row.path: KnownSource(*row) for row in rows}
+
+    def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
+        try:
+            loaded = examine(stat, known)
+            if loaded is None:
+                self._touched(stat)
+                return
+            record, source = loaded
+            outcome = loader.load(record, source) if loader else None
+        except TcpsError as e:
+            self._fail(stat.path, e.reason)
+            return
+        except sa.exc.SQLAlchemyError as e:
+            self._fail(stat.path, f"database refused it: {getattr(e, 'orig', None) or e}")
+            return
+        if loader:
+            self._watch(stat, record)
+        if known is None:
+            self.report.new.append(stat.path)
+        elif known.sha256 == record.source.sha256 and outcome == "unchanged":
+            self.report.unchanged += 1  # re-parsed by a newer parser, same record
+        else:
+            self.report.changed.append(stat.path)
+
+    def _touched(self, stat: FileStat) -> None:
+        """Same bytes under a new size or mtime (touched, copied back): remember the new stat."""
+        self.report.unchanged += 1
+        if not self.dry_run:
+            with self.engine.begin() as conn:
+                conn.execute(watched.update().where(watched.c.path == stat.path)
+                             .values(size_bytes=stat.size, mtime_ns=stat.mtime_ns))
+
+    def _watch(self, stat: FileStat, record: Record) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(watched.delete().where(watched.c.path == stat.path))
+            conn.execute(watched.insert(), {
+                "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
+                "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
+                "project_id": project_id(conn, record.title)})
+
+    def _fail(self, path: str, message: str) -> None:
+        self.report.failed[path] = message
+        if not self.dry_run:
+            with self.engine.begin() as conn:
+                conn.execute(errors.insert(), {"run_id": self.report.run_id, "path": path,
+                                               "message": message})
+
+    def _prune(self, known: dict[str, KnownSource]) -> None:
+        """Forget the removed files; delete the projects no remaining file was loaded into."""
+        removed = self.report.removed
+        candidates = {known[p].project_id for p in removed} - {None}
+        with (self.engine.connect() if self.dry_run else self.engine.begin()) as conn:
+            kept = set(conn.execute(sa.select(watched.c.project_id).where(
+                watched.c.project_id.in_(candidates), watched.c.path.not_in(removed))).scalars())
+            doomed = conn.execute(sa.select(projects.c.id, projects.c.title,
+                                            projects.c.source_document_id)
+                                  .where(projects.c.id.in_(candidates - kept))).all()
+            self.report.pruned = sorted(title for _, title, _ in doomed)
+            if not self.dry_run:
+                conn.execute(watched.delete().where(watched.c.path.in_(removed)))
+                _delete_projects(conn, [pid for pid, _, _ in doomed],
+                                 {source_id for _, _, source_id in doomed})
+
+    def _open_run(self) -> None:
+        """Start the run's row; runs still 'running' were killed (we hold the lock)."""
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.status == "running").values(status="interrupted"))
+            self.report.run_id = conn.execute(runs.insert().returning(runs.c.id), {
+                "started": self.report.started, "status": "running", "folder": self.report.folder,
+                "parser_version": PARSER_VERSION, **self.report.counts()}).scalar_one()
+
+    def _close_run(self) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(runs.update().where(runs.c.id == self.report.run_id).values(
+                finished=self.report.finished, status=self.report.status, **self.report.counts()))
+
+
+def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[int]) -> None:
+    """Delete projects with their child rows, and their source documents no project uses."""
+    for table in reversed(CHILD_TABLES):
+        conn.execute(table.delete().where(table.c.project_id.in_(project_ids)))
+    conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
+    still_used = sa.select(projects.c.id).where(projects.c.source_document_id == sources.c.id).exists()
+    conn.execute(sources.delete().where(sources.c.id.in_(source_ids), ~still_used))
+
+
+def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
+    """The latest runs, newest first, as dicts of their columns (none before the first refresh)."""
+    with engine.connect() as conn:
+        if not sa.inspect(conn).has_table(runs.name):
+            return []
+        rows = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings()
+        return [dict(row) for row in rows]
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

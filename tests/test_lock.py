@@ -1,0 +1,69 @@
+"""The refresh lock: one holder per database, waiting works, and a killed holder frees it."""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+import sqlalchemy as sa
+
+from tcps.lock import LockHeld, refresh_lock
+
+
+@pytest.fixture
+def engine(db_url: str):
+    engine = sa.create_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+def test_a_second_holder_is_refused_at_once(engine) -> None:
+    with refresh_lock(engine):
+        started = time.monotonic()
+        with pytest.raises(LockHeld), refresh_lock(engine):
+            pass
+        assert time.monotonic() - started < 1
+    with refresh_lock(engine):  # released on exit: free again
+        pass
+
+
+def test_a_waiting_holder_gets_the_lock_when_it_is_released(engine) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with refresh_lock(engine):
+            held.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait()
+    threading.Timer(0.3, release.set).start()
+    with refresh_lock(engine, wait=5):
+        assert release.is_set()
+    holder.join()
+
+
+def test_a_holder_killed_with_sigkill_leaves_the_lock_free(db_url: str, engine) -> None:
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import sys, time, sqlalchemy as sa\n"
+         "from tcps.lock import refresh_lock\n"
+         "with refresh_lock(sa.create_engine(sys.argv[1])):\n"
+         "    print('held', flush=True)\n"
+         "    time.sleep(60)\n",
+         db_url],
+        stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(LockHeld), refresh_lock(engine):
+            pass
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    # PostgreSQL notices the closed connection a moment later: allow it a second.
+    with refresh_lock(engine, wait=2):
+        pass
