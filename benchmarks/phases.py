@@ -47,7 +47,7 @@ def parse(folder: str) -> dict[str, Any]:
     from tcps.parse import parse_file
 
     start = time.perf_counter()
-    parsed, failed, warned = 0, 0, 0
+    parsed, failed, untitled, warned = 0, 0, 0, 0
     for path in summary_files(Path(folder)):
         try:
             record = parse_file(path)
@@ -55,9 +55,10 @@ def parse(folder: str) -> dict[str, Any]:
             failed += 1
             continue
         parsed += 1
+        untitled += not record.title     # no title: the loader cannot tell which project it is
         warned += bool(record.warnings)
     return {"work_seconds": time.perf_counter() - start, "parsed": parsed, "failed": failed,
-            "with_warnings": warned}
+            "untitled": untitled, "with_warnings": warned}
 
 
 # ---------------------------------------------------------------------------------------------

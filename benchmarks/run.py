@@ -118,8 +118,8 @@ def check(value: float | None, op: str, bound: float) -> bool | None:
 class Bench:
     """One benchmark run: the collection, the phases run so far, the figures drawn from them."""
 
-    def __init__(self, n: int, seed: int, corpus: Path, work: Path):
-        self.n, self.seed, self.work = n, seed, work
+    def __init__(self, n: int, seed: int, corpus: Path, work: Path, repeat: int = 3):
+        self.n, self.seed, self.work, self.repeat = n, seed, work, repeat
         self.pools = generate.Pools.from_corpus(corpus)
         self.collection = work / "collection"
         self.children: dict[str, Child] = {}
@@ -129,11 +129,13 @@ class Bench:
 
     # -- running phases ----------------------------------------------------------------------
 
-    def phase(self, name: str, cmd: list[str], ok: tuple[int, ...] = (0,), best_of: int = 1) -> Child | None:
-        """Run a phase; an idempotent one ``best_of`` times, keeping the fastest (the machine
+    def phase(self, name: str, cmd: list[str], ok: tuple[int, ...] = (0,),
+              idempotent: bool = False) -> Child | None:
+        """Run a phase; an idempotent one ``repeat`` times, keeping the fastest (the machine
         may be shared: the fastest run is the one least disturbed)."""
         print(f"  {name} ...", end="", flush=True, file=sys.stderr)
-        child = min((run_child(cmd, self.work) for _ in range(best_of)), key=lambda c: c.seconds)
+        runs = self.repeat if idempotent else 1
+        child = min((run_child(cmd, self.work) for _ in range(runs)), key=lambda c: c.seconds)
         print(f" {child.seconds:.2f} s, {child.max_rss_mb:.0f} MB"
               + (f", exit {child.returncode}" if child.returncode else ""), file=sys.stderr)
         if child.returncode not in ok:
@@ -150,11 +152,11 @@ class Bench:
             self._commands[command] = probe.returncode == 0
         return self._commands[command]
 
-    def tcps(self, name: str, command: str, *args: str, best_of: int = 1) -> Child | None:
+    def tcps(self, name: str, command: str, *args: str, idempotent: bool = False) -> Child | None:
         if not self.has_command(command):
             self.missing[name] = f"not available: `tcps {command}` does not exist yet"
             return None
-        return self.phase(name, [*TCPS, command, *args], ok=(0, 1), best_of=best_of)  # 1: some files failed
+        return self.phase(name, [*TCPS, command, *args], ok=(0, 1), idempotent=idempotent)  # 1: some files failed
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -185,7 +187,7 @@ class Bench:
         self.tcps(f"{db}: cold load", "load", str(folder), "--db", url)
         self.facts[f"{db}_projects"] = count_projects(url)
         self.tcps(f"{db}: first refresh", "refresh", str(folder), "--db", url)
-        self.tcps(f"{db}: no-op refresh", "refresh", str(folder), "--db", url, best_of=3)
+        self.tcps(f"{db}: no-op refresh", "refresh", str(folder), "--db", url, idempotent=True)
 
     def queries(self, db: str, url: str) -> None:
         if not self.has_command("load"):
@@ -352,6 +354,9 @@ def main(argv: list[str] | None = None) -> int:
     pg.add_argument("--no-postgresql", action="store_true", help="SQLite only")
     pg.add_argument("--postgresql-url", help="use this server (a new database is created on it) "
                                              "instead of starting a throwaway one")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each idempotent short phase (floors, start-up, no-op refresh); "
+                         "the fastest counts")
     ap.add_argument("--keep", action="store_true", help="keep the collection and databases")
     a = ap.parse_args(argv)
     if a.n < 10:
@@ -361,19 +366,20 @@ def main(argv: list[str] | None = None) -> int:
     work = a.out / f"work-{a.n}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir()
-    bench = Bench(a.n, a.seed, a.corpus, work)
+    bench = Bench(a.n, a.seed, a.corpus, work, max(1, a.repeat))
     started, machine_at_start = datetime.now(timezone.utc), machine()
     server = None
     try:
         print(f"generating {a.n} summaries in {bench.collection}", file=sys.stderr)
         bench.generate()
         collection = str(bench.collection)
-        bench.phase("floor: python start-up", [sys.executable, "-c", "pass"], best_of=3)
-        bench.phase("floor: read and hash", [*PHASES, "read-hash", collection], best_of=3)
+        bench.phase("floor: python start-up", [sys.executable, "-c", "pass"], idempotent=True)
+        bench.phase("floor: read and hash", [*PHASES, "read-hash", collection], idempotent=True)
         bench.phase("floor: sqlite3 executemany",
                     [*PHASES, "insert-floor", str(work / "records.jsonl"), str(work / "floor.db")])
-        bench.phase("tcps start-up (--help)", [*TCPS, "--help"], best_of=3)
-        bench.phase("parse only", [*PHASES, "parse", collection])
+        bench.phase("tcps start-up (--help)", [*TCPS, "--help"], idempotent=True)
+        if bench.phase("parse only", [*PHASES, "parse", collection]):
+            bench.facts["parse_only"] = bench.children["parse only"].report()
 
         sqlite_url = f"sqlite:///{work / 'tcps.db'}"
         bench.database("sqlite", sqlite_url, bench.collection)
