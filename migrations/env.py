@@ -14,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps.db import database_url, make_engine
 from tcps.models import Base
+from tcps.search import is_search_index
 
 config = context.config
 if config.config_file_name is not None and not config.attributes.get("connection"):
@@ -35,6 +36,12 @@ def _sqlite_foreign_keys_off(connection: Connection):
             connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
+def _include_name(name: str | None, type_: str, _parents: dict) -> bool:
+    """Leave the full-text index (migration 0005; on SQLite also FTS5's shadow tables) out of
+    autogenerate: it is derived data the models do not describe."""
+    return not (type_ == "table" and name is not None and is_search_index(name))
+
+
 def _run(connection: Connection) -> None:
     with _sqlite_foreign_keys_off(connection):
         context.configure(
@@ -42,6 +49,7 @@ def _run(connection: Connection) -> None:
             target_metadata=Base.metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
+            include_name=_include_name,
         )
         with context.begin_transaction():
             context.run_migrations()

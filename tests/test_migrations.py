@@ -12,6 +12,7 @@ from helpers import gold_records, load_golds, row_counts
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
 from tcps.load import project_id, record_from_db
+from tcps.search import is_search_index
 
 __all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",
            "test_up_down_consistency", "test_upgrade"]
@@ -71,8 +72,8 @@ def test_every_table_and_column_is_described(engine) -> None:
         inspector = sa.inspect(conn)
         names = inspector.get_table_names() + inspector.get_view_names()
         for name in names:
-            if name == "alembic_version":
-                continue
+            if name == "alembic_version" or (is_search_index(name) and name != "project_search"):
+                continue  # bookkeeping; the tables behind the search index
             assert (name, "") in described, name
             for column in inspector.get_columns(name):
                 assert (name, column["name"]) in described, (name, column["name"])

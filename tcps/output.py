@@ -1,0 +1,96 @@
+"""Write query results as a table for people or as CSV, TSV, JSON or JSON Lines for programs.
+
+Machine formats keep every row and nothing else (no row counts, no colours); the table is for a
+terminal and ends with a line saying how many rows there were and whether some were cut.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Sequence, TextIO
+
+from tcps.query import QueryResult
+
+FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+
+
+def choose_format(fmt: str | None, output: Path | None, terminal: bool) -> str:
+    """The format asked for; else the output file's extension; else a table on a terminal, CSV otherwise."""
+    if fmt:
+        return fmt
+    if output is not None:
+        suffix = output.suffix.lower().lstrip(".")
+        return {"ndjson": "jsonl"}.get(suffix, suffix) if suffix in FORMATS + ("ndjson",) else "csv"
+    return "table" if terminal else "csv"
+
+
+def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
+    """Write ``result`` to ``out`` in format ``fmt`` (one of `FORMATS`)."""
+    if fmt == "table":
+        _write_table(result, out)
+    elif fmt in ("csv", "tsv"):
+        _write_delimited(result, out, "excel" if fmt == "csv" else "excel-tab")
+    elif fmt == "json":
+        lines = [json.dumps(obj, ensure_ascii=False) for obj in _objects(result)]
+        out.write("[" + ",\n ".join(lines) + "]\n")
+    elif fmt == "jsonl":
+        for obj in _objects(result):
+            out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+
+
+def jsonable(value: Any) -> Any:
+    """A value as JSON can hold it: dates as ISO text, exact decimals as numbers, bytes as hex."""
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (bytes, memoryview)):
+        return bytes(value).hex()
+    return value
+
+
+def _unique(columns: Sequence[str]) -> list[str]:
+    """Column names usable as JSON keys: a repeated name gets ``_2``, ``_3`` ..."""
+    seen: dict[str, int] = {}
+    names = []
+    for name in columns:
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}_{seen[name]}")
+    return names
+
+
+def _objects(result: QueryResult) -> list[dict[str, Any]]:
+    keys = _unique(result.columns)
+    return [{k: jsonable(v) for k, v in zip(keys, row)} for row in result.rows]
+
+
+def _write_delimited(result: QueryResult, out: TextIO, dialect: str) -> None:
+    writer = csv.writer(out, dialect=dialect, lineterminator="\n")
+    writer.writerow(result.columns)
+    for row in result.rows:
+        writer.writerow("" if v is None else jsonable(v) for v in row)
+
+
+def _write_table(result: QueryResult, out: TextIO) -> None:
+    """A boxed table that wraps long text to the terminal's width (rich does the layout)."""
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console(file=out, markup=False, highlight=False, emoji=False)
+    table = Table(*result.columns, header_style="bold")
+    null = Text("NULL", style="dim")
+    for row in result.rows:
+        table.add_row(*(null if v is None else Text(str(jsonable(v))) for v in row))
+    console.print(table)
+    shown, total = len(result.rows), result.total
+    if result.truncated:
+        note = f"{shown} of {total} rows shown (--limit {shown}); --limit 0 or --format csv for all"
+    else:
+        note = f"{total} row{'s' if total != 1 else ''}"
+    console.print(note, soft_wrap=True)

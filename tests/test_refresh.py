@@ -1,0 +1,291 @@
+"""tcps refresh on SQLite and PostgreSQL: incremental, idempotent, exclusive, safe when killed.
+
+Every test runs the real command (click's CliRunner, or a subprocess where two processes or a
+kill are the point) against a real database from the ``db_url`` fixture. The summaries are
+copies of corpus files given distinct titles, so each copy is a project of its own.
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from conftest import create_postgres_database, drop_postgres_database
+from helpers import CORPUS
+from tcps import PARSER_VERSION
+from tcps.cli import cli
+from tcps.load import CHILD_TABLES, project_id, record_from_db
+from tcps.lock import refresh_lock
+from tcps.models import Base
+
+TITLE_LABEL = re.compile(rb"^PROJECT TITLE\t", re.M)
+PROBLEM_LABEL = re.compile(rb"^PROBLEM TO BE ADDRESSED\t", re.M)
+# The corpus files whose title is one TAB-separated line, so a prefix makes a new title.
+ORIGINALS = [data for data in (p.read_bytes() for p in sorted(CORPUS.glob("*.txt")))
+             if TITLE_LABEL.search(data)]
+
+
+def write_summary(folder: Path, number: int) -> Path:
+    """Write summary ``number``: a corpus file whose title starts with ``Batch <number>``."""
+    data = ORIGINALS[number % len(ORIGINALS)]
+    title = TITLE_LABEL.search(data).end()
+    path = folder / f"summary_{number:04d}.txt"
+    path.write_bytes(data[:title] + f"Batch {number} ".encode() + data[title:])
+    return path
+
+
+def summaries(folder: Path, count: int) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    return [write_summary(folder, n) for n in range(count)]
+
+
+def title_of(number: int) -> str:
+    return f"Batch {number} " + re.search(rb"^PROJECT TITLE\t(.*?)\r?$", ORIGINALS[number % len(ORIGINALS)],
+                                           re.M).group(1).decode().split(" (CLOSED)")[0].strip()
+
+
+def refresh(db_url: str, folder: Path, *options: str):
+    """Run ``tcps refresh --json`` in-process; return the result and its parsed summary."""
+    result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url, "--json", *options])
+    summary = json.loads(result.stdout) if result.stdout.startswith("{") else None
+    return result, summary
+
+
+def refresh_process(db_url: str, folder: Path) -> subprocess.Popen:
+    """``tcps refresh`` as a process of its own, as cron starts it."""
+    return subprocess.Popen([sys.executable, "-c", "from tcps.cli import main; main()",
+                             "refresh", str(folder), "--db", db_url],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture
+def engine(db_url: str):
+    engine = sa.create_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def other_db_url(request, tmp_path: Path):
+    """A second empty database of the same dialect as ``db_url`` (for a clean load to compare)."""
+    if request.node.callspec.params["db_url"] == "sqlite":
+        yield f"sqlite:///{tmp_path / 'clean.db'}"
+        return
+    url = create_postgres_database(request.getfixturevalue("postgres_url"))
+    yield url
+    drop_postgres_database(url)
+
+
+def rows(engine: sa.Engine, *, but: tuple[str, ...] = ()) -> dict[str, list]:
+    """Every row of every table, ids included: to prove that nothing was written."""
+    with engine.connect() as conn:
+        return {name: sorted(map(tuple, conn.execute(sa.select(table))), key=repr)
+                for name, table in Base.metadata.tables.items() if name not in but}
+
+
+# Surrogate keys and load times differ between two loads of the same files (a PostgreSQL
+# sequence even skips the ids of a killed transaction); everything else must be equal.
+VOLATILE = {"id", "project_id", "organization_id", "source_document_id", "run_id", "loaded_at"}
+
+
+def content(engine: sa.Engine) -> dict[str, list]:
+    """The database's content without surrogate keys, plus every project's rebuilt record."""
+    with engine.connect() as conn:
+        out = {name: sorted((tuple(row) for row in conn.execute(
+                   sa.select(*(c for c in table.c if c.name not in VOLATILE)))), key=repr)
+               for name, table in Base.metadata.tables.items()
+               if name not in ("load_runs", "load_errors")}
+        ids = conn.execute(sa.text("SELECT id FROM projects")).scalars()
+        out["records"] = sorted((record_from_db(conn, i).to_dict() for i in ids), key=repr)
+    return out
+
+
+def test_a_second_refresh_reads_nothing_and_writes_only_its_run(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    files = summaries(folder, 5)
+    result, first = refresh(db_url, folder)
+    assert result.exit_code == 0, result.output
+    assert first["counts"] == {"seen": 5, "new": 5, "changed": 0, "unchanged": 0, "removed": 0,
+                               "failed": 0, "pruned": 0}
+    before = rows(engine, but=("load_runs",))
+
+    # Same size and mtime but other bytes: the cheap check passes it without reading it.
+    stat = files[0].stat()
+    files[0].write_bytes(files[0].read_bytes().replace(b"Batch 0 ", b"Batch X "))
+    os.utime(files[0], ns=(stat.st_atime_ns, stat.st_mtime_ns))
+
+    result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url])
+    assert result.exit_code == 0, result.output
+    assert len(result.stdout.splitlines()) == 1  # no terminal: one summary line
+    assert "5 seen, 0 new, 0 changed, 5 unchanged, 0 removed, 0 failed" in result.stdout
+    assert rows(engine, but=("load_runs",)) == before
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status, seen, unchanged FROM load_runs ORDER BY id")).all() \
+            == [("ok", 5, 0), ("ok", 5, 5)]
+
+    runs = json.loads(CliRunner().invoke(cli, ["runs", "--db", db_url, "--json"]).stdout)
+    assert [(r["id"], r["new"], r["unchanged"]) for r in runs] == [(2, 0, 5), (1, 5, 0)]
+
+
+def test_touched_and_older_parser_files_are_read_again_but_stay_unchanged(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    files = summaries(folder, 3)
+    refresh(db_url, folder)
+    os.utime(files[0], ns=(0, files[0].stat().st_mtime_ns + 10**9))  # touched: same bytes
+    with engine.begin() as conn:  # as if an older parser had read the second file
+        conn.execute(sa.text("UPDATE watched_files SET parser_version = '0' WHERE path = :p"),
+                     {"p": str(files[1])})
+    projects = rows(engine, but=("load_runs", "watched_files"))
+
+    result, summary = refresh(db_url, folder)
+    assert result.exit_code == 0, result.output
+    assert summary["counts"]["unchanged"] == 3
+    assert rows(engine, but=("load_runs", "watched_files")) == projects
+    with engine.connect() as conn:
+        assert set(conn.execute(sa.text("SELECT parser_version FROM watched_files")).scalars()) \
+            == {PARSER_VERSION}
+        assert conn.execute(sa.text("SELECT mtime_ns FROM watched_files WHERE path = :p"),
+                            {"p": str(files[0])}).scalar_one() == files[0].stat().st_mtime_ns
+
+
+def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    files = summaries(folder, 4)
+    refresh(db_url, folder)
+
+    problem = PROBLEM_LABEL.search(files[0].read_bytes()).end()
+    data = files[0].read_bytes()
+    files[0].write_bytes(data[:problem] + b"Revised. " + data[problem:])
+    added = write_summary(folder, 4)
+    files[1].unlink()
+
+    result, summary = refresh(db_url, folder, "--dry-run")
+    assert (summary["new"], summary["changed"], summary["removed"]) == \
+        ([str(added)], [str(files[0])], [str(files[1])])
+    result, summary = refresh(db_url, folder)
+    assert result.exit_code == 0, result.output
+    assert (summary["new"], summary["changed"], summary["removed"], summary["pruned"]) == \
+        ([str(added)], [str(files[0])], [str(files[1])], [])
+    assert summary["counts"]["unchanged"] == 2
+    with engine.connect() as conn:
+        assert record_from_db(conn, project_id(conn, title_of(0))).problem.startswith("Revised. ")
+        assert project_id(conn, title_of(4)) is not None
+        gone = project_id(conn, title_of(1))
+        assert gone is not None  # reported, kept until --prune
+
+    result, summary = refresh(db_url, folder, "--prune")
+    assert result.exit_code == 0, result.output
+    assert summary["removed"] == [str(files[1])]
+    assert summary["pruned"] == [title_of(1)]
+    with engine.connect() as conn:
+        assert project_id(conn, title_of(1)) is None
+        for table in CHILD_TABLES:
+            assert conn.execute(sa.select(sa.func.count()).select_from(table)
+                                .where(table.c.project_id == gone)).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 4
+    _, summary = refresh(db_url, folder)
+    assert summary["counts"]["removed"] == 0
+
+
+def test_dry_run_writes_nothing(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    summaries(folder, 2)
+    (folder / "empty.txt").write_bytes(b"")
+    result, summary = refresh(db_url, folder, "--dry-run")
+    assert result.exit_code == 1
+    assert (summary["run"], summary["counts"]["new"], summary["counts"]["failed"]) == (None, 2, 1)
+    assert sa.inspect(engine).get_table_names() == []  # not even migrated
+
+
+def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    good = summaries(folder, 3)
+    bad = {folder / "empty.txt": b"",
+           folder / "binary.txt": bytes(range(256)),
+           folder / "letter.txt": b"Dear colleagues,\nplease find the summaries attached.\n"}
+    for path, data in bad.items():
+        path.write_bytes(data)
+
+    result, summary = refresh(db_url, folder)
+    assert result.exit_code == 1
+    assert summary["status"] == "failed"
+    assert summary["counts"]["new"] == len(good) and summary["counts"]["failed"] == len(bad)
+    for path in bad:
+        assert f"error: {path}: " in result.stderr
+    with engine.connect() as conn:
+        assert {project_id(conn, title_of(n)) is not None for n in range(3)} == {True}
+        errors = dict(conn.execute(sa.text(
+            "SELECT e.path, e.message FROM load_errors e JOIN load_runs r ON r.id = e.run_id "
+            "WHERE r.status = 'failed'")).all())
+    assert set(errors) == {str(p) for p in bad}
+    assert errors[str(folder / "empty.txt")] == "empty file"
+    assert "binary" in errors[str(folder / "binary.txt")]
+    assert "not a project summary" in errors[str(folder / "letter.txt")]
+
+
+def test_a_refresh_exits_75_while_another_holds_the_lock(db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    summaries(folder, 1)
+    with refresh_lock(engine):
+        result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url])
+        assert result.exit_code == 75
+        assert "another refresh" in result.stderr
+        assert sa.inspect(engine).get_table_names() == []
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory) -> Path:
+    """A few hundred summaries: enough for a refresh to take a while."""
+    folder = tmp_path_factory.mktemp("many") / "data"
+    summaries(folder, 200)
+    return folder
+
+
+def test_two_refreshes_started_together(db_url, engine, many) -> None:
+    first, second = refresh_process(db_url, many), refresh_process(db_url, many)
+    codes = sorted([first.wait(), second.wait()])
+    assert codes == [0, 75], (first.stderr.read(), second.stderr.read())
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM load_runs")).scalar_one() == 1
+        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 200
+
+
+def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, engine, many) -> None:
+    process = refresh_process(db_url, many)
+    deadline = time.monotonic() + 60
+    loaded = 0
+    while loaded < 20 and time.monotonic() < deadline:
+        time.sleep(0.02)
+        try:
+            with engine.connect() as conn:
+                loaded = conn.execute(sa.text("SELECT count(*) FROM watched_files")).scalar_one()
+        except sa.exc.DBAPIError:  # not migrated yet
+            continue
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    with engine.connect() as conn:
+        assert 20 <= conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() < 200
+        assert conn.execute(sa.text("SELECT status, finished FROM load_runs")).all() == [("running", None)]
+
+    result, summary = refresh(db_url, many)
+    assert result.exit_code == 0, result.output
+    assert summary["counts"]["new"] + summary["counts"]["unchanged"] == 200
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() \
+            == ["interrupted", "ok"]
+
+    clean_engine = sa.create_engine(other_db_url)
+    try:
+        assert refresh(other_db_url, many)[0].exit_code == 0
+        assert content(engine) == content(clean_engine)
+    finally:
+        clean_engine.dispose()
