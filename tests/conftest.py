@@ -17,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tcps.testing.pg import PostgresServer, create_database, drop_database, postgres_bindir
+# Imported under the names the test modules import from here.
+from tcps.testing.pg import PostgresServer, postgres_bindir
+from tcps.testing.pg import create_database as create_postgres_database
+from tcps.testing.pg import drop_database as drop_postgres_database
 
 
 @pytest.fixture(scope="session")
@@ -30,7 +33,7 @@ def postgres_url() -> Iterator[str]:
     server = PostgresServer(bindir)
     try:
         server_url = server.start()
-        url = create_database(server_url)
+        url = create_postgres_database(server_url)
         yield url
     finally:
         server.stop()
@@ -42,8 +45,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'tcps.db'}"
         return
-    url = create_database(request.getfixturevalue("postgres_url"))
+    url = create_postgres_database(request.getfixturevalue("postgres_url"))
     try:
         yield url
     finally:
-        drop_database(url)
+        drop_postgres_database(url)
