@@ -156,9 +156,10 @@ def funding(rng: random.Random, start_year: int, revision: int) -> list[dict[str
     """One to four fiscal years of awards, sometimes with their stated total."""
     years = sorted(rng.sample(range(start_year, start_year + 6), rng.randint(1, 4)))
     rows = [award(y, rng) for y in years]
+    stated_total = rng.random() < 0.2
     later = random.Random(f"revision/{start_year}/{years}")   # leaves the other draws alone
     rows += [award(years[-1] + 1 + k, later) for k in range(revision)]
-    if len(rows) > 1 and rng.random() < 0.2:
+    if len(rows) > 1 and stated_total:
         rows.append({"fiscal_years": [], "amount": sum(r["amount"] for r in rows),
                      "currency": "USD", "kind": "total"})
     return rows

@@ -146,6 +146,12 @@ class Bench:
         self.children[name] = child
         return child
 
+    def said(self, name: str) -> None:
+        """Keep the last line a tcps command printed (its counts) for the JSON."""
+        if name in self.children:
+            lines = self.children[name].stdout.strip().splitlines()
+            self.facts.setdefault("tcps_said", {})[name] = lines[-1] if lines else ""
+
     def has_command(self, command: str) -> bool:
         if command not in self._commands:
             probe = subprocess.run([*TCPS, command, "--help"], capture_output=True, cwd=self.work)
@@ -156,7 +162,9 @@ class Bench:
         if not self.has_command(command):
             self.missing[name] = f"not available: `tcps {command}` does not exist yet"
             return None
-        return self.phase(name, [*TCPS, command, *args], ok=(0, 1), idempotent=idempotent)  # 1: some files failed
+        child = self.phase(name, [*TCPS, command, *args], ok=(0, 1), idempotent=idempotent)  # 1: some failed
+        self.said(name)
+        return child
 
     # -- the run -----------------------------------------------------------------------------
 
@@ -178,8 +186,9 @@ class Bench:
         """Rewrite 1% of the summaries as revised editions (later funding) of the same projects."""
         picked = random.Random(f"{self.seed}/changed").sample(range(self.n), max(1, self.n // 100))
         for i in picked:
-            s = generate.summary(self.pools, i, self.seed, revision=1)
-            (self.collection / s.name).write_bytes(s.text.encode("utf-8"))
+            path = self.collection / generate.summary(self.pools, i, self.seed).name
+            revised = generate.summary(self.pools, i, self.seed, revision=1)
+            path.write_bytes(revised.text.encode("utf-8"))   # in place: same file, new bytes
         self.facts["changed_files"] = len(picked)
 
     def database(self, db: str, url: str, folder: Path) -> None:
@@ -402,13 +411,13 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(work, ignore_errors=True)
 
     figures = bench.figures()
-    print(table(figures))
     result = {"n": a.n, "seed": a.seed, "targets_are_for_n": TARGET_N, "started": started.isoformat(),
               "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 1),
               "machine_at_start": machine_at_start, "machine_at_end": machine(), **bench.facts, "not_available": bench.missing,
               "figures": [f.as_dict() for f in figures]}
     path = a.out / f"results-{a.n}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
+    print(table(figures))
     print(f"\nwritten to {path}", file=sys.stderr)
     return 0
 

@@ -57,6 +57,9 @@ def test_benchmark_runs_and_reports_every_figure(tmp_path: Path, postgresql_args
     assert not (tmp_path / "work-50").exists()
     for f in figures.values():   # the printed table names every figure
         assert f["name"] in run.stdout
+    if figures["sqlite: refresh after 1% changed"]["value"] is not None:   # edited in place
+        assert result["changed_files"] == 1
+        assert "1 changed" in result["tcps_said"]["sqlite: refresh after 1% changed"]
     titled = result["parse_only"]["parsed"] - result["parse_only"]["untitled"]
     assert titled >= 45, "the synthetic summaries are summaries the parser reads"
     for db in ("sqlite", "postgresql"):
