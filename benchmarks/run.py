@@ -222,49 +222,44 @@ class Bench:
         child = self.children.get(name)
         return child.report()["work_seconds"] if child else None
 
+    def timed(self, name: str, floor: str, floor_value: float | None, target: str = "",
+              op: str = "", bound: float = 0) -> Figure:
+        """The wall time of phase ``name`` against ``floor``; ``op bound`` checks the ratio."""
+        fig = Figure(name, self.seconds(name), "s", floor, floor_value, target,
+                     note=self.why_missing(name))
+        fig.passed = check(fig.ratio, op, bound) if op else None
+        return fig
+
     def figures(self) -> list[Figure]:
-        f: list[Figure] = []
         hash_floor = self.work_seconds("floor: read and hash")
         insert_floor = self.work_seconds("floor: sqlite3 executemany")
+        parse, load = self.seconds("parse only"), self.seconds("sqlite: cold load")
+        rate = self.n / load if load else None
+        f = [Figure("floor: read and hash", hash_floor, "s", note=self.why_missing("floor: read and hash")),
+             Figure("floor: sqlite3 executemany", insert_floor, "s",
+                    note=self.why_missing("floor: sqlite3 executemany")),
+             Figure("floor: python start-up", self.seconds("floor: python start-up"), "s"),
+             self.timed("tcps start-up (--help)", "floor: python start-up",
+                        self.seconds("floor: python start-up")),
+             self.timed("parse only", "floor: read and hash", hash_floor),
+             self.timed("sqlite: cold load", "parse only", parse, "<= 1.5 x parse only", "<=", 1.5),
+             Figure("sqlite: cold load rate", rate, "summaries/s", "floor: read and hash",
+                    self.n / hash_floor if hash_floor else None, ">= 1000 summaries/s",
+                    check(rate, ">=", 1000), self.why_missing("sqlite: cold load")),
+             Figure("sqlite: cold load minus parse only", load - parse if load and parse else None, "s",
+                    "floor: sqlite3 executemany", insert_floor, note=self.why_missing("sqlite: cold load"))]
+        f += self.refresh_figures("sqlite", hash_floor)
+        f.append(self.timed("postgresql: cold load", "sqlite: cold load", load,
+                            "<= 2 x sqlite cold load", "<=", 2))
+        f += self.refresh_figures("postgresql", hash_floor)
+        return f + self.memory_figures() + self.query_figures()
 
-        def timed(name: str, floor: str, floor_value: float | None, op: str = "", bound: float = 0,
-                  target: str = "") -> None:
-            value = self.seconds(name)
-            fig = Figure(name, value, "s", floor, floor_value, target, note=self.why_missing(name))
-            fig.passed = check(fig.ratio, op, bound) if op else None
-            f.append(fig)
-
-        f.append(Figure("floor: read and hash", hash_floor, "s", note=self.why_missing("floor: read and hash")))
-        f.append(Figure("floor: sqlite3 executemany", insert_floor, "s",
-                        note=self.why_missing("floor: sqlite3 executemany")))
-        f.append(Figure("floor: python start-up", self.seconds("floor: python start-up"), "s"))
-        timed("tcps start-up (--help)", "floor: python start-up", self.seconds("floor: python start-up"))
-        timed("parse only", "floor: read and hash", hash_floor)
-        parse = self.seconds("parse only")
-        for db in ("sqlite", "postgresql"):
-            load = f"{db}: cold load"
-            if db == "sqlite":
-                timed(load, "parse only", parse, "<=", 1.5, "<= 1.5 x parse only")
-                load_s = self.seconds(load)
-                rate = self.n / load_s if load_s else None
-                f.append(Figure("sqlite: cold load rate", rate, "summaries/s", "floor: read and hash",
-                                self.n / hash_floor if hash_floor else None, ">= 1000 summaries/s",
-                                check(rate, ">=", 1000), self.why_missing(load)))
-                db_part = load_s - parse if load_s and parse else None
-                f.append(Figure("sqlite: cold load minus parse only", db_part, "s",
-                                "floor: sqlite3 executemany", insert_floor,
-                                note=self.why_missing(load)))
-            else:
-                timed(load, "sqlite: cold load", self.seconds("sqlite: cold load"), "<=", 2,
-                      "<= 2 x sqlite cold load")
-            timed(f"{db}: first refresh", "floor: read and hash", hash_floor)
-            timed(f"{db}: no-op refresh", "floor: read and hash", hash_floor, "<=", 2,
-                  "<= 2 x read and hash")
-            timed(f"{db}: refresh after 1% changed", f"{db}: no-op refresh",
-                  self.seconds(f"{db}: no-op refresh"), "<=", 3, "<= 3 x no-op refresh")
-        f += self.memory_figures()
-        f += self.query_figures()
-        return f
+    def refresh_figures(self, db: str, hash_floor: float | None) -> list[Figure]:
+        return [self.timed(f"{db}: first refresh", "floor: read and hash", hash_floor),
+                self.timed(f"{db}: no-op refresh", "floor: read and hash", hash_floor,
+                           "<= 2 x read and hash", "<=", 2),
+                self.timed(f"{db}: refresh after 1% changed", f"{db}: no-op refresh",
+                           self.seconds(f"{db}: no-op refresh"), "<= 3 x no-op refresh", "<=", 3)]
 
     def memory_figures(self) -> list[Figure]:
         floor = self.children.get("floor: read and hash")
