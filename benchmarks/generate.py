@@ -241,10 +241,10 @@ def partner_lines(rows: list[dict[str, Any]]) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Layouts: (label, value lines) -> physical lines. Each returns lines and the indexes after
-# which a page may end (inside the body, never inside the heading block).
+# Layouts: (label, value lines) -> the text of one summary, then its pages and footers.
 
 def label(fld: str, r: dict[str, Any], caps: bool) -> str:
+    """The label a field is printed with (RESULTS or TARGETS as the record says)."""
     if fld == "results":
         fld = "targets" if r["results_kind"] == "targets" else "results"
     return LABELS[fld][0 if caps else 1]
@@ -255,6 +255,8 @@ BODY = ("problem", "results", "objectives", "activities", "grantee", "partners",
 
 def place_lines(fields: dict[str, list[str]], r: dict[str, Any], layout: str,
                 caps: bool) -> tuple[list[str], list[int]]:
+    """The lines of a line-based layout (tab, colon, ownline) and the line indexes a page may
+    end before: inside the body fields, never in the heading block nor before a label."""
     lines, breaks = [HEADER, ""], []
     for fld, values in fields.items():
         name = label(fld, r, caps)
