@@ -8,8 +8,8 @@ own: the floors (read and hash every file; insert the same rows with plain ``sql
 only, and on SQLite and PostgreSQL a cold ``tcps load``, a first and a no-op ``tcps refresh``
 and a refresh after 1% of the files changed; then the analyst queries of ``queries.py``. Every
 figure is a ratio to a floor taken in the same run. Prints a table and writes it as JSON to
-``benchmarks/out/results-N.json``. A tcps command that does not exist yet is reported as "not
-available", not as a failure. See docs/performance.md.
+``benchmarks/out/results-N.json`` (and as Markdown to ``results-N.md``). A tcps command that
+does not exist yet is reported as "not available", not as a failure. See docs/performance.md.
 """
 from __future__ import annotations
 
@@ -325,16 +325,29 @@ def fmt(value: float | None, unit: str = "") -> str:
     return f"{value:,.0f} {unit}".strip() if value >= 100 else f"{value:.2f} {unit}".strip()
 
 
-def table(figures: list[Figure]) -> str:
-    rows = [("figure", "value", "ratio", "floor", "target", "result")]
+def rows(figures: list[Figure]) -> list[tuple[str, ...]]:
+    out = [("figure", "value", "ratio", "floor", "target", "result")]
     for f in figures:
         result = {True: "pass", False: "FAIL", None: ""}[f.passed]
         if f.value is None:
             result = f.note or "not available"
-        rows.append((f.name, fmt(f.value, f.unit), fmt(f.ratio, "x") if f.ratio is not None else "",
-                     f.floor, f.target, result))
-    widths = [max(len(r[i]) for r in rows) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in rows)
+        out.append((f.name, fmt(f.value, f.unit), fmt(f.ratio, "x") if f.ratio is not None else "",
+                    f.floor, f.target, result))
+    return out
+
+
+def table(figures: list[Figure]) -> str:
+    """The table for a terminal: aligned columns."""
+    lines = rows(figures)
+    widths = [max(len(r[i]) for r in lines) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in lines)
+
+
+def markdown(figures: list[Figure]) -> str:
+    """The same table in Markdown, for docs/performance.md."""
+    head, *body = rows(figures)
+    return "\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+                     + ["| " + " | ".join(c.replace("|", "\\|") for c in r) + " |" for r in body])
 
 
 def machine() -> dict[str, Any]:
@@ -412,6 +425,7 @@ def main(argv: list[str] | None = None) -> int:
               "figures": [f.as_dict() for f in figures]}
     path = a.out / f"results-{a.n}.json"
     path.write_text(json.dumps(result, indent=2) + "\n")
+    path.with_suffix(".md").write_text(markdown(figures) + "\n")
     print(table(figures))
     print(f"\nwritten to {path}", file=sys.stderr)
     return 0
