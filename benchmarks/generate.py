@@ -147,9 +147,10 @@ def dates(rng: random.Random, start_year: int) -> tuple[str, str]:
     """Start and end at one precision: full dates or month and year."""
     end_year = start_year + rng.randint(2, 6)
     m1, m2 = rng.randint(1, 12), rng.randint(1, 12)
+    start, end = f"{start_year}-{m1:02d}", f"{end_year}-{m2:02d}"
     if rng.random() < 0.35:
-        return f"{start_year}-{m1:02d}-{rng.randint(1, 28):02d}", f"{end_year}-{m2:02d}-{rng.randint(1, 28):02d}"
-    return f"{start_year}-{m1:02d}", f"{end_year}-{m2:02d}"
+        return f"{start}-{rng.randint(1, 28):02d}", f"{end}-{rng.randint(1, 28):02d}"
+    return start, end
 
 
 def funding(rng: random.Random, start_year: int, revision: int) -> list[dict[str, Any]]:
@@ -184,8 +185,9 @@ def money(rng: random.Random, amount: int) -> str:
 
 
 def print_date(iso: str) -> str:
-    parts = [int(p) for p in iso.split("-")]
-    return f"{MONTHS[parts[1] - 1]} {parts[2]}, {parts[0]}" if len(parts) == 3 else f"{MONTHS[parts[1] - 1]} {parts[0]}"
+    """2004-09-30 -> September 30, 2004; 2004-09 -> September 2004."""
+    year, month, *day = (int(p) for p in iso.split("-"))
+    return f"{MONTHS[month - 1]} {day[0]}, {year}" if day else f"{MONTHS[month - 1]} {year}"
 
 
 def field_lines(r: dict[str, Any], rng: random.Random, bullet: str) -> dict[str, list[str]]:
@@ -338,7 +340,7 @@ def paginate_flat(paragraphs: list[tuple[str, str]], st: str, title: str, pages:
 def render(r: dict[str, Any], layout: str, rng: random.Random) -> tuple[str, int | None]:
     """The text of one summary and the number of pages its footers state (None: no footer)."""
     caps = layout in ("tab", "ownline", "flat") and rng.random() < 0.85
-    bullet = {"tab": "• ", "ownline": "• ", "colon": "- ", "flat": "\uf0b7 ", "titlecase": "\uf0b7 "}[layout]
+    bullet = {"tab": "• ", "ownline": "• ", "colon": "- "}.get(layout, "\uf0b7 ")   # Symbol font
     fields = field_lines(r, rng, bullet)
     st = short_title(r["title"], rng)
     pages = rng.choice([1, 2, 2, 2, 3])

@@ -24,6 +24,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -385,22 +387,41 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir()
     bench = Bench(a.n, a.seed, a.corpus, work, max(1, a.repeat))
     started, machine_at_start = datetime.now(timezone.utc), machine()
-    server = None
     try:
-        print(f"generating {a.n} summaries in {bench.collection}", file=sys.stderr)
-        bench.generate()
-        collection = str(bench.collection)
-        bench.phase("floor: python start-up", [sys.executable, "-c", "pass"], idempotent=True)
-        bench.phase("floor: read and hash", [*PHASES, "read-hash", collection], idempotent=True)
-        bench.phase("floor: sqlite3 executemany",
-                    [*PHASES, "insert-floor", str(work / "records.jsonl"), str(work / "floor.db")])
-        bench.phase("tcps start-up (--help)", [*TCPS, "--help"], idempotent=True)
-        if bench.phase("parse only", [*PHASES, "parse", collection]):
-            bench.facts["parse_only"] = bench.children["parse only"].report()
+        measure(bench, a)
+    finally:
+        if not a.keep:
+            shutil.rmtree(work, ignore_errors=True)
 
-        sqlite_url = f"sqlite:///{work / 'tcps.db'}"
-        bench.database("sqlite", sqlite_url, bench.collection)
-        pg_url, server = postgresql(a, bench)
+    figures = bench.figures()
+    result = {"n": a.n, "seed": a.seed, "targets_are_for_n": TARGET_N, "started": started.isoformat(),
+              "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 1),
+              "machine_at_start": machine_at_start, "machine_at_end": machine(), **bench.facts,
+              "not_available": bench.missing, "figures": [f.as_dict() for f in figures]}
+    path = a.out / f"results-{a.n}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    path.with_suffix(".md").write_text(markdown(figures) + "\n")
+    print(table(figures))
+    print(f"\nwritten to {path}", file=sys.stderr)
+    return 0
+
+
+def measure(bench: Bench, a: argparse.Namespace) -> None:
+    """Every phase, in the order docs/performance.md describes."""
+    print(f"generating {a.n} summaries in {bench.collection}", file=sys.stderr)
+    bench.generate()
+    work, collection = bench.work, str(bench.collection)
+    bench.phase("floor: python start-up", [sys.executable, "-c", "pass"], idempotent=True)
+    bench.phase("floor: read and hash", [*PHASES, "read-hash", collection], idempotent=True)
+    bench.phase("floor: sqlite3 executemany",
+                [*PHASES, "insert-floor", str(work / "records.jsonl"), str(work / "floor.db")])
+    bench.phase("tcps start-up (--help)", [*TCPS, "--help"], idempotent=True)
+    if bench.phase("parse only", [*PHASES, "parse", collection]):
+        bench.facts["parse_only"] = bench.children["parse only"].report()
+
+    sqlite_url = f"sqlite:///{work / 'tcps.db'}"
+    bench.database("sqlite", sqlite_url, bench.collection)
+    with postgresql(a, bench) as pg_url:
         if pg_url:
             bench.database("postgresql", pg_url, bench.collection)
         bench.change_one_percent()
@@ -410,42 +431,34 @@ def main(argv: list[str] | None = None) -> int:
         bench.queries("sqlite", sqlite_url)
         if pg_url:
             bench.queries("postgresql", pg_url)
-        bench.tcps("sqlite: cold load N/10", "load", str(work / "small"),
-                   "--db", f"sqlite:///{work / 'small.db'}")
-    finally:
-        if server:
-            server.stop()
-        if not a.keep:
-            shutil.rmtree(work, ignore_errors=True)
-
-    figures = bench.figures()
-    result = {"n": a.n, "seed": a.seed, "targets_are_for_n": TARGET_N, "started": started.isoformat(),
-              "seconds": round((datetime.now(timezone.utc) - started).total_seconds(), 1),
-              "machine_at_start": machine_at_start, "machine_at_end": machine(), **bench.facts, "not_available": bench.missing,
-              "figures": [f.as_dict() for f in figures]}
-    path = a.out / f"results-{a.n}.json"
-    path.write_text(json.dumps(result, indent=2) + "\n")
-    path.with_suffix(".md").write_text(markdown(figures) + "\n")
-    print(table(figures))
-    print(f"\nwritten to {path}", file=sys.stderr)
-    return 0
+    bench.tcps("sqlite: cold load N/10", "load", str(work / "small"),
+               "--db", f"sqlite:///{work / 'small.db'}")
 
 
-def postgresql(a: argparse.Namespace, bench: Bench) -> tuple[str | None, Any]:
-    """A fresh database: on the given server, or on a throwaway one started here (fsync on)."""
-    from tcps.testing.pg import PostgresServer, create_database, postgres_bindir
+@contextmanager
+def postgresql(a: argparse.Namespace, bench: Bench) -> Iterator[str | None]:
+    """A fresh database, or None: on the given server (dropped afterwards unless --keep), or on
+    a throwaway server started here with PostgreSQL's default durability (fsync on)."""
+    from tcps.testing.pg import PostgresServer, create_database, drop_database, postgres_bindir
 
-    if a.no_postgresql:
-        bench.missing["postgresql"] = "not run: --no-postgresql"
-        return None, None
-    if a.postgresql_url:
-        return create_database(a.postgresql_url, prefix="tcps_bench"), None
     bindir = postgres_bindir()
-    if bindir is None:
-        bench.missing["postgresql"] = "not run: PostgreSQL server binaries are not installed"
-        return None, None
-    server = PostgresServer(bindir, durable=True)
-    return create_database(server.start(), prefix="tcps_bench"), server
+    if a.no_postgresql or (bindir is None and not a.postgresql_url):
+        bench.missing["postgresql"] = ("not run: --no-postgresql" if a.no_postgresql else
+                                       "not run: PostgreSQL server binaries are not installed")
+        yield None
+    elif a.postgresql_url:
+        url = create_database(a.postgresql_url, prefix="tcps_bench")
+        try:
+            yield url
+        finally:
+            if not a.keep:
+                drop_database(url)
+    else:
+        server = PostgresServer(bindir, durable=True)
+        try:
+            yield create_database(server.start(), prefix="tcps_bench")
+        finally:
+            server.stop()
 
 
 if __name__ == "__main__":
