@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import sys
 from contextlib import nullcontext
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
@@ -91,12 +92,16 @@ def _config_error(message: str):
     sys.exit(2)
 
 
-def _migrate(engine, action) -> None:
-    """Run an alembic command; its failures (unknown revision ...) are configuration errors."""
+def _alembic(engine, name: str, *args: str) -> None:
+    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
+    (an unknown revision ...) are configuration errors."""
+    from alembic import command
     from alembic.util import CommandError
 
+    from tcps.db import alembic_config
+
     try:
-        action()
+        getattr(command, name)(alembic_config(engine), *args)
     except CommandError as e:
         _config_error(str(e))
 
@@ -106,7 +111,9 @@ def _migrate(engine, action) -> None:
                 type=click.Path(exists=True, path_type=Path))
 @db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
-def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Parse in this many processes (default: one per CPU; 1 for none).")
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
     PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
@@ -119,12 +126,11 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool) -> None:
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
     """
-    from tcps.db import upgrade_to_head
     from tcps.load import load_paths
 
     engine = open_database(db)
-    _migrate(engine, lambda: upgrade_to_head(engine))
-    report = load_paths(engine, paths)
+    _alembic(engine, "upgrade", "head")
+    report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
             for path in getattr(report, outcome):
@@ -183,6 +189,14 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
             write_result(result, fmt, out)
 
 
+def _require_table(conn, table: str) -> None:
+    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
+    import sqlalchemy as sa
+
+    if not sa.inspect(conn).has_table(table):
+        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
+
+
 @cli.command()
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
@@ -239,6 +253,7 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 
     engine = open_database(db)
     with engine.connect() as conn:
+        _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
     engine.dispose()
     _print_rows(result, _resolve_format(fmt, output), output)
@@ -259,6 +274,7 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
 
     engine = open_database(db)
     with engine.connect() as conn:
+        _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
     engine.dispose()
     for item in written:
@@ -279,12 +295,7 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.upgrade(alembic_config(engine), revision))
+    _alembic(open_database(db), "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -292,34 +303,20 @@ def upgrade(revision: str, db: str | None) -> None:
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
     """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.downgrade(alembic_config(engine), revision))
+    _alembic(open_database(db), "downgrade", revision)
 
 
 @db_group.command()
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    engine = open_database(db)
-    _migrate(engine, lambda: command.current(alembic_config(engine)))
+    _alembic(open_database(db), "current")
 
 
 @db_group.command()
 def history() -> None:
     """List the migrations, newest first."""
-    from alembic import command
-
-    from tcps.db import alembic_config
-
-    command.history(alembic_config())
+    _alembic(None, "history")
 
 
 @db_group.command("grant-readonly")
@@ -365,7 +362,8 @@ Exit status:
               help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
               help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
-@click.option("--dry-run", is_flag=True, help="Say what would change, and write nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="List what would change and write nothing (exit 1 if some files would fail).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True,
               help="List every new, changed, removed, pruned and failed file.")
@@ -380,22 +378,27 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
 
     On a terminal it shows a progress bar; otherwise it prints one summary line.
     """
+    from alembic.util import CommandError
+
     from tcps.lock import LockHeld
     from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
 
-    engine = open_database(db)
-    stderr = sys.stderr
-
     def progress(files):
-        show = stderr.isatty() and not as_json
-        return click.progressbar(files, label="refreshing", file=stderr) if show else nullcontext(files)
+        # click's bar: no new dependency (click draws the CLI already), redraws in place on
+        # stderr with a count and an ETA; shown only on a terminal, so logs stay one line.
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(files, label="refreshing", file=sys.stderr)
+        return nullcontext(files)
 
+    engine = open_database(db)
     try:
         report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
                              progress=progress)
     except LockHeld as e:
         click.echo(f"refresh skipped: {e}", err=True)
         sys.exit(EXIT_LOCKED)
+    except CommandError as e:  # the database's schema is not one our migrations know
+        _config_error(str(e))
     finally:
         engine.dispose()
     for path, message in report.failed.items():
@@ -420,7 +423,7 @@ RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", 
               help="How many runs to list.")
 @click.option("--json", "as_json", is_flag=True, help="Print the runs as a JSON array.")
 def runs(db: str | None, limit: int, as_json: bool) -> None:
-    """List the latest refresh runs, newest first.
+    """List the latest refresh runs, newest first (times in UTC).
 
     A run with status 'running' and no finished time is still running, or was killed; the next
     refresh marks it 'interrupted'. The files a run could not load are in load_errors.
@@ -443,9 +446,18 @@ def runs(db: str | None, limit: int, as_json: bool) -> None:
 
 
 def _plain(value):
-    """A run's value as JSON and the table show it: times as ISO text to the second."""
-    return value.isoformat(sep=" ", timespec="seconds") if hasattr(value, "isoformat") else value
+    """A run's value as JSON and the table show it: times in UTC as ISO text to the second.
 
+    PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
+    if isinstance(value, datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.isoformat(sep=" ", timespec="seconds")
+    return value
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -34,9 +34,12 @@ def database_url(value: str | None = None) -> str:
 
 def make_engine(url: str | None = None) -> Engine:
     """An engine for ``database_url(url)``, with the SQLite settings described above."""
-    engine = sa.create_engine(database_url(url))
-    if engine.dialect.name == "sqlite":
-        _configure_sqlite(engine)
+    url = database_url(url)
+    if not url.startswith("sqlite"):
+        return sa.create_engine(url)
+    # Named parameters: the loader's hot path hands its row dicts to sqlite3 as they are.
+    engine = sa.create_engine(url, paramstyle="named")
+    _configure_sqlite(engine)
     return engine
 
 

@@ -2,7 +2,8 @@
 
 Migrations call ``describe_table`` / ``describe_view`` for what they create, which writes the
 comments as rows of ``data_dictionary`` (SQLite has no other place for them) and, for views on
-PostgreSQL, as native comments too (tables get theirs from ``comment=`` in ``create_table``).
+PostgreSQL, as native comments too (tables get theirs from ``comment=`` in ``create_table``);
+``redescribe_table`` for a table they change.
 ``data_dictionary(conn)`` reads them back with each column's type for ``tcps schema``.
 """
 from __future__ import annotations
@@ -34,6 +35,17 @@ def describe_view(op, name: str, comment: str, columns: dict[str, str]) -> None:
         op.execute(f"COMMENT ON VIEW {name} IS {_literal(comment)}")
         for column, text in columns.items():
             op.execute(f"COMMENT ON COLUMN {name}.{column} IS {_literal(text)}")
+
+
+def redescribe_table(op, table: sa.Table) -> None:
+    """Replace the comments of an existing table with those of ``table`` (its new shape):
+    the data_dictionary rows, and on PostgreSQL the native comments."""
+    forget(op, table.name)
+    describe_table(op, table)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"COMMENT ON TABLE {table.name} IS {_literal(table.comment or '')}")
+        for column in table.columns:
+            op.execute(f"COMMENT ON COLUMN {table.name}.{column.name} IS {_literal(column.comment or '')}")
 
 
 def forget(op, name: str) -> None:
@@ -69,11 +81,16 @@ def data_dictionary(conn: Connection) -> list[Entry]:
     views = set(inspector.get_view_names())
     entries = []
     for name in sorted({o for o, _ in comments}):
-        columns = [Column(c["name"], str(c["type"]), comments.get((name, c["name"]), ""))
+        columns = [Column(c["name"], _type_name(c["type"]), comments.get((name, c["name"]), ""))
                    for c in inspector.get_columns(name)]
         entries.append(Entry(name, "view" if name in views else "table",
                              comments[(name, "")], columns))
     return entries
+
+
+def _type_name(type_: sa.types.TypeEngine) -> str:
+    """The column's type; '-' where the database does not say (SQLite's computed view columns)."""
+    return "-" if isinstance(type_, sa.types.NullType) else str(type_)
 
 
 def as_text(entries: list[Entry]) -> str:

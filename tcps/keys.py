@@ -2,7 +2,7 @@
 
 Pure functions, no database code. The loader stores these keys in unique columns, so the rules
 here decide what is one row: a project (shared/spec/record.md, "What counts as the same project")
-and an organisation. Both keys are conservative: they forgive only how a name is printed (case,
+and an organisation (its name, and the country it is listed under). Both keys are conservative: they forgive only how a name is printed (case,
 quotes and apostrophes, punctuation, spacing, Unicode width forms), never its words, so two
 different names never share a key.
 """
@@ -29,3 +29,10 @@ def name_key(name: str) -> str:
 def title_key(title: str) -> str:
     """The key of a project: its title's ``name_key`` with status markers such as (CLOSED) dropped."""
     return name_key(_STATUS_MARKER.sub(" ", title))
+
+
+def organization_key(name: str, country: str | None) -> str:
+    """The key of an organisation: its ``name_key``, told apart by the country it is listed
+    under, since a name such as "Ministry of Health" names a different body in each country."""
+    key = name_key(name)
+    return f"{key} @{country}" if country else key

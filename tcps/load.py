@@ -5,9 +5,13 @@
 record (same fingerprint) writes nothing; a different one updates the project row in place
 (same id) and replaces all its child rows. A failure rolls the whole summary back.
 
-Hot path: SQLAlchemy Core only, one ``executemany`` per child table. Countries and
-organisations are looked up once per Loader and cached (their rows are never changed or
-deleted once committed); entries made inside a transaction reach the cache only after commit.
+Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
+table), compiled by SQLAlchemy once and run on the DBAPI cursor (see "the hot path" below).
+Rows name their project, source and organisation by key and the statements look the ids up,
+so no write waits for an id: PostgreSQL gets all of a summary's writes in one round trip.
+Countries and organisations written once are remembered by the Loader and not written again
+(their rows are never changed or deleted); what a transaction wrote is remembered only after
+it commits.
 
 ``record_from_db`` rebuilds the record of a project: the round-trip tests compare it with the
 parser's record, which proves the tables hold everything the record says.
@@ -16,9 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
@@ -27,11 +35,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.errors import TcpsError
-from tcps.keys import name_key, title_key
-from tcps.parse.countries import by_iso3
+from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
+from tcps.parse.countries import by_iso3
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
 
@@ -58,11 +66,12 @@ class SourceFile:
 
 @dataclass
 class _Known:
-    """Ids already in the database; ``pending`` holds this transaction's until it commits."""
+    """Countries and organisation keys known to be in the database; ``pending`` holds this
+    transaction's until it commits."""
     countries: set[str] = field(default_factory=set)
-    organizations: dict[str, int] = field(default_factory=dict)
+    organizations: set[str] = field(default_factory=set)
     pending_countries: set[str] = field(default_factory=set)
-    pending_organizations: dict[str, int] = field(default_factory=dict)
+    pending_organizations: set[str] = field(default_factory=set)
 
     def commit(self) -> None:
         self.countries |= self.pending_countries
@@ -71,7 +80,7 @@ class _Known:
 
     def rollback(self) -> None:
         self.pending_countries = set()
-        self.pending_organizations = {}
+        self.pending_organizations = set()
 
 
 class Loader:
@@ -115,52 +124,177 @@ def fingerprint(record: Record) -> str:
 
 def load_record(conn: Connection, record: Record, source: SourceFile,
                 parser_version: str = PARSER_VERSION, known: _Known | None = None) -> Outcome:
-    """Write ``record`` within the caller's transaction; see the module docstring."""
+    """Write ``record`` within the caller's transaction; see the module docstring.
+
+    Rows name their project, source and organisation by key (title key, sha256, name key)
+    and the statements look the ids up, so no write waits for an id to come back: on
+    PostgreSQL all of a summary's writes go in one round trip."""
     known = _Known() if known is None else known
     if not record.title:
         raise TcpsError(source.path, "no title: cannot tell which project it is")
     key = title_key(record.title)
     digest = fingerprint(record)
-    existing = conn.execute(
-        sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
-        .join(sources, sources.c.id == projects.c.source_document_id)
-        .where(projects.c.title_key == key)).first()
+    existing = _fetch_one(conn, _FIND_PROJECT, {"title_key": key})
     if existing and existing[1] == digest:
         if existing[3] != parser_version:  # re-read by a newer parser, same result
             conn.execute(sources.update().where(sources.c.id == existing[2])
                          .values(parser_version=parser_version))
         return "unchanged"
 
-    source_id = _source_document_id(conn, record, source, parser_version)
-    _ensure_countries(conn, _country_codes(record), known, source.path)
-    org_ids = _organization_ids(conn, _organization_names(record), known)
-    values = _project_values(record, key, digest, source_id)
-    if existing:
-        project_id = existing[0]
-        conn.execute(projects.update().where(projects.c.id == project_id).values(values))
-        for table in reversed(CHILD_TABLES):
-            conn.execute(table.delete().where(table.c.project_id == project_id))
-    else:
-        project_id = conn.execute(projects.insert().returning(projects.c.id), values).scalar_one()
-    for table, rows in _child_rows(record, project_id, org_ids).items():
-        if rows:
-            conn.execute(table.insert(), rows)
+    new_countries = _new_countries(record, known, source.path)
+    new_organizations = _new_organizations(record, known)
+    with _pipeline(conn):
+        _execute_many(conn, _upsert_source(conn.dialect.name),
+                      [_source_values(record, source, parser_version)])
+        if new_countries:
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
+                          new_countries)
+        if new_organizations:
+            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
+                          new_organizations)
+        values = _project_values(record, key, digest)
+        if existing:
+            _execute_many(conn, _UPDATE_PROJECT, [values])
+            for table in reversed(CHILD_TABLES):
+                _execute_many(conn, _DELETE[table], [{"project_key": key}])
+        else:
+            _execute_many(conn, _INSERT_PROJECT, [values])
+        for table, rows in _child_rows(record, key).items():
+            if rows:
+                _execute_many(conn, _INSERT[table], rows)
     return "updated" if existing else "added"
 
 
-def _insert_ignoring_duplicates(conn: Connection, table: sa.Table, key: str):
-    """INSERT ... ON CONFLICT (key) DO NOTHING, in the dialect at hand."""
-    if conn.dialect.name == "postgresql":
+# --- the hot path -------------------------------------------------------------------------
+# The statements run for every summary are compiled once per dialect by SQLAlchemy and run on
+# the DBAPI cursor of the same connection (so in the same transaction): SQLAlchemy's
+# per-execute and per-row work cost three times the database's own work here.
+
+_FIND_PROJECT = (
+    sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
+    .join(sources, sources.c.id == projects.c.source_document_id)
+    .where(projects.c.title_key == sa.bindparam("title_key")))
+_PROJECT_BY_KEY = (sa.select(projects.c.id)
+                   .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
+_SOURCE_BY_SHA = (sa.select(sources.c.id)
+                  .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
+_ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
+                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
+                        .scalar_subquery())
+# inline(): no RETURNING of the looked-up primary key values.
+_INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
+_UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
+                   .values(source_document_id=_SOURCE_BY_SHA))
+_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+_INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
+_DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    order: tuple[str, ...] | None  # parameter names in order for a positional paramstyle
+    processors: dict  # parameter name -> the type's conversion for this DBAPI (datetimes ...)
+
+    def params(self, values: dict):
+        if self.processors:
+            values = {k: self.processors[k](v) if k in self.processors else v
+                      for k, v in values.items()}
+        return tuple(values[name] for name in self.order) if self.order else values
+
+
+@lru_cache(maxsize=64)
+def _compile(statement: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
+    compiled = statement.compile(dialect=dialect, column_keys=list(keys) or None)
+    processors = {name: p for name, bind in compiled.binds.items()
+                  if (p := bind.type.bind_processor(dialect)) is not None}
+    order = tuple(compiled.positiontup) if compiled.positional else None
+    return _Compiled(compiled.string, order, processors)
+
+
+def _compiled_for(conn: Connection, statement: sa.Executable, values: dict) -> _Compiled:
+    """The compiled form of ``statement`` for these value names (INSERT and UPDATE set the
+    columns named)."""
+    keys = tuple(values) if isinstance(statement, (sa.Insert, sa.Update)) else ()
+    return _compile(statement, conn.dialect, keys)
+
+
+def _fetch_one(conn: Connection, statement: sa.Executable, values: dict) -> tuple | None:
+    compiled = _compiled_for(conn, statement, values)
+    with _cursor(conn, compiled) as cursor:
+        cursor.execute(compiled.sql, compiled.params(values))
+        return cursor.fetchone()
+
+
+def _execute_many(conn: Connection, statement: sa.Executable, rows: list[dict]) -> None:
+    compiled = _compiled_for(conn, statement, rows[0])
+    with _cursor(conn, compiled) as cursor:
+        cursor.executemany(compiled.sql, [compiled.params(row) for row in rows])
+
+
+@contextmanager
+def _pipeline(conn: Connection):
+    """On psycopg, send the statements inside in one round trip (pipeline mode; its errors
+    surface when it ends); elsewhere just run them."""
+    dbapi_connection = conn.connection.dbapi_connection
+    if not hasattr(dbapi_connection, "pipeline"):
+        yield
+        return
+    with _dbapi_errors(conn, "(pipeline)"), dbapi_connection.pipeline():
+        yield
+
+
+@contextmanager
+def _cursor(conn: Connection, compiled: _Compiled):
+    """A DBAPI cursor on ``conn`` whose errors are SQLAlchemy's, as from ``conn.execute``."""
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        with _dbapi_errors(conn, compiled.sql):
+            yield cursor
+    finally:
+        cursor.close()
+
+
+@contextmanager
+def _dbapi_errors(conn: Connection, sql: str):
+    try:
+        yield
+    except conn.dialect.loaded_dbapi.Error as e:
+        raise sa.exc.DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
+
+
+# The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
+# compiled-statement cache knows statements by identity.
+
+@lru_cache(maxsize=16)
+def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING."""
+    return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
+
+
+@lru_cache(maxsize=4)
+def _upsert_source(dialect_name: str) -> sa.Insert:
+    """Insert a source document; where its bytes are there already, keep its path and load
+    time but take what this parse says (a newer parser may read the same bytes differently)."""
+    insert = _dialect_insert(dialect_name)(sources)
+    return insert.on_conflict_do_update(
+        index_elements=[sources.c.sha256],
+        set_={c: insert.excluded[c] for c in ("pages", "raw_text", "parser_version", "warnings")})
+
+
+def _dialect_insert(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
+    if dialect_name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return insert(table).on_conflict_do_nothing(index_elements=[key])
+    return insert
 
 
-def _source_document_id(conn: Connection, record: Record, source: SourceFile,
-                        parser_version: str) -> int:
-    """The id of the source document, inserting it unless these bytes were loaded before."""
-    inserted = conn.execute(_insert_ignoring_duplicates(conn, sources, "sha256").returning(sources.c.id), {
+def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
+    return {
         "path": source.path,
         "sha256": record.source.sha256,
         "size_bytes": len(source.data),
@@ -169,101 +303,78 @@ def _source_document_id(conn: Connection, record: Record, source: SourceFile,
         "parser_version": parser_version,
         "warnings": json.dumps(record.warnings, ensure_ascii=False),
         "loaded_at": datetime.now(timezone.utc),
-    }).scalar()
-    if inserted is not None:
-        return inserted
-    return conn.execute(sa.select(sources.c.id)
-                        .where(sources.c.sha256 == record.source.sha256)).scalar_one()
+    }
 
 
-def _country_codes(record: Record) -> list[str]:
+def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
+    """Rows for the countries the record names that this loader has not written yet."""
     codes = [*record.countries, *(p.country for p in record.partners),
              *(a.country for a in record.activities)]
-    return list(dict.fromkeys(c for c in codes if c))
-
-
-def _ensure_countries(conn: Connection, codes: list[str], known: _Known, path: str) -> None:
-    missing = [c for c in codes if c not in known.countries and c not in known.pending_countries]
-    if not missing:
-        return
-    found = {code: by_iso3(code) for code in missing}
+    new = [c for c in dict.fromkeys(codes)
+           if c and c not in known.countries and c not in known.pending_countries]
+    found = {code: by_iso3(code) for code in new}
     unknown = [code for code, country in found.items() if country is None]
     if unknown:
         raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
-    conn.execute(_insert_ignoring_duplicates(conn, countries, "alpha3"),
-                 [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()])
-    known.pending_countries.update(missing)
+    known.pending_countries.update(new)
+    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
 
 
-def _organization_names(record: Record) -> list[str]:
-    return ([record.grantee] if record.grantee else []) + [p.name for p in record.partners]
+def _new_organizations(record: Record, known: _Known) -> list[dict]:
+    """Rows for the organisations not written yet, one per key: the first spelling met
+    becomes the organisation's ``name`` (and PostgreSQL refuses one statement touching the
+    same key twice)."""
+    listings = ([(record.grantee, None)] if record.grantee else []) + \
+        [(p.name, p.country) for p in record.partners]
+    new: dict[str, dict] = {}
+    for name, country in listings:
+        key = organization_key(name, country)
+        if key not in new and key not in known.organizations and key not in known.pending_organizations:
+            new[key] = {"name": name, "country_alpha3": country, "name_key": name_key(name),
+                        "match_key": key}
+    known.pending_organizations.update(new)
+    return list(new.values())
 
 
-def _organization_ids(conn: Connection, names: list[str], known: _Known) -> dict[str, int]:
-    """Key -> organizations.id for every name, inserting the organisations not seen before.
-
-    The first spelling met becomes the organisation's ``name``. Keys are deduplicated before
-    the insert: PostgreSQL refuses one statement touching the same key twice."""
-    first_spelling = {}
-    for name in names:
-        first_spelling.setdefault(name_key(name), name)
-    ids = {}
-    for key in first_spelling:
-        cached = known.organizations.get(key) or known.pending_organizations.get(key)
-        if cached is not None:
-            ids[key] = cached
-    missing = [k for k in first_spelling if k not in ids]
-    if missing:
-        insert = _insert_ignoring_duplicates(conn, organizations, "name_key").returning(
-            organizations.c.name_key, organizations.c.id)
-        found = dict(conn.execute(insert, [{"name": first_spelling[k], "name_key": k}
-                                           for k in missing]).all())
-        taken = [k for k in missing if k not in found]  # by another loader meanwhile
-        if taken:
-            found.update(conn.execute(sa.select(organizations.c.name_key, organizations.c.id)
-                                      .where(organizations.c.name_key.in_(taken))).all())
-        known.pending_organizations.update(found)
-        ids.update(found)
-    return ids
-
-
-def _project_values(record: Record, key: str, digest: str, source_id: int) -> dict:
+def _project_values(record: Record, key: str, digest: str) -> dict:
     return {
-        "title_key": key, "title": record.title, "status": record.status,
+        "project_key": key, "title_key": key, "title": record.title, "status": record.status,
         "program": record.program, "region": record.region,
         "start_date": record.start_date, "end_date": record.end_date,
         "dates_revised": record.dates_revised, "problem": record.problem,
         "results_kind": record.results_kind, "results_text": record.results,
         "contact_office": record.contact.office, "contact_phone": record.contact.phone,
-        "source_document_id": source_id, "record_sha256": digest,
+        "source_sha256": record.source.sha256, "record_sha256": digest,
     }
 
 
-def _child_rows(record: Record, project_id: int, org_ids: dict[str, int]) -> dict[sa.Table, list[dict]]:
+def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
     """The rows of every child table for one record, positions from 1 in printed order."""
-    pid = project_id
     partner_rows = [
-        {"project_id": pid, "position": 0, "organization_id": org_ids[name_key(record.grantee)],
-         "role": "grantee", "country_alpha3": None, "name": record.grantee}
+        {"project_key": key, "position": 0, "role": "grantee", "country_alpha3": None,
+         "name": record.grantee, "organization_key": organization_key(record.grantee, None)}
     ] if record.grantee else []
     partner_rows += [
-        {"project_id": pid, "position": i, "organization_id": org_ids[name_key(p.name)],
-         "role": "implementing", "country_alpha3": p.country, "name": p.name}
+        {"project_key": key, "position": i, "role": "implementing", "country_alpha3": p.country,
+         "name": p.name, "organization_key": organization_key(p.name, p.country)}
         for i, p in enumerate(record.partners, 1)]
     return {
-        ProjectCountry.__table__: [{"project_id": pid, "position": i, "country_alpha3": c}
+        ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}
                                    for i, c in enumerate(record.countries, 1)],
         partners: partner_rows,
-        funding: [{"project_id": pid, "position": i, "amount": f.amount, "currency": f.currency,
-                   "kind": f.kind} for i, f in enumerate(record.funding, 1)],
-        fiscal_years: [{"project_id": pid, "funding_position": i, "fiscal_year": y}
-                       for i, f in enumerate(record.funding, 1) for y in dict.fromkeys(f.fiscal_years)],
-        Result.__table__: [{"project_id": pid, "position": i, "measure": m.measure,
+        funding: [{"project_key": key, "position": i, "amount": f.amount,
+                   "currency": f.currency, "kind": f.kind}
+                  for i, f in enumerate(record.funding, 1)],
+        fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
+                       for i, f in enumerate(record.funding, 1)
+                       for y in dict.fromkeys(f.fiscal_years)],
+        Result.__table__: [{"project_key": key, "position": i, "measure": m.measure,
                             "value": m.value, "unit": m.unit}
                            for i, m in enumerate(record.metrics, 1)],
-        Objective.__table__: [{"project_id": pid, "position": i, "level": o.level, "text": o.text}
+        Objective.__table__: [{"project_key": key, "position": i, "level": o.level,
+                               "text": o.text}
                               for i, o in enumerate(record.objectives, 1)],
-        Activity.__table__: [{"project_id": pid, "position": i, "text": a.text,
+        Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
                               "country_alpha3": a.country}
                              for i, a in enumerate(record.activities, 1)],
     }
@@ -306,7 +417,7 @@ def record_from_db(conn: Connection, project_id: int) -> Record:
     )
 
 
-def project_id(conn: Connection, title: str) -> int | None:
+def find_project_id(conn: Connection, title: str) -> int | None:
     """The id of the project a summary titled ``title`` belongs to, if loaded."""
     return conn.execute(sa.select(projects.c.id)
                         .where(projects.c.title_key == title_key(title))).scalar()
@@ -349,14 +460,19 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[Path]) -> LoadReport:
-    """Parse and load every summary under ``paths``; a bad one is reported, not fatal."""
+def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
+    """Parse and load every summary under ``paths``; a bad one is reported, not fatal.
+
+    Parsing costs several times the database work, so it runs in ``jobs`` worker processes
+    (default: one per CPU) while this process writes, in file order."""
     report = LoadReport()
     with Loader(engine) as loader:
-        for path in summary_files(paths):
+        for path, parsed in _parsed(list(summary_files(paths)), jobs or os.cpu_count() or 1):
+            if isinstance(parsed, str):
+                report.failed.append(TcpsError(path, parsed))
+                continue
             try:
-                record, source = read_summary(path)
-                outcome = loader.load(record, source)
+                outcome = loader.load(*parsed)
             except TcpsError as e:
                 report.failed.append(e)
                 continue
@@ -366,3 +482,26 @@ def load_paths(engine: Engine, paths: Iterable[Path]) -> LoadReport:
                 continue
             getattr(report, outcome).append(str(path))
     return report
+
+
+# Below this many files, starting worker processes costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, SourceFile] | str]]:
+    """Each file with its (record, source), or the reason it could not be read, in order."""
+    if jobs <= 1 or len(files) < _PARALLEL_FROM:
+        yield from ((path, _read_or_reason(path)) for path in files)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        yield from zip(files, pool.map(_read_or_reason, files, chunksize=16))
+
+
+def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:
+    """``read_summary``, with a failure as its reason (a string crosses processes safely)."""
+    try:
+        return read_summary(path)
+    except TcpsError as e:
+        return e.reason
+    except Exception as e:  # a parser bug on one file must not stop the others
+        return f"parser failed: {type(e).__name__}: {e}"

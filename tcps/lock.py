@@ -11,6 +11,10 @@ by ``kill -9``, so a crash can never leave the database locked:
   its own, held for the whole refresh. The server drops it when that connection closes.
 - SQLite: ``filelock.FileLock`` on ``<database file>.lock``. On Linux it is ``flock(2)``, which
   belongs to the open file: the kernel releases it when the process ends, however it ends.
+
+Both live in a file descriptor (the lock file, the server connection's socket), and a child
+forked while the lock is held inherits it: such a child outliving a killed refresh would keep
+the lock. So a refresh forks no workers (``tcps load --jobs`` takes no lock and may).
 """
 from __future__ import annotations
 

@@ -134,13 +134,22 @@ class Organization(Base):
     __tablename__ = "organizations"
     __table_args__ = {"comment": "One row per organisation (grantee or implementing partner) across "
                                  "all projects. Spellings differing only in case, quotes, "
-                                 "punctuation or spacing are one row; different names are never merged."}
+                                 "punctuation or spacing are one row; different names are never "
+                                 "merged, nor the same name listed under two countries (each "
+                                 "country's Ministry of Health is its own row)."}
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
     name: Mapped[str] = mapped_column(Text, comment="The name as first printed in a loaded summary.")
+    country_alpha3: Mapped[str | None] = mapped_column(
+        ForeignKey("countries.alpha3"),
+        comment="Country the organisation is listed under (countries.alpha3); NULL for grantees "
+                "and partners listed without a country.")
     name_key: Mapped[str] = mapped_column(
-        Text, unique=True, comment="The name case-folded, quotes and punctuation dropped, spaces "
-                                   "collapsed: what makes two spellings one organisation.")
+        Text, index=True, comment="The name case-folded, quotes and punctuation dropped, spaces "
+                                  "collapsed: equal for every spelling of one name.")
+    match_key: Mapped[str] = mapped_column(
+        Text, unique=True, comment="name_key, then ' @' and the country code where there is one: "
+                                   "what makes two listings one organisation.")
 
 
 class Partner(Base):
@@ -256,9 +265,6 @@ PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result,
 
 
 # --- tcps refresh: the files it watches and the log of its runs ------------------------------
-
-RUN_STATUSES = ("running", "ok", "failed", "interrupted")
-
 
 class WatchedFile(Base):
     __tablename__ = "watched_files"

@@ -10,20 +10,23 @@ import datetime as dt
 import json
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Sequence, TextIO
+from typing import TYPE_CHECKING, Any, Sequence, TextIO
 
-from tcps.query import QueryResult
+if TYPE_CHECKING:  # the CLI imports FORMATS at start-up: no SQLAlchemy import for that
+    from tcps.query import QueryResult
 
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
+_FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
+                     ".ndjson": "jsonl"}
 
 
 def choose_format(fmt: str | None, output: Path | None, terminal: bool) -> str:
-    """The format asked for; else the output file's extension; else a table on a terminal, CSV otherwise."""
+    """The format asked for; else the output file's extension (CSV for any other); else a table
+    on a terminal, CSV otherwise."""
     if fmt:
         return fmt
     if output is not None:
-        suffix = output.suffix.lower().lstrip(".")
-        return {"ndjson": "jsonl"}.get(suffix, suffix) if suffix in FORMATS + ("ndjson",) else "csv"
+        return _FORMAT_OF_SUFFIX.get(output.suffix.lower(), "csv")
     return "table" if terminal else "csv"
 
 

@@ -7,7 +7,9 @@ gets a lock the SQL cannot reach:
 
 * SQLite: the file is opened read-only (``mode=ro``), no database may be attached (which shuts
   ``ATTACH`` and ``VACUUM INTO``, both of which write files a read-only connection would allow),
-  and an authorizer lets through only the actions a query needs.
+  and an authorizer lets through only the actions a query needs. (A database in WAL mode, as
+  tcps load leaves it, gets SQLite's own ``-wal`` and ``-shm`` companion files when they are
+  missing, as with any reader; the log stays empty.)
 * PostgreSQL: the connection must log in as a role that can only read (see
   `grant_readonly_role`, behind ``tcps db grant-readonly``); `run_query` checks this before it
   runs anything and refuses a role that could write. On top of that the statement runs alone
@@ -96,9 +98,7 @@ def _collect(columns: list[str], rows: Iterable[tuple[Any, ...]], max_rows: int 
 
 # --- SQLite -------------------------------------------------------------------------------
 
-# What a query needs. UPDATE of the schema table is on the list only because SQLite asks for it
-# while it declares the table-valued PRAGMA functions (``pragma_table_info(...)``) and never runs
-# it; a real UPDATE of it would still fail: the file is read-only and ``writable_schema`` refused.
+# What a query needs.
 _SQLITE_READ_ACTIONS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION,
                         sqlite3.SQLITE_RECURSIVE}
 _SQLITE_SCHEMA_TABLES = {"sqlite_master", "sqlite_temp_master"}
@@ -156,6 +156,9 @@ class _ReadOnlyAuthorizer:
         if action in _SQLITE_READ_ACTIONS:
             return True
         if action == sqlite3.SQLITE_UPDATE:
+            # SQLite asks for this while it declares the table-valued PRAGMA functions
+            # (pragma_table_info(...)) and never runs it; a real UPDATE of the schema would still
+            # fail: the file is read-only and PRAGMA writable_schema is refused.
             return arg1 in _SQLITE_SCHEMA_TABLES
         if action == sqlite3.SQLITE_PRAGMA:
             name = (arg1 or "").lower()

@@ -11,7 +11,7 @@ Made for cron and systemd timers. One refresh:
    parsed and loaded, each summary in its own transaction, so a kill at any moment loses at
    most the summary in flight and the next refresh picks it up again;
 5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
-   whose every source has gone);
+   whose every source has gone, so that the database converges to a clean load);
 6. closes the run with its counts; files that failed are in ``load_errors``.
 
 What a refresh knows about the folder is in ``watched_files`` (one row per absolute path):
@@ -25,6 +25,7 @@ same way (parsing what it would load) and reports what a refresh would do.
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
@@ -37,15 +38,16 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.errors import TcpsError
-from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id, read_summary, summary_files
+from tcps.load import CHILD_TABLES, Loader, SourceFile, find_project_id, read_summary, summary_files
 from tcps.lock import refresh_lock
-from tcps.models import LoadError, LoadRun, Project, SourceDocument, WatchedFile
+from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
+                         WatchedFile)
 from tcps.record import Record
 
-# Exit statuses, as documented in ``tcps refresh --help`` and the README.
+# Exit statuses, as documented in ``tcps refresh --help`` and the README. The fourth, 2 for a
+# usage or configuration error, comes from click and from the CLI's database check.
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
-EXIT_USAGE = 2
 EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: try again later
 
 
@@ -63,11 +65,11 @@ class KnownSource:
     """A source file as the database last recorded it."""
 
     path: str
-    size: int | None
-    mtime_ns: int | None
+    size: int
+    mtime_ns: int
     sha256: str
     parser_version: str
-    project_id: int | None = None
+    project_id: int | None  # the project it was loaded into
 
 
 def scan_folder(root: Path) -> list[FileStat]:
@@ -86,7 +88,9 @@ def scan_folder(root: Path) -> list[FileStat]:
 
 
 def is_older_parser(recorded: str, current: str) -> bool:
-    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10")."""
+    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10").
+
+    Versions are dotted integers (``tcps.PARSER_VERSION``)."""
     def key(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("."))
 
@@ -230,7 +234,7 @@ class _Run:
         present = {f.path for f in found}
         self.report.removed = [p for p in sorted(known)
                                if Path(p).is_relative_to(self.root) and p not in present]
-        if self.prune and self.report.removed:
+        if self.prune:
             self._prune(known)
         self.report.finished = _now()
         if not self.dry_run:
@@ -254,11 +258,8 @@ class _Run:
                 return
             record, source = loaded
             outcome = loader.load(record, source) if loader else None
-        except TcpsError as e:
-            self._fail(stat.path, e.reason)
-            return
-        except sa.exc.SQLAlchemyError as e:
-            self._fail(stat.path, f"database refused it: {getattr(e, 'orig', None) or e}")
+        except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+            self._fail(stat.path, _reason(e))
             return
         if loader:
             self._watch(stat, record)
@@ -283,7 +284,7 @@ class _Run:
             conn.execute(watched.insert(), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
-                "project_id": project_id(conn, record.title)})
+                "project_id": find_project_id(conn, record.title)})
 
     def _fail(self, path: str, message: str) -> None:
         self.report.failed[path] = message
@@ -293,10 +294,18 @@ class _Run:
                                                "message": message})
 
     def _prune(self, known: dict[str, KnownSource]) -> None:
-        """Forget the removed files; delete the projects no remaining file was loaded into."""
+        """Forget the removed files; delete the projects of this folder no file now gives.
+
+        A project is this folder's when a removed file was loaded into it, or its source
+        document was first loaded from the folder (a summary whose title changed leaves its
+        old project behind that way). It stays while any watched file still refers to it.
+        """
         removed = self.report.removed
-        candidates = {known[p].project_id for p in removed} - {None}
         with (self.engine.connect() if self.dry_run else self.engine.begin()) as conn:
+            from_folder = conn.execute(
+                sa.select(projects.c.id).join(sources, sources.c.id == projects.c.source_document_id)
+                .where(sources.c.path.startswith(f"{self.root}{os.sep}", autoescape=True))).scalars()
+            candidates = {known[p].project_id for p in removed} - {None} | set(from_folder)
             kept = set(conn.execute(sa.select(watched.c.project_id).where(
                 watched.c.project_id.in_(candidates), watched.c.path.not_in(removed))).scalars())
             doomed = conn.execute(sa.select(projects.c.id, projects.c.title,
@@ -323,12 +332,23 @@ class _Run:
 
 
 def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[int]) -> None:
-    """Delete projects with their child rows, and their source documents no project uses."""
+    """Delete projects with their child rows, their source documents no project uses, and the
+    organisations and countries nothing refers to any more: what a clean load would not hold."""
     for table in reversed(CHILD_TABLES):
         conn.execute(table.delete().where(table.c.project_id.in_(project_ids)))
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
     still_used = sa.select(projects.c.id).where(projects.c.source_document_id == sources.c.id).exists()
     conn.execute(sources.delete().where(sources.c.id.in_(source_ids), ~still_used))
+    for lookup in (Organization.__table__, Country.__table__):
+        _delete_unreferenced(conn, lookup)
+
+
+def _delete_unreferenced(conn: Connection, table: sa.Table) -> None:
+    """Delete the rows of ``table`` that no foreign key anywhere in the schema points at."""
+    references = [fk for other in Base.metadata.tables.values() for fk in other.foreign_keys
+                  if fk.column.table is table]
+    conn.execute(table.delete().where(
+        *(~sa.select(fk.parent).where(fk.parent == fk.column).exists() for fk in references)))
 
 
 def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
@@ -338,6 +358,15 @@ def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
             return []
         rows = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings()
         return [dict(row) for row in rows]
+
+
+def _reason(error: Exception) -> str:
+    """Why a file could not be loaded, in one line for load_errors."""
+    if isinstance(error, TcpsError):
+        return error.reason
+    if isinstance(error, sa.exc.SQLAlchemyError):
+        return f"database refused it: {getattr(error, 'orig', None) or error}"
+    return f"parser failed: {type(error).__name__}: {error}"
 
 
 def _now() -> datetime:

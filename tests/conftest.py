@@ -13,6 +13,7 @@ missing (``.ci/run`` installs them).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -39,14 +40,22 @@ def postgres_url() -> Iterator[str]:
         server.stop()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """An empty database: a fresh SQLite file, or a fresh database on the session's server."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'tcps.db'}"
+@contextmanager
+def empty_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
+    """URL of a fresh database on ``backend``: a file in ``folder``, or one on the session's
+    PostgreSQL server, dropped afterwards."""
+    if backend == "sqlite":
+        yield f"sqlite:///{folder / 'tcps.db'}"
         return
     url = create_postgres_database(request.getfixturevalue("postgres_url"))
     try:
         yield url
     finally:
         drop_postgres_database(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database: a fresh SQLite file, or a fresh database on the session's server."""
+    with empty_database(request, request.param, tmp_path) as url:
+        yield url

@@ -13,12 +13,14 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
-from helpers import CORPUS, DATA, ROOT, gold_records, row_counts
+from golds import CORPUS, DATA, ROOT, gold_records, row_counts
 from tcps.cli import cli
+from tcps.db import alembic_config
 from tcps.keys import name_key
-from tcps.load import project_id, record_from_db
+from tcps.load import find_project_id, record_from_db
 from tcps.models import Base
 from tcps.parse import parse_file
 from tcps.parse.countries import by_iso3
@@ -54,7 +56,7 @@ def test_parser_records_round_trip_and_reloading_adds_no_row(loaded_url: str) ->
         before = row_counts(conn)
         for path in sorted(CORPUS.glob("*.txt")) + sorted(DATA.glob("*.txt")):
             record = parse_file(path)
-            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
     result = run("load", "--db", loaded_url, str(DATA), str(CORPUS))
     assert result.exit_code == 0
     assert counts_line(result.output) == {"added": 0, "updated": 0, "unchanged": 22, "failed": 0}
@@ -68,12 +70,12 @@ def test_known_answers(loaded_url: str) -> None:
         assert conn.execute(sa.text(
             "SELECT alpha3, alpha2, name FROM countries WHERE alpha3 = 'KGZ' OR name LIKE 'Kyrgyz%'")
         ).all() == [("KGZ", "KG", "Kyrgyzstan")]
-        central_asia = project_id(conn, next(r for r in seeds if "CENTRAL ASIA" in r.title).title)
+        central_asia = find_project_id(conn, next(r for r in seeds if "CENTRAL ASIA" in r.title).title)
         assert conn.execute(sa.text(
             "SELECT count(*) FROM partners p JOIN organizations o ON o.id = p.organization_id "
             "WHERE p.project_id = :p AND o.name = 'Union of Crisis Centers'"), {"p": central_asia}
         ).scalar_one() == 1
-        seed_ids = {project_id(conn, r.title) for r in seeds}
+        seed_ids = {find_project_id(conn, r.title) for r in seeds}
         per_project = conn.execute(sa.text(
             "SELECT project_id, funding_usd FROM project_overview")).all()
     assert sum(usd for pid, usd in per_project if pid in seed_ids) == 4_000_000
@@ -99,6 +101,27 @@ def test_a_bad_file_fails_alone_with_exit_1(db_url: str, tmp_path: Path) -> None
     with connect(db_url) as conn:
         counts = row_counts(conn)
     assert counts["projects"] == counts["source_documents"] == 3
+
+
+def test_parsing_in_worker_processes_loads_the_same(tmp_path: Path) -> None:
+    folder = tmp_path / "many"
+    for copy in range(4):  # enough files for the worker processes to start
+        for path in CORPUS.glob("*.txt"):
+            (folder / str(copy)).mkdir(parents=True, exist_ok=True)
+            (folder / str(copy) / path.name).write_bytes(path.read_bytes())
+    (folder / "empty.txt").write_bytes(b"")
+    outputs, contents = [], []
+    for jobs in ("1", "2"):
+        url = f"sqlite:///{tmp_path / f'jobs{jobs}.db'}"
+        result = CliRunner().invoke(cli, ["load", "-v", "--jobs", jobs, "--db", url, str(folder)])
+        assert result.exit_code == 1
+        outputs.append((result.stdout, result.stderr))
+        with connect(url) as conn:
+            contents.append([record_from_db(conn, pid).to_dict()
+                             for (pid,) in conn.execute(sa.text("SELECT id FROM projects ORDER BY id"))])
+    assert outputs[0] == outputs[1]
+    assert contents[0] == contents[1] and len(contents[0]) == 20
+    assert counts_line(outputs[0][0]) == {"added": 20, "updated": 0, "unchanged": 60, "failed": 1}
 
 
 def test_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
@@ -129,10 +152,8 @@ def test_the_database_url_comes_from_the_environment(tmp_path: Path) -> None:
 
 
 def test_db_commands_and_schema(db_url: str) -> None:
-    from alembic.script import ScriptDirectory
-    from tcps.db import alembic_config
-
-    head = ScriptDirectory.from_config(alembic_config()).get_revision("head")
+    script = ScriptDirectory.from_config(alembic_config())
+    head = script.get_revision(script.get_current_head())
     assert run("db", "upgrade", "--db", db_url).exit_code == 0
     assert f"{head.revision} (head)" in run("db", "current", "--db", db_url).output
     assert run("db", "downgrade", "-1", "--db", db_url).exit_code == 0
@@ -140,7 +161,7 @@ def test_db_commands_and_schema(db_url: str) -> None:
     assert run("db", "downgrade", "nosuchrevision", "--db", db_url).exit_code == 2
     assert run("db", "upgrade", "--db", db_url).exit_code == 0
     history = run("db", "history").output
-    assert "0001 -> 0002" in history and "<base> -> 0001" in history
+    assert f"{head.down_revision} -> {head.revision} (head)" in history and "<base> -> 0001" in history
 
     markdown = run("schema", "--format", "markdown", "--db", db_url).output
     text = run("schema", "--db", db_url).output
@@ -153,7 +174,7 @@ def test_db_commands_and_schema(db_url: str) -> None:
 # --- the README's analyst queries -----------------------------------------------------------
 
 def readme_queries() -> list[str]:
-    section = (ROOT / "README.md").read_text().split("### For analysts", 1)[1]
+    section = (ROOT / "README.md").read_text().split("### Example queries", 1)[1]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
@@ -182,11 +203,12 @@ def _expected_withdrawn_prevented(records) -> set:
 
 
 def _expected_organisations(records) -> set:
-    projects: dict[str, set] = {}
+    projects: dict[tuple, set] = {}
     for r in records:
-        for name in ([r.grantee] if r.grantee else []) + [p.name for p in r.partners]:
-            projects.setdefault(name_key(name), set()).add(r.title)
-    return {(key, len(titles)) for key, titles in projects.items()}
+        listings = ([(r.grantee, None)] if r.grantee else []) + [(p.name, p.country) for p in r.partners]
+        for name, country in listings:
+            projects.setdefault((name_key(name), country), set()).add(r.title)
+    return {(*key, len(titles)) for key, titles in projects.items()}
 
 
 def _expected_running_in_2010(records) -> set:
@@ -209,6 +231,6 @@ def test_readme_analyst_queries(loaded_url: str) -> None:
         for query, expected in zip(queries, EXPECTED):
             rows = [tuple(row) for row in conn.execute(sa.text(query))]
             if expected is _expected_organisations:  # compare organisations by their key
-                rows = [(name_key(name), n) for name, n in rows]
+                rows = [(name_key(name), country, n) for name, country, n in rows]
             assert rows, query
             assert len(rows) == len(set(rows)) and set(rows) == expected(records), query

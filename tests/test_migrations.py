@@ -1,17 +1,22 @@
 """Migrations on SQLite and PostgreSQL: pytest-alembic's standard tests plus data survival."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 from alembic import command
+from alembic.script import ScriptDirectory
 from pytest_alembic import Config
 from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_head_revision,
                                   test_up_down_consistency, test_upgrade)
 
-from helpers import gold_records, load_golds, row_counts
+from golds import ROOT, gold_records, load_golds, row_counts
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
-from tcps.load import project_id, record_from_db
+from tcps.load import find_project_id, record_from_db
 from tcps.search import is_search_index
 
 __all__ = ["test_model_definitions_match_ddl", "test_single_head_revision",
@@ -60,7 +65,7 @@ def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) 
     with engine.connect() as conn:
         assert row_counts(conn) == counts
         for record, _ in gold_records():
-            assert record_from_db(conn, project_id(conn, record.title)).to_dict() == record.to_dict()
+            assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
         assert conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one() == counts["projects"]
 
 
@@ -81,3 +86,19 @@ def test_every_table_and_column_is_described(engine) -> None:
             assert inspector.get_table_comment("projects")["text"]
             assert all(c["comment"] for c in inspector.get_columns("projects"))
             assert all(c["comment"] for c in inspector.get_columns("project_overview"))
+
+
+def head() -> str:
+    return ScriptDirectory.from_config(db.alembic_config()).get_current_head()
+
+
+def test_alembic_command_line_upgrade_and_check(db_url: str) -> None:
+    """`alembic upgrade head` from the repository root works, and finds nothing to autogenerate."""
+    alembic = [str(Path(sys.executable).with_name("alembic")), "-x", f"db={db_url}"]
+    for args in (["upgrade", "head"], ["check"]):
+        result = subprocess.run(alembic + args, cwd=ROOT, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+    engine = make_engine(db_url)
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar_one() == head()
+    engine.dispose()

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from helpers import DATA, ROOT
+from golds import DATA, ROOT
 from tcps.cli import cli
 
 

@@ -12,6 +12,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -20,12 +21,13 @@ import sqlalchemy as sa
 from click.testing import CliRunner
 
 from conftest import create_postgres_database, drop_postgres_database
-from helpers import CORPUS
+from golds import CORPUS
 from tcps import PARSER_VERSION
 from tcps.cli import cli
-from tcps.load import CHILD_TABLES, project_id, record_from_db
+from tcps.load import CHILD_TABLES, find_project_id, record_from_db
 from tcps.lock import refresh_lock
 from tcps.models import Base
+from tcps.parse import parse_bytes
 
 TITLE_LABEL = re.compile(rb"^PROJECT TITLE\t", re.M)
 PROBLEM_LABEL = re.compile(rb"^PROBLEM TO BE ADDRESSED\t", re.M)
@@ -34,12 +36,16 @@ ORIGINALS = [data for data in (p.read_bytes() for p in sorted(CORPUS.glob("*.txt
              if TITLE_LABEL.search(data)]
 
 
-def write_summary(folder: Path, number: int) -> Path:
-    """Write summary ``number``: a corpus file whose title starts with ``Batch <number>``."""
+def summary_bytes(number: int) -> bytes:
+    """Summary ``number``: a corpus file whose title starts with ``Batch <number>``."""
     data = ORIGINALS[number % len(ORIGINALS)]
     title = TITLE_LABEL.search(data).end()
+    return data[:title] + f"Batch {number} ".encode() + data[title:]
+
+
+def write_summary(folder: Path, number: int) -> Path:
     path = folder / f"summary_{number:04d}.txt"
-    path.write_bytes(data[:title] + f"Batch {number} ".encode() + data[title:])
+    path.write_bytes(summary_bytes(number))
     return path
 
 
@@ -49,8 +55,7 @@ def summaries(folder: Path, count: int) -> list[Path]:
 
 
 def title_of(number: int) -> str:
-    return f"Batch {number} " + re.search(rb"^PROJECT TITLE\t(.*?)\r?$", ORIGINALS[number % len(ORIGINALS)],
-                                           re.M).group(1).decode().split(" (CLOSED)")[0].strip()
+    return parse_bytes(summary_bytes(number)).title
 
 
 def refresh(db_url: str, folder: Path, *options: str):
@@ -168,18 +173,20 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
     added = write_summary(folder, 4)
     files[1].unlink()
 
-    result, summary = refresh(db_url, folder, "--dry-run")
-    assert (summary["new"], summary["changed"], summary["removed"]) == \
-        ([str(added)], [str(files[0])], [str(files[1])])
+    before = rows(engine)
+    result, summary = refresh(db_url, folder, "--dry-run", "--prune")
+    assert (summary["new"], summary["changed"], summary["removed"], summary["pruned"]) == \
+        ([str(added)], [str(files[0])], [str(files[1])], [title_of(1)])
+    assert rows(engine) == before
     result, summary = refresh(db_url, folder)
     assert result.exit_code == 0, result.output
     assert (summary["new"], summary["changed"], summary["removed"], summary["pruned"]) == \
         ([str(added)], [str(files[0])], [str(files[1])], [])
     assert summary["counts"]["unchanged"] == 2
     with engine.connect() as conn:
-        assert record_from_db(conn, project_id(conn, title_of(0))).problem.startswith("Revised. ")
-        assert project_id(conn, title_of(4)) is not None
-        gone = project_id(conn, title_of(1))
+        assert record_from_db(conn, find_project_id(conn, title_of(0))).problem.startswith("Revised. ")
+        assert find_project_id(conn, title_of(4)) is not None
+        gone = find_project_id(conn, title_of(1))
         assert gone is not None  # reported, kept until --prune
 
     result, summary = refresh(db_url, folder, "--prune")
@@ -187,13 +194,31 @@ def test_one_changed_one_new_one_removed_then_pruned(db_url, engine, tmp_path) -
     assert summary["removed"] == [str(files[1])]
     assert summary["pruned"] == [title_of(1)]
     with engine.connect() as conn:
-        assert project_id(conn, title_of(1)) is None
+        assert find_project_id(conn, title_of(1)) is None
         for table in CHILD_TABLES:
             assert conn.execute(sa.select(sa.func.count()).select_from(table)
                                 .where(table.c.project_id == gone)).scalar_one() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 4
     _, summary = refresh(db_url, folder)
     assert summary["counts"]["removed"] == 0
+
+
+def test_prune_converges_to_a_clean_load(db_url, other_db_url, engine, tmp_path) -> None:
+    folder = tmp_path / "data"
+    files = summaries(folder, 4)
+    refresh(db_url, folder)
+    files[1].unlink()
+    files[2].write_bytes(files[2].read_bytes().replace(b"Batch 2 ", b"Retitled 2 ", 1))
+
+    result, summary = refresh(db_url, folder, "--prune")
+    assert result.exit_code == 0, result.output
+    assert summary["pruned"] == sorted([title_of(1), title_of(2)])
+    clean = sa.create_engine(other_db_url)
+    try:
+        refresh(other_db_url, folder)
+        assert content(engine) == content(clean)
+    finally:
+        clean.dispose()
 
 
 def test_dry_run_writes_nothing(db_url, engine, tmp_path) -> None:
@@ -222,7 +247,7 @@ def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
     for path in bad:
         assert f"error: {path}: " in result.stderr
     with engine.connect() as conn:
-        assert {project_id(conn, title_of(n)) is not None for n in range(3)} == {True}
+        assert {find_project_id(conn, title_of(n)) is not None for n in range(3)} == {True}
         errors = dict(conn.execute(sa.text(
             "SELECT e.path, e.message FROM load_errors e JOIN load_runs r ON r.id = e.run_id "
             "WHERE r.status = 'failed'")).all())
@@ -232,7 +257,7 @@ def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
     assert "not a project summary" in errors[str(folder / "letter.txt")]
 
 
-def test_a_refresh_exits_75_while_another_holds_the_lock(db_url, engine, tmp_path) -> None:
+def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine, tmp_path) -> None:
     folder = tmp_path / "data"
     summaries(folder, 1)
     with refresh_lock(engine):
@@ -240,6 +265,22 @@ def test_a_refresh_exits_75_while_another_holds_the_lock(db_url, engine, tmp_pat
         assert result.exit_code == 75
         assert "another refresh" in result.stderr
         assert sa.inspect(engine).get_table_names() == []
+
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with refresh_lock(engine):
+            held.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    threading.Timer(0.5, release.set).start()
+    result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url, "--wait", "10"])
+    holder.join()
+    assert result.exit_code == 0, result.output
+    assert "1 new" in result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -263,7 +304,7 @@ def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, e
     process = refresh_process(db_url, many)
     deadline = time.monotonic() + 60
     loaded = 0
-    while loaded < 20 and time.monotonic() < deadline:
+    while loaded < 10 and time.monotonic() < deadline:
         time.sleep(0.02)
         try:
             with engine.connect() as conn:
@@ -273,7 +314,7 @@ def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, e
     process.send_signal(signal.SIGKILL)
     process.wait()
     with engine.connect() as conn:
-        assert 20 <= conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() < 200
+        assert 10 <= conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() < 200
         assert conn.execute(sa.text("SELECT status, finished FROM load_runs")).all() == [("running", None)]
 
     result, summary = refresh(db_url, many)

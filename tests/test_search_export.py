@@ -4,7 +4,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
@@ -13,8 +12,8 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import create_postgres_database, drop_postgres_database
-from helpers import gold_records, load_golds, row_counts
+from conftest import empty_database
+from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
 from tcps.load import Loader, SourceFile
@@ -32,20 +31,6 @@ def loaded(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
         load_golds(engine)
         engine.dispose()
         yield url
-
-
-@contextmanager
-def empty_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
-    """URL of a fresh database on ``backend``: a file in ``folder``, or one on the session's
-    PostgreSQL server, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'tcps.db'}"
-        return
-    url = create_postgres_database(request.getfixturevalue("postgres_url"))
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 def search(url: str, *words: str) -> list[dict]:
@@ -181,3 +166,10 @@ def test_exported_csvs_reload_into_an_empty_database(loaded: str, tmp_path: Path
         # The search index, filled by its triggers as the rows came in, finds the same projects.
         word = activity_only_word()[0]
         assert search(url, word) == search(loaded, word)
+
+
+@pytest.mark.parametrize("command", [["search", "cocoa"], ["export", "out"]])
+def test_a_database_without_the_schema_is_a_configuration_error(tmp_path: Path, command: list[str]) -> None:
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    result = CliRunner().invoke(cli, [*command, "--db", url])
+    assert result.exit_code == 2 and result.stderr.startswith("error: the database has no")

@@ -8,6 +8,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import shutil
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,12 +40,15 @@ class Database:
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Database]:
     """A small database of two related tables, the same on both backends."""
-    folder = tmp_path_factory.mktemp("sql")
     if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("sql")
         url = f"sqlite:///{folder / 'tcps.db'}"
         _fill(url)
         yield Database("sqlite", url, url, folder)
         return
+    # A folder the server (running as postgres) could write to, were COPY ... TO let through.
+    folder = Path(tempfile.mkdtemp(prefix="tcps-sql-"))
+    folder.chmod(0o777)
     url = create_postgres_database(request.getfixturevalue("postgres_url"))
     try:
         _fill(url)
@@ -53,6 +58,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         yield Database("postgresql", url, reader, folder)
     finally:
         drop_postgres_database(url)
+        shutil.rmtree(folder)
 
 
 def _fill(url: str) -> None:
@@ -82,7 +88,8 @@ WAL_FILES = {"tcps.db-wal", "tcps.db-shm"}
 def snapshot(db: Database) -> Any:
     """Everything a write could change. SQLite: the database file's bytes, the other files in
     its folder, and the size of its write-ahead log (a write would land there first). PostgreSQL:
-    every row of every table, the list of relations and the large objects."""
+    every row of every table, the list of relations, the large objects, and the files in the
+    folder that COPY ... TO would write to."""
     if db.backend == "sqlite":
         wal = db.folder / "tcps.db-wal"
         return (sorted(p.name for p in db.folder.iterdir() if p.name not in WAL_FILES),
@@ -94,7 +101,7 @@ def snapshot(db: Database) -> Any:
         rows = {name: sorted(conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
                 for name, kind in relations if kind == "r"}
         blobs = conn.execute("SELECT count(*) FROM pg_largeobject_metadata").fetchone()
-        return relations, rows, blobs
+    return relations, rows, blobs, sorted(p.name for p in db.folder.iterdir())
 
 
 # --- read-only -----------------------------------------------------------------------------
@@ -281,3 +288,10 @@ def test_a_refused_query_writes_no_output_file(database: Database, tmp_path: Pat
     target = tmp_path / "out.csv"
     assert tcps_sql(database, "--output", str(target), "DELETE FROM items").exit_code == 3
     assert not target.exists()
+
+
+def test_json_keeps_repeated_column_names_apart(database: Database) -> None:
+    result = tcps_sql(database, "--format", "jsonl", "SELECT a.id, b.id FROM items a JOIN items b "
+                      "ON b.id = a.id + 1 ORDER BY a.id")
+    assert [json.loads(line) for line in result.output.splitlines()] == [
+        {"id": 1, "id_2": 2}, {"id": 2, "id_2": 3}]

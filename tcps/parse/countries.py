@@ -32,7 +32,8 @@ class Country:
 # Tanzania', "Lao People's Democratic Republic", 'the Philippines').
 _FILLER = {"the", "of", "and", "republic", "democratic", "people", "peoples", "s", "federal", "united",
            "state", "states", "kingdom", "islamic", "plurinational", "bolivarian", "arab", "socialist",
-           "federation", "union", "pdr", "dr", "rep", "st", "saint", "commonwealth", "principality"}
+           "federation", "union", "pdr", "dr", "rep", "st", "saint", "commonwealth", "principality",
+           "coast", "occupied", "territory", "territories", "palestinian", "islands", "island"}
 
 
 def _key(text: str) -> list[str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from dateutil import parser as dateparser
 
@@ -37,11 +38,12 @@ def parse_duration(text: str) -> Duration:
     dates = [iso_date(m.group()) for m in found[:2]]
     d.start, d.end = (dates + [None, None])[:2]
     rest = _DATE_RE.sub(" ", text)
-    rest = re.sub(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.\s]", "", rest, flags=re.I)
+    rest = re.sub(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.()\s]", "", rest, flags=re.I)
     d.leftover = rest
     return d
 
 
+@lru_cache(maxsize=8192)   # a collection repeats its dates; dateutil is the slow part of a parse
 def iso_date(text: str) -> str | None:
     """ISO 8601 at the precision printed: a day, a month or a year."""
     try:

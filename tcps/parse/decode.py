@@ -22,7 +22,9 @@ def decode(data: bytes) -> tuple[str, str]:
         raise Undecodable("binary file (NUL bytes)")
     try:
         text, encoding = data.decode("utf-8-sig"), "utf-8"
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as e:
+        if e.reason == "unexpected end of data":  # cut inside the last character: truncated
+            return decode(data[:e.start])
         try:
             text, encoding = data.decode("cp1252"), "windows-1252"
         except UnicodeDecodeError:

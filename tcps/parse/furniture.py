@@ -65,7 +65,7 @@ def remove_furniture(text: str) -> Cleaned:
         if i in drop:
             continue
         bare = LEADING_HEADER_RE.sub("", line)
-        if bare != line and not bare.strip():
+        if (bare != line and not bare.strip()) or BUREAU_LINE_RE.match(line):
             continue
         kept.append(bare)
     return Cleaned(kept, max(pages) if pages else None, _line_footer_titles(lines))
@@ -92,7 +92,7 @@ def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
         return first, i
     if PAGE_ONLY_RE.match(line):
         first = _short_title_block(lines, i)
-        return first, _bureau_after(lines, i)
+        return first, _bureau_after(lines, i, title_between=first == i)
     m = PAGE_RE.search(line)
     before, after = line[:m.start()], line[m.end():]
     if not before.rstrip().endswith(","):
@@ -125,11 +125,16 @@ def _short_title_block(lines: list[str], i: int) -> int:
     return first
 
 
-def _bureau_after(lines: list[str], i: int) -> int:
-    j = i + 1
-    while j < len(lines) and not lines[j].strip():
-        j += 1
-    return j if j < len(lines) and BUREAU_LINE_RE.match(lines[j]) else i
+def _bureau_after(lines: list[str], i: int, title_between: bool = False) -> int:
+    """The Bureau line after line i (blank lines between), else i. With title_between, the
+    short title may stand between them ('Page 1 of 2' / '<short title>,' / the Bureau)."""
+    nonblank = [j for j in range(i + 1, min(i + 8, len(lines))) if lines[j].strip()][:3]
+    for n, j in enumerate(nonblank):
+        if BUREAU_LINE_RE.match(lines[j]):
+            return j
+        if not (title_between and n < 2 and lines[nonblank[-1]].strip() and lines[j].rstrip().endswith(",")):
+            break
+    return i
 
 
 def _drop_blanks_and_header(lines: list[str], first: int, last: int, drop: set[int]) -> None:
@@ -151,11 +156,29 @@ def strip_inline_footers(line: str, title: str | None, short_titles: list[str],
         before = line[:m.start()]
         cut = _short_title_start(before, title, short_titles)
         if cut is None:
-            warnings.append(f"page footer: could not tell its short title from the text before it: "
-                            f"{before[-60:].strip()!r}")
-            cut = len(before)
+            cut = _capitalised_run_start(before)
+            warnings.append(f"page footer: took {before[cut:].strip()!r} for its short title "
+                            f"(it matches neither the title nor another footer)")
         line = before[:cut].rstrip() + " " + line[m.end():].lstrip()
     return line
+
+
+def _capitalised_run_start(before: str) -> int:
+    """Last resort: the run of capitalised words (small words between them allowed) that ends
+    the text before a footer ('… to draft ECLT Malawi Project')."""
+    words = list(re.finditer(r"\S+", before))
+    start = len(before)
+    for w in reversed(words):
+        if w.group()[:1].isupper() or w.group()[:1].isdigit() or (w.group() in _SMALL and start < len(before)):
+            start = w.start()
+        else:
+            break
+    while start < len(before) and before[start:].split(maxsplit=1)[0] in _SMALL:
+        start = before.index(" ", start) + 1
+    return start
+
+
+_SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
 
 
 def _short_title_start(before: str, title: str | None, short_titles: list[str]) -> int | None:

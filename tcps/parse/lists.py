@@ -15,16 +15,21 @@ from tcps.parse.countries import country_code
 from tcps.parse.text import collapse, strip_html
 from tcps.record import Activity, Objective
 
-BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓*·"
-_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}]|[-–—](?=\s)|\(?\d{{1,2}}[.)](?=\s)|\(?[a-z][.)](?=\s))\s*")
+BULLET_CHARS = "•\uf0b7▪◦●■□➢►✓"
+# At a line start a few more marks are bullets: Word's 'o' sub-bullet, Wingdings' Ø and §, '*'.
+_NUMBERING = r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)](?=\s)"
+_MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|{_NUMBERING})\s*")
+# A bullet the extraction lost leaves a TAB and a space before a capital ('\t Collected data').
+_LOST_BULLET_RE = re.compile(r"^\t+ +[A-Z]")
 _INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
-_LEVELS = r"intermediate|immediate|specific|outcomes?|development"
+_LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
 _HEADING_RE = re.compile(rf"^[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
+_LIST_WORD_RE = re.compile(r"\b(?:objectives|outcomes)\b", re.I)
 # An item label naming a level or a number, removed from the item ('Outcome 1:', 'Development Objective:').
 _ITEM_LABEL_RE = re.compile(
     r"^(?:(?P<dev>development\s+objectives?)"
-    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome)s?\s*\d+)\s*[:.-]\s*",
+    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome)s?\s*\d+(?:\.\d+)*)\s*[:.–-]\s*",
     re.I)
 
 
@@ -47,6 +52,8 @@ def blocks(text: str) -> list[Block]:
         m = _MARKER_RE.match(line)
         if m:
             paragraphs.append((line[m.end():], True))
+        elif _LOST_BULLET_RE.match(raw):
+            paragraphs.append((line, True))
         elif paragraphs and _continues(*paragraphs[-1], line):
             prev, bullet = paragraphs[-1]
             paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
@@ -101,7 +108,7 @@ def _split_items(text: str, bullet: bool) -> list[Block]:
 
 def clean_item(text: str) -> str:
     """Bullet characters, a list number and the trailing ';' or '; and' go; the text stays."""
-    text = collapse(text) or ""
+    text = re.sub(rf"^\s*{_NUMBERING}\s*", "", collapse(text) or "")
     text = re.sub(r"\s*;\s*(?:and|or)?$", "", text)
     return text.strip()
 
@@ -128,22 +135,31 @@ def _with_headings(items: list[Block]) -> list[Block | str]:
     ('… supply chains. Outcomes include: …')."""
     out: list[Block | str] = []
     for b in items:
-        text = b.text
-        m = re.search(rf"(?:^|(?<=[.!?])\s+)(?=[^.;:!?]*\b(?:{_LEVELS}|objectives?)\b[^.;:!?]*:)", text, re.I)
-        if m and not _ITEM_LABEL_RE.match(text[m.end():]):
-            head_start = m.end()
-            h = _HEADING_RE.match(text[head_start:])
-            if h:
-                before = text[:head_start].strip()
-                if before:
-                    out.append(Block(before, b.bullet, b.split))
-                out.append(_heading_level(h.group()))
-                after = text[head_start + h.end():].strip()
-                if after:
-                    out.append(Block(after, False, b.split))
-                continue
-        out.append(b)
+        text, bullet = b.text, b.bullet
+        while (head := _find_heading(text, b.split)) is not None:
+            start, end = head
+            if text[:start].strip():
+                out.append(Block(text[:start].strip(), bullet, b.split))
+            out.append(_heading_level(text[start:end]))
+            text, bullet = text[end:].strip(), False
+        if text:
+            out.append(Block(text, bullet, b.split))
     return out
+
+
+def _find_heading(text: str, split: bool) -> tuple[int, int] | None:
+    """The span of the first list heading in a block: at its start or after a sentence. A
+    clause with a level word before a colon is a heading where it ends the block, where items
+    joined by ';' follow it, or where it names a list ('objectives', 'outcomes'); otherwise it
+    labels the item's subject ('Skills development: …') and stays text."""
+    for m in re.finditer(r"(?:^|(?<=[.!?])\s+)(?=\S)", text):
+        rest = text[m.end():]
+        h = _HEADING_RE.match(rest)
+        if not h or _ITEM_LABEL_RE.match(rest):
+            continue
+        if h.end() == len(rest) or split or _LIST_WORD_RE.search(h.group()):
+            return m.end(), m.end() + h.end()
+    return None
 
 
 def _heading_level(heading: str) -> str:
@@ -168,22 +184,32 @@ def _item_label(text: str) -> tuple[str, str | None]:
 
 # ---- activities ------------------------------------------------------------------------------
 
-def parse_activities(text: str) -> tuple[list[Activity], list[str]]:
+def parse_activities(text: str) -> list[Activity]:
     """Items in order with the country of the subheading they stand under."""
     items = blocks(text)
     out: list[Activity] = []
     country: str | None = None
     for k, b in enumerate(items):
-        nxt = items[k + 1] if k + 1 < len(items) else None
         body = b.text.strip()
         if not b.bullet and not b.split:
-            if body.endswith(":"):
-                continue            # an introductory sentence: not an item
-            if nxt is not None and nxt.bullet and _looks_like_subheading(body):
-                head = re.split(r"\s[-–—]|[-–—]\s", body, maxsplit=1)[0]
-                country = country_code(head)
+            heading = _subheading(body, items[k + 1] if k + 1 < len(items) else None)
+            if heading is not None:
+                country = heading or None
                 continue
         item = clean_item(body)
         if item:
             out.append(Activity(item, country))
-    return out, []
+    return out
+
+
+def _subheading(body: str, nxt: Block | None) -> str | None:
+    """For an unbulleted block: its country code ('' for a theme) where it is a subheading
+    (short, followed by items, or a country name before a colon); None where it is an item or
+    an introductory sentence (which is skipped by the caller only if it ends in ':')."""
+    name = re.split(r"\s[-–—]|[-–—]\s", body.rstrip(":"), maxsplit=1)[0]
+    code = country_code(name) if len(name.split()) <= 6 else None
+    if body.endswith(":"):
+        return code or ""
+    if nxt is not None and (nxt.bullet or nxt.split) and _looks_like_subheading(body):
+        return code or ""
+    return None

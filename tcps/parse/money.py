@@ -6,21 +6,24 @@ import re
 from tcps.record import Funding
 
 _YEARS = r"FY\s*'?\d{2,4}(?:\s*(?:&|and|,|/|-|–|to)\s*(?:FY\s*)?'?\d{2,4})*"
-_HEAD = rf"(?P<head>{_YEARS}|Total(?:\s+funding)?|Matching\s+funds?|Cost[\s-]+share)"
-_MONEY = (r"(?P<cur>USD|US\$|\$|EUR|€|GBP|£)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
+# What stands before an amount's colon: its fiscal years, or words that name its kind ('Total',
+# 'Total Award', 'Matching Funds (cost share)', 'Cost share funding').
+_HEAD = rf"(?P<head>{_YEARS}|[A-Z][A-Za-z]*(?:[ -]+\(?[A-Za-z]+\)?){{0,4}})"
+_MONEY = (r"(?P<cur>USD|US\s?\$|\$|EUR|€|GBP|£)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
           r"(?:\s*(?P<scale>million|billion))?")
-_ENTRY_RE = re.compile(rf"(?:{_HEAD}\s*:?\s*)?{_MONEY}", re.I)
-_CURRENCY = {"usd": "USD", "us$": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP", "£": "GBP"}
+_ENTRY_RE = re.compile(rf"(?:{_HEAD}\s*:\s*|(?P<fy>{_YEARS})\s*)?{_MONEY}")
+_CURRENCY = {"usd": "USD", "us$": "USD", "us $": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP",
+             "£": "GBP"}
 
 
 def parse_funding(text: str) -> tuple[list[Funding], str]:
     """Every stated amount in order; returns the entries and any text left unread."""
     entries = []
     for m in _ENTRY_RE.finditer(text):
-        head = m.group("head") or ""
-        kind = ("total" if head.lower().startswith("total")
-                else "matching" if re.match(r"matching|cost", head, re.I) else "award")
-        years = fiscal_years(head) if kind == "award" else []
+        head = m.group("head") or m.group("fy") or ""
+        kind = ("total" if re.search(r"\btotal\b", head, re.I)
+                else "matching" if re.search(r"\bmatching\b|\bcost[\s-]+shar", head, re.I) else "award")
+        years = fiscal_years(head) if kind == "award" and re.match(r"FY", head, re.I) else []
         entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
     leftover = _ENTRY_RE.sub(" ", text)
     return entries, re.sub(r"[\s;,.:&]+", " ", leftover).strip()

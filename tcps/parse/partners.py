@@ -13,8 +13,8 @@ from tcps.parse.countries import country_code
 from tcps.record import Partner
 
 QUOTES = "\"“”"
-_KEY_RE = re.compile(r"(?:^|(?<=[;.])\s+|\n[ \t]*)(?P<key>[A-Z][^\n:;.,]{1,60}?)\s*:\s*")
 _LEGAL_SUFFIX_RE = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|S\.A|S\.A\.S|Co|Corp|PLC|GmbH|N\.V|B\.V)\.?$", re.I)
+_ENDS_IN_SUFFIX_RE = re.compile(r"\b(?:Inc|Ltd|Co|Corp|S\.A|N\.V|B\.V|L\.L\.C)\.$")
 _NAME_WORDS = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
 _ENUM_TAIL_RE = re.compile(_NAME_WORDS + r"\s+and\s+" + _NAME_WORDS + r"(?:\s+\([A-Z][\w.&-]*\))?")
 
@@ -35,15 +35,14 @@ def parse_partners(text: str) -> tuple[list[Partner], list[str]]:
 
 def _groups(text: str, warnings: list[str]) -> list[tuple[str | None, str]]:
     """(country, text) per group; text before the first key has no country."""
-    keys = []
-    for m in _KEY_RE.finditer(text):
-        code = country_code(m.group("key"))
-        line_start = m.group(0).startswith("\n") or m.start() == 0
-        if code is None and not (line_start and len(m.group("key").split()) <= 4):
-            continue        # a colon inside a name, not a key
-        if code is None:
-            warnings.append(f"partners: unresolved country {m.group('key').strip()!r}")
-        keys.append((m.start("key"), m.end(), code))
+    keys = []       # (where the key starts, where its group's text starts, country)
+    for colon in re.finditer(r":", text):
+        key = _key_before(text, colon.start())
+        if key is None:
+            segment = re.split(r"[;.\n]", text[:colon.start()])[-1].strip()
+            warnings.append(f"partners: {segment!r} before a colon is not a known country")
+            continue
+        keys.append((key[0], colon.end(), key[1]))
     if not keys:
         return [(None, text)]
     groups = [(None, text[:keys[0][0]])] if text[:keys[0][0]].strip() else []
@@ -51,6 +50,20 @@ def _groups(text: str, warnings: list[str]) -> list[tuple[str | None, str]]:
         end = keys[k + 1][0] if k + 1 < len(keys) else len(text)
         groups.append((code, text[value_start:end]))
     return groups
+
+
+def _key_before(text: str, colon: int) -> tuple[int, str] | None:
+    """The country key ending at a colon: the longest run of words before it, back to the
+    group before (';', '.', a line break), that names a country — 'Kyrgyzstan:' at a line
+    start, or '… Social Protection Nigeria:' where flattened groups run on."""
+    segment_start = max(text.rfind(ch, 0, colon) for ch in ";.\n") + 1
+    words = list(re.finditer(r"\S+", text[segment_start:colon]))
+    for k in range(max(0, len(words) - 6), len(words)):
+        start = segment_start + words[k].start()
+        code = country_code(text[start:colon])
+        if code:
+            return start, code
+    return None
 
 
 def split_commas(item: str) -> list[str]:
@@ -80,8 +93,9 @@ def split_commas(item: str) -> list[str]:
 def clean_name(name: str) -> str:
     """Whitespace collapsed, a leading 'and' and a trailing period gone, surrounding quotes
     gone (quotes inside a name stay)."""
-    name = re.sub(r"\s+", " ", name).strip()
-    name = re.sub(r"^and\s+", "", name).rstrip(".").strip()
+    name = re.sub(r"^and\s+", "", re.sub(r"\s+", " ", name).strip())
+    if not _ENDS_IN_SUFFIX_RE.search(name):     # 'Pact, Inc.' keeps the period of its suffix
+        name = name.rstrip(".").strip()
     if len(name) > 1 and name[0] in QUOTES and name[-1] in QUOTES:
         name = name[1:-1].strip()
     return name

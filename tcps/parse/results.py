@@ -22,13 +22,16 @@ _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|[^\w\s]")
 # Words that end the noun phrase of a count before a noun of people is reached.
 _STOP = {"of", "in", "from", "to", "for", "with", "by", "on", "at", "as", "and", "or", "who", "that",
          "which", "were", "was", "are", "is", "will", "have", "has", "had", "be", "been", "more",
-         "percent", "years", "year", "million", "billion", "per", "than", "into", "through", "aged"}
+         "percent", "years", "year", "million", "billion", "per", "than", "into", "through", "aged",
+         "withdrawn", "prevented"}
+_MEASURES = {"percent", "years", "year", "million", "billion", "per"}
 _WITHDRAW = re.compile(r"withdr[ae]w\w*|withdrawal", re.I)
 _PREVENT = re.compile(r"prevent\w*", re.I)
 # Verb forms only: 'services' or 'training' after a count must not read as a verb before the next.
 _SERVE = re.compile(r"provid(?:e|es|ed|ing)|serv(?:e|es|ed|ing)|gave|giv(?:e|es|en|ing)|offer(?:s|ed|ing)?|"
+                    r"receiv(?:e|es|ed|ing)|"
                     r"deliver(?:s|ed|ing)?|enrol(?:l|ls|led|ling|s)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?|"
-                    r"benefit(?:s|ed|ted|ing|ting)?|equip(?:s|ped|ping)?", re.I)
+                    r"equip(?:s|ped|ping)?", re.I)
 _REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
 # A tie to withdrawal or prevention right after a count (and its noun).
 _TIE_RE = re.compile(
@@ -36,6 +39,12 @@ _TIE_RE = re.compile(
     r"(?P<a>withdrawn|withdrawal|prevented|prevention)"
     r"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>withdrawn|withdrawal|prevented|prevention))?",
     re.I)
+# What may stand between a bare count and the next one of its phrase: 'withdrew 407 and
+# prevented 2,254 children', '1,200 withdrawn and 800 prevented'.
+_LINK_RE = re.compile(r"\s*(?:[a-z]+\s+)?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}")
+# A passive verb after a count and its noun governs it: '600 children were enrolled'.
+_PASSIVE_RE = re.compile(r"^\s*(?:were|was|are|is|will\s+be|have(?:\s+been)?|has(?:\s+been)?|had(?:\s+been)?|being)\s+"
+                         r"(?:\w+ly\s+)?(?P<verb>[a-z]+)", re.I)
 # A count in parentheses right after 'withdrawal' / 'prevention': 'for withdrawal (1,200)'.
 _PAREN_TIE_RE = re.compile(r"(?P<w>withdrawal|withdrawn|prevention|prevented)\s*\(\s*$", re.I)
 
@@ -47,6 +56,7 @@ class _Count:
     end: int
     unit: str | None
     after_noun: int       # where the text after the count's noun phrase starts
+    bare: bool = False    # no noun at all after it ('407 and', '300 more'), not another noun
 
 
 def parse_metrics(text: str | None) -> list[Metric]:
@@ -72,7 +82,7 @@ def _count(text: str, m: re.Match) -> _Count | None:
         return None     # a year
     if text[max(0, m.start() - 4):m.start()].rstrip().upper().endswith(("USD", "$")):
         return None     # money
-    unit, pos = None, m.end()
+    unit, pos, bare = None, m.end(), True
     for n, w in enumerate(_WORD_RE.finditer(text, m.end())):
         word = w.group().lower()
         if n >= 4 or not word[0].isalpha() and word != "-":
@@ -82,30 +92,37 @@ def _count(text: str, m: re.Match) -> _Count | None:
             if text[pos:pos + 16].lower().startswith(" and adolescents"):
                 pos += 16
             break
+        if word in _MEASURES or not (word in _STOP or n):
+            bare = False    # '34 percent', '5 years', '40 communities': a count of something else
         if word in _STOP or (word.endswith("s") and len(word) > 3 and not word.endswith("ss")):
             break       # another noun, or the phrase ends: not a count of people
-    return _Count(value, m.start(), m.end(), unit, pos)
+    return _Count(value, m.start(), m.end(), unit, pos, bare=unit is None and bare)
 
 
 def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
-    """A bare count directly governed by a measure verb takes the noun of its phrase: the next
-    count's ('withdrew 407 and prevented 2,254 children'), else the previous one's ('withdraw
-    500 children and prevent 300 more'), within the sentence; a count in parentheses after
-    'withdrawal' takes the noun of the count it splits."""
+    """A bare count takes the noun of its phrase where it is directly governed by a measure
+    verb: the next count's ('withdrew 407 and prevented 2,254 children'), else the previous
+    one's ('withdraw 500 children and prevent 300 more'), within the sentence; so does a count
+    that splits another ('for withdrawal (1,200)', '(1,200 withdrawn and 800 prevented)') or
+    one coordinated with the count before it ('2,000 children through school and 800 through
+    training')."""
     c = counts[k]
+    if not c.bare:
+        return None
     before = text[:c.start]
     paren = _PAREN_TIE_RE.search(before)
     direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+(?:an?\s+(?:total|estimated)\s+of\s+|"
                        r"approximately\s+|about\s+|some\s+|nearly\s+|over\s+|at\s+least\s+)?$", before, re.I)
-    if not (paren or direct):
+    split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
+    coordinated = k and re.search(r"(?:\band|,)\s+$", before) and ";" not in text[counts[k - 1].end:c.start]
+    if not (paren or direct or split or coordinated):
         return None
-    sentence_end = _sentence_end(text, c.end)
-    for other in counts[k + 1:]:
-        if other.start > sentence_end:
-            break
-        if other.unit:
-            return other.unit
-    for other in reversed(counts[:k]):
+    j = k                   # ahead: counts joined to this one by 'and' (and a verb), no break
+    while j + 1 < len(counts) and _LINK_RE.fullmatch(text[counts[j].end:counts[j + 1].start]):
+        j += 1
+        if counts[j].unit:
+            return counts[j].unit
+    for other in reversed(counts[:k]):      # back: the nearest count with a noun, same sentence
         if other.unit and _sentence_end(text, other.end) >= c.start:
             return other.unit
     return None
@@ -137,8 +154,14 @@ def _measure_of(words) -> str | None:
 
 
 def _governing(text: str, c: _Count) -> str | None:
-    """The measure given by the nearest verb before the count in its sentence; 'withdrew and
-    prevented' names both."""
+    """The measure given by the verb that governs the count: a passive verb after it ('600
+    children were enrolled'), else the nearest verb before it in its sentence ('withdrew and
+    prevented' names both; a verb before a ';' still governs the list after it)."""
+    passive = _PASSIVE_RE.match(text[c.after_noun:])
+    if passive:
+        verb = passive.group("verb")
+        return (_measure_of([verb]) if _WITHDRAW.fullmatch(verb) or _PREVENT.fullmatch(verb)
+                else "served" if _SERVE.fullmatch(verb) else "reached")
     start = max(text.rfind(". ", 0, c.start), text.rfind("! ", 0, c.start), text.rfind("? ", 0, c.start)) + 1
     words = list(re.finditer(r"[A-Za-z][\w-]*|\d[\d,]*", text[start:c.start]))
     for i in range(len(words) - 1, -1, -1):

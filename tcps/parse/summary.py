@@ -18,8 +18,8 @@ from tcps.record import Contact, Record, Source
 
 _CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
 _PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
-# A label this parser does not know: capitals at a line start, then a TAB or a colon.
-_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?)\s*(?::|\t)", re.M)
+# A label this parser does not know (TAB layout): capitals at a line start, then a TAB.
+_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
@@ -65,14 +65,15 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
                           else "results") if r.results else None
         r.metrics = parse_metrics(r.results)
     r.objectives = parse_objectives(values.get("objectives") or "")
-    r.activities, notes = parse_activities(values.get("activities") or "")
-    r.warnings.extend(notes)
+    r.activities = parse_activities(values.get("activities") or "")
     r.grantee = collapse(values.get("grantee"))
     r.partners, notes = parse_partners(values.get("partners") or "")
     r.warnings.extend(notes)
     r.contact = _contact(values.get("contact"))
     if "contact" not in values:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
 
@@ -86,9 +87,7 @@ def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str
     """An unknown label at a line start ends the field before it; its text is not placed."""
     if flattened:
         return raw
-    m = _UNKNOWN_LABEL_RE.search(raw, 1) if "\n" in raw else None
-    while m and raw.rfind("\n", 0, m.start()) != m.start() - 1:
-        m = _UNKNOWN_LABEL_RE.search(raw, m.end())
+    m = _UNKNOWN_LABEL_RE.search(raw, 1)   # from 1: '^' then only matches after a line break
     if not m:
         return raw
     warnings.append(f"unknown label {m.group('label').strip()!r} after {field}: its text is not placed")
@@ -101,21 +100,30 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     region, slash, rest = raw.partition("/")
     if not slash:
         region, rest = "", raw
-    codes: list[str] = []
-    unresolved = []
-    for part in re.split(r"[,\n]", rest):
+    found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
+    for part in re.split(r"[,;\n]", rest):
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:
             continue
-        found = _countries_in(part)
-        if not found:
-            unresolved.append(part)
-        codes.extend(c for c in found if c not in codes)
+        if found and _only_name_words(part):
+            # 'Congo, Democratic Republic of the': a name printed inverted around a comma
+            whole = _countries_in(f"{part} {found[-1][0]}")
+            if whole:
+                found[-1] = (f"{part} {found[-1][0]}", whole)
+                continue
+        found.append((part, _countries_in(part)))
+    codes = list(dict.fromkeys(code for _, codes in found for code in codes))
     if not slash and not codes:
         return collapse(raw), []
-    warnings.extend(f"region/country: unresolved country {p!r}" for p in unresolved)
+    warnings.extend(f"region/country: unresolved country {part!r}" for part, c in found if not c)
     return collapse(region), codes
+
+
+def _only_name_words(part: str) -> bool:
+    """Words that complete a country's name but name none ('Democratic Republic of the')."""
+    return bool(re.fullmatch(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+",
+                             part, re.I))
 
 
 def _countries_in(part: str) -> list[str]:
@@ -138,5 +146,6 @@ def _contact(raw: str | None) -> Contact:
     m = _PHONE_RE.search(text)
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
+    office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
     office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
     return Contact(office, phone)

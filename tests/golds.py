@@ -2,17 +2,13 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import sqlalchemy as sa
+from corpus import CORPUS, DATA, ROOT  # noqa: F401  (re-exported for the database tests)
 
 from tcps.load import Loader, SourceFile
 from tcps.models import Base
 from tcps.record import Record
-
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus"
-DATA = ROOT / "data"
 
 
 def gold_records() -> list[tuple[Record, SourceFile]]:

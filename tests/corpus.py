@@ -1,0 +1,21 @@
+"""Where the shared corpus lives: beside the clone, as in CI (../shared/corpus)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+DATA = ROOT / "data"
+# Our own summaries with gold records: other projects, countries and quirks than the corpus's.
+OURS = ROOT / "tests" / "summaries"
+
+
+def corpus_files() -> list[Path]:
+    """Every summary of the corpus that has a gold record beside it."""
+    return sorted(p for p in CORPUS.glob("*.txt") if p.with_suffix(".json").exists())
+
+
+def gold_files() -> list[Path]:
+    """The corpus and our own summaries: every text with its gold record."""
+    return corpus_files() + sorted(p for p in OURS.glob("*.txt") if p.with_suffix(".json").exists())

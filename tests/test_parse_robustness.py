@@ -1,0 +1,79 @@
+"""Property-based: nothing a file can hold makes the parser raise anything but ParseError."""
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tcps.errors import ParseError
+from tcps.parse import parse_bytes
+from tcps.record import Record
+from corpus import corpus_files
+
+SUMMARIES = [p.read_bytes() for p in corpus_files()]
+FOOTER = b"\nShort Title, Page 1 of 2 U.S. Department of Labor, International Labor Affairs Bureau\n\n" \
+         b"TECHNICAL COOPERATION PROJECT SUMMARY\n"
+BULLETS = ["\u2022 ", "\uf0b7\t", "- ", "1. ", "; ", "<li>", "\t "]
+
+settings.register_profile("tcps", max_examples=150, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("tcps")
+
+
+def parses_or_refuses(data: bytes) -> None:
+    try:
+        record = parse_bytes(data, "sample.txt")
+    except ParseError as e:
+        assert str(e).startswith("sample.txt: ") and "\n" not in str(e)
+        return
+    assert isinstance(record, Record) and record.title
+    record.to_dict()
+
+
+@given(st.binary(max_size=3000))
+def test_random_bytes(data):
+    parses_or_refuses(data)
+
+
+@given(st.text(max_size=3000))
+def test_random_text(text):
+    parses_or_refuses(text.encode("utf-8"))
+
+
+@st.composite
+def mutated(draw):
+    """A corpus summary with lines deleted, duplicated, footers injected, whitespace and
+    bullets changed, then cut at any byte."""
+    lines = draw(st.sampled_from(SUMMARIES)).decode("utf-8").split("\n")
+    for _ in range(draw(st.integers(0, 6))):
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "footer", "space", "bullet", "tab"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "footer":
+            lines.insert(i, FOOTER.decode())
+        elif op == "space":
+            lines[i] = lines[i].replace(" ", draw(st.sampled_from(["  ", "\t", " \n "])), 3)
+        elif op == "bullet":
+            lines[i] = draw(st.sampled_from(BULLETS)) + lines[i].lstrip("\t•- ")
+        else:
+            lines[i] = "\t" + lines[i]
+        if not lines:
+            break
+    data = "\n".join(lines).encode("utf-8")
+    return data[:draw(st.integers(0, len(data)))] if draw(st.booleans()) else data
+
+
+@given(mutated())
+def test_mutated_summaries(data):
+    parses_or_refuses(data)
+
+
+@given(st.sampled_from(SUMMARIES), st.data())
+def test_truncated_summary_keeps_its_title_and_warns(data, draw):
+    """Cut anywhere between the middle and the contact's telephone number."""
+    cut = draw.draw(st.integers(len(data) // 2, data.rindex(b"693-48")))
+    record = parse_bytes(data[:cut], "cut.txt")
+    assert record.title
+    assert any("truncated" in w for w in record.warnings)
