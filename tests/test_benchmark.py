@@ -1,0 +1,67 @@
+"""The benchmark script runs end to end on a small collection and its JSON holds every figure.
+
+Not a timed test: it proves that `benchmarks/run.py` works from a checkout, on SQLite and (where
+the server binaries are installed) on PostgreSQL, and that a figure is either measured or says
+why it is not available.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tcps.testing.pg import postgres_bindir
+
+ROOT = Path(__file__).resolve().parent.parent
+PHASES = ["parse only", "sqlite: cold load", "sqlite: first refresh", "sqlite: no-op refresh",
+          "sqlite: refresh after 1% changed", "sqlite: cold load N/10", "postgresql: cold load",
+          "postgresql: first refresh", "postgresql: no-op refresh",
+          "postgresql: refresh after 1% changed"]
+QUERIES = ["funding by country and fiscal year", "partners per country", "results per region",
+           "full-text search", "top grantees by funding (project_overview view)",
+           "projects active in a year", "one project with its counts", "projects per country over time"]
+FIGURES = (["floor: read and hash", "floor: sqlite3 executemany", "floor: python start-up",
+            "tcps start-up (--help)", "sqlite: cold load rate", "sqlite: cold load minus parse only",
+            "peak memory growth: sqlite cold load N/10 -> N"]
+           + [p for p in PHASES if p != "sqlite: cold load N/10"]
+           + [f"peak memory: {p}" for p in PHASES]
+           + [f"{db} query: {q}" for db in ("sqlite", "postgresql") for q in QUERIES])
+
+
+@pytest.fixture
+def postgresql_args(request: pytest.FixtureRequest) -> list[str]:
+    """Reuse the session's PostgreSQL server where there is one; SQLite only where there is none."""
+    if postgres_bindir() is None:
+        return ["--no-postgresql"]
+    return ["--postgresql-url", request.getfixturevalue("postgres_url")]
+
+
+def test_benchmark_runs_and_reports_every_figure(tmp_path: Path, postgresql_args: list[str]) -> None:
+    run = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "run.py"), "--n", "50",
+                          "--out", str(tmp_path), "--repeat", "1", *postgresql_args],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    result = json.loads((tmp_path / "results-50.json").read_text())
+
+    figures = {f["name"]: f for f in result["figures"]}
+    assert sorted(figures) == sorted(FIGURES)
+    for f in figures.values():   # measured, or saying why not
+        assert (f["value"] is not None) != bool(f["note"]), f
+    for floor in ("floor: read and hash", "floor: sqlite3 executemany"):
+        assert figures[floor]["value"] > 0
+    assert result["collection"]["summaries"] == 50
+    assert all(result["collection"]["layouts"].values()), result["collection"]["layouts"]
+    assert not (tmp_path / "work-50").exists()
+    for f in figures.values():   # the printed table names every figure
+        assert f["name"] in run.stdout
+    if figures["sqlite: refresh after 1% changed"]["value"] is not None:   # edited in place
+        assert result["changed_files"] == 1
+        assert "1 changed" in result["tcps_said"]["sqlite: refresh after 1% changed"]
+    titled = result["parse_only"]["parsed"] - result["parse_only"]["untitled"]
+    assert titled >= 45, "the synthetic summaries are summaries the parser reads"
+    for db in ("sqlite", "postgresql"):
+        if figures[f"{db}: cold load"]["value"] is not None:
+            assert result[f"{db}_projects"] == titled, "each summary read is its own project"
