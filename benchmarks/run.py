@@ -318,8 +318,8 @@ def count_projects(url: str) -> int | None:
 def fmt(value: float | None, unit: str = "") -> str:
     if value is None:
         return "-"
-    if unit == "x":
-        return f"{value:.3g} x"
+    if unit == "x":   # two decimals where a target is near (2.00 x), else three figures
+        return f"{value:.2f} x" if 0.1 <= value < 100 else f"{value:.3g} x"
     if unit == "s":
         return f"{value:.3f} s"
     if unit == "ms":
