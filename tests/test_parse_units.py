@@ -349,3 +349,9 @@ def test_flattened_label_words_before_a_lower_case_word_lose_to_the_real_label()
     s = find_sections(text)
     assert s.values["problem"].strip() == "Results of the survey show work."
     assert s.values["results"].strip() == "The project reached 5 children."
+
+
+def test_two_countries_joined_by_and_on_the_region_line():
+    """A country's pattern may open with '.*': its match must not swallow the name before it."""
+    from tcps.parse.summary import _region
+    assert _region("ASIA/Philippines and Pakistan", []) == ("ASIA", ["PHL", "PAK"])

@@ -85,10 +85,22 @@ def _normal(text: str) -> str:
 
 def _best_match(text: str) -> tuple[Country, int, int] | None:
     """The country whose pattern matches the most of the text (patterns of neighbours such as
-    Niger and Nigeria exclude each other, but a longer match is the surer one)."""
+    Niger and Nigeria exclude each other, but a longer match is the surer one). Spans are
+    measured tight: many patterns open with '.*' and would otherwise cover everything before
+    the name ('Philippines and Pakistan' is not all Pakistan)."""
     best = None
     for c in countries():
         m = c.pattern.search(text)
-        if m and (best is None or m.end() - m.start() > best[2] - best[1]):
-            best = (c, m.start(), m.end())
+        if m:
+            start = _tight_start(c.pattern, text, m.start(), m.end())
+            if best is None or m.end() - start > best[2] - best[1]:
+                best = (c, start, m.end())
     return best
+
+
+def _tight_start(pattern: re.Pattern, text: str, start: int, end: int) -> int:
+    """The latest word start from which the pattern still matches the text up to `end`."""
+    for s in sorted((w.start() for w in re.finditer(r"\b\w", text[:end]) if w.start() >= start), reverse=True):
+        if pattern.fullmatch(text[s:end]):
+            return s
+    return start
