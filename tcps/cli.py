@@ -170,10 +170,14 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
     """
+    from tcps.db import SchemaError, upgrade_to_head
     from tcps.load import load_paths
 
     with open_database(db, create=True) as engine:
-        _alembic(engine, "upgrade", "head")
+        try:
+            upgrade_to_head(engine)
+        except SchemaError as e:
+            _config_error(str(e))
         report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
@@ -411,8 +415,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
     files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
     """
-    from alembic.util import CommandError
-
+    from tcps.db import SchemaError
     from tcps.lock import LockHeld
     from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
 
@@ -430,8 +433,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
         except LockHeld as e:
             click.echo(f"refresh skipped: {e}", err=True)
             sys.exit(EXIT_LOCKED)
-        except CommandError as e:  # the database's schema is not one our migrations know
-            _config_error(one_line(e))
+        except SchemaError as e:  # the database's schema is not one our migrations know
+            _config_error(str(e))
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:

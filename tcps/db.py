@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from tcps.config import database_url
+from tcps.errors import one_line
 
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -79,6 +80,10 @@ def alembic_config(bind: Engine | Connection | None = None):
     return config
 
 
+class SchemaError(Exception):
+    """The database's schema is not one our migrations know (alembic refused to upgrade it)."""
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration the database lacks. A database already at head is told by one
     query, without importing alembic and loading every migration script: that was most of a
@@ -86,8 +91,12 @@ def upgrade_to_head(engine: Engine) -> None:
     if current_revision(engine) == SCHEMA_HEAD:
         return
     from alembic import command
+    from alembic.util import CommandError
 
-    command.upgrade(alembic_config(engine), "head")
+    try:
+        command.upgrade(alembic_config(engine), "head")
+    except CommandError as e:
+        raise SchemaError(one_line(e)) from e
 
 
 def current_revision(engine: Engine) -> str | None:

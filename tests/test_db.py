@@ -44,3 +44,23 @@ def test_savepoints_nest_inside_the_transaction(db_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT x FROM t ORDER BY x")).scalars().all() == [2]
     engine.dispose()
+
+
+def test_a_schema_our_migrations_do_not_know_is_a_configuration_error(tmp_path) -> None:
+    """load and refresh check the schema's revision without alembic; an unknown one exits 2."""
+    from click.testing import CliRunner
+
+    from tcps.cli import cli
+    from tcps.db import upgrade_to_head
+
+    url = f"sqlite:///{tmp_path / 'x.db'}"
+    engine = make_engine(url)
+    upgrade_to_head(engine)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE alembic_version SET version_num = 'zzzz'"))
+    engine.dispose()
+    (tmp_path / "data").mkdir()
+    for args in (["load", str(tmp_path / "data")], ["refresh", str(tmp_path / "data")]):
+        result = CliRunner().invoke(cli, [*args, "--db", url])
+        assert result.exit_code == 2, result.output
+        assert "zzzz" in result.stderr and len(result.stderr.strip().splitlines()) == 1
