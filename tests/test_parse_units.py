@@ -355,3 +355,12 @@ def test_two_countries_joined_by_and_on_the_region_line():
     """A country's pattern may open with '.*': its match must not swallow the name before it."""
     from tcps.parse.summary import _region
     assert _region("ASIA/Philippines and Pakistan", []) == ("ASIA", ["PHL", "PAK"])
+
+
+def test_parenthesised_qualifiers_after_a_country():
+    from tcps.parse.summary import _region
+    warnings = []
+    assert _region("ASIA/India (Tamil Nadu, Karnataka), Nepal", warnings) == ("ASIA", ["IND", "NPL"])
+    assert warnings == []
+    acts = parse_activities("Uganda (Wakiso District)\n• Trained teachers.")
+    assert acts == [Activity("Trained teachers.", "UGA")]

@@ -201,7 +201,7 @@ def _subheading(body: str, nxt: Block | None) -> str | None:
     """For an unbulleted block: its country code, or '' for a theme, where it is a subheading
     (a short line followed by items) or ends in ':' (a country name, or an introductory
     sentence, which like a theme is no item and sets no country); None for an item."""
-    name = re.split(r"\s[-–—]|[-–—]\s", body.rstrip(":"), maxsplit=1)[0]
+    name = re.split(r"\s[-–—]|[-–—]\s|\s\(", body.rstrip(":"), maxsplit=1)[0]   # 'Uganda (Wakiso)'
     code = country_code(name) if len(name.split()) <= 6 else None
     if body.endswith(":"):
         return code or ""

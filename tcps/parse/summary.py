@@ -101,7 +101,7 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     if not slash:
         region, rest = "", raw
     found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
-    for part in re.split(r"[,;\n]", _join_wrapped_lines(rest)):
+    for part in re.split(r"[,;\n](?![^()]*\))", _join_wrapped_lines(rest)):   # not inside '(…)'
         part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
         part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
         if not part:
