@@ -29,6 +29,7 @@ HEADER = "TECHNICAL COOPERATION PROJECT SUMMARY"
     ["", "Short Title,", "Page 1 of 2", BUREAU],
     ["Sho\thort Title,", "U.S. Department of La\tPage 1 of 2 abor, International Labor Affairs Bureau"],
     ["Short Title,", "U.S. Dep\tPage 1 of 2 partment of Labor, International Labor Affairs Bureau"],
+    ["A Short Title That Wraps in", f"the Middle, Page 1 of 2 {BUREAU}"],
 ])
 def test_footer_shapes_are_removed_and_pages_counted(footer):
     text = "\n".join(["PROBLEM\tThe text goes", *footer, "", HEADER, "", "\ton after the break."])

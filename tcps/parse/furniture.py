@@ -101,7 +101,12 @@ def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
         return None  # run into the text: strip_inline_footers removes it
     if after.strip() and not re.fullmatch(r"\s*" + BUREAU + r"\s*", after, re.I):
         return None
-    return i, i if after.strip() else _bureau_after(lines, i)
+    first = i
+    if before.strip()[:1].islower():    # '… in' / 'the Balkans and Ukraine, Page 1 of 2 …'
+        prev = _prev_nonblank(lines, i)
+        if prev is not None and not re.search(r"[.;:!?]\s*$", lines[prev]):
+            first = prev
+    return first, i if after.strip() else _bureau_after(lines, i)
 
 
 def _prev_nonblank(lines: list[str], i: int) -> int | None:
