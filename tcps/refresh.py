@@ -38,7 +38,8 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.errors import TcpsError, failure_reason
-from tcps.load import CHILD_TABLES, Loader, SourceFile, project_id_of, read_summary, summary_files
+from tcps.load import (CHILD_TABLES, SUMMARY_SUFFIXES, Loader, SourceFile, project_id_of,
+                       read_summary)
 from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
@@ -76,15 +77,22 @@ class KnownSource:
 def scan_folder(root: Path) -> list[FileStat]:
     """Every summary under the absolute folder ``root`` (the files ``tcps load`` would take).
 
-    Absolute paths make a file the same source whatever directory cron starts in; the sorted
-    order makes a refresh that was killed and started again load files in the same order as a
-    clean load. The stat is taken before the file is read: a file written meanwhile has a newer
-    mtime than the one recorded, so the next refresh reads it again.
+    Absolute paths make a file the same source whatever directory cron starts in; the order is
+    ``summary_files``' (by path components), so a refresh that was killed and started again
+    loads files in the same order as a clean load. The stat is taken before the file is read: a
+    file written meanwhile has a newer mtime than the one recorded, so the next refresh reads it
+    again. os.walk and plain strings, not pathlib: an unchanged folder's refresh is mostly this
+    walk (pathlib's rglob, is_file and Path sorting were 0.6 s of 10,000 files, profiled).
     """
     found = []
-    for path in summary_files([root]):
-        st = path.stat()
-        found.append(FileStat(str(path), st.st_size, st.st_mtime_ns))
+    for folder, _, names in os.walk(root):
+        for name in names:
+            if os.path.splitext(name)[1].lower() in SUMMARY_SUFFIXES:
+                path = os.path.join(folder, name)
+                with suppress(FileNotFoundError):   # gone since the walk listed it
+                    st = os.stat(path)
+                    found.append(FileStat(path, st.st_size, st.st_mtime_ns))
+    found.sort(key=lambda f: f.path.split(os.sep))
     return found
 
 
@@ -247,8 +255,8 @@ class _Run:
             for stat in files:
                 self._refresh_file(loader, stat, known.get(stat.path))
         present = {f.path for f in found}
-        self.report.removed = [p for p in sorted(known)
-                               if Path(p).is_relative_to(self.root) and p not in present]
+        inside = f"{self.root}{os.sep}"
+        self.report.removed = [p for p in sorted(known) if p.startswith(inside) and p not in present]
         if self.prune and has_schema:
             self._prune(known)
         self.report.finished = _now()

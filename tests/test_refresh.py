@@ -397,3 +397,14 @@ def test_runs_prints_in_the_formats_of_tcps_sql(tmp_path) -> None:
     (run,) = json.loads((tmp_path / "runs.json").read_text())
     assert (run["id"], run["status"], run["unchanged"]) == (2, "ok", 1)
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run["started"])
+
+
+def test_scan_folder_lists_what_tcps_load_takes_in_its_order(tmp_path) -> None:
+    """The walk is plain os.walk for speed; it must agree with summary_files file for file."""
+    from tcps.load import summary_files
+    from tcps.refresh import scan_folder
+
+    for name in ("a/x.txt", "a-b/x.txt", "A.txt", "b.PDF", "c.json", "d.txt/e.txt", ".hidden/f.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    assert [f.path for f in scan_folder(tmp_path)] == [str(p) for p in summary_files([tmp_path])]
