@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib.util import find_spec
 from pathlib import Path
+
+from tcps.parse.text import word_keys
 
 
 @dataclass(frozen=True)
@@ -36,18 +37,13 @@ _FILLER = {"the", "of", "and", "republic", "democratic", "people", "peoples", "s
            "coast", "occupied", "territory", "territories", "palestinian", "islands", "island"}
 
 
-def _key(text: str) -> list[str]:
-    text = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    return re.findall(r"[a-z0-9]+", "".join(c for c in text if not unicodedata.combining(c)).casefold())
-
-
 @cache
 def countries() -> list[Country]:
     table = Path(find_spec("country_converter").origin).parent / "country_data.tsv"
     with table.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),
-                    frozenset(_key(r["name_short"]) + _key(r["name_official"])))
+                    frozenset(word_keys(r["name_short"]) + word_keys(r["name_official"])))
             for r in rows if r["ISO3"] and r["regex"]]
 
 
@@ -75,7 +71,7 @@ def country_code(name: str) -> str | None:
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    rest = set(_key(text[:start] + " " + text[end:]))
+    rest = set(word_keys(text[:start] + " " + text[end:]))
     return country.iso3 if rest <= _FILLER | country.words else None
 
 

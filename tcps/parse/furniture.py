@@ -10,8 +10,9 @@ its words (real footers shorten or even misspell the title).
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
+
+from tcps.parse.text import word_keys
 
 PAGE = r"Page\s+(\d+)\s+of\s+(\d+)"
 PAGE_RE = re.compile(PAGE)
@@ -33,13 +34,6 @@ class Cleaned:
     lines: list[str]
     pages: int | None = None
     short_titles: list[str] = field(default_factory=list)
-
-
-def words_key(text: str) -> list[str]:
-    """Words compared without case, accents or punctuation (to match a short title)."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.findall(r"[0-9a-z]+", text.casefold())
 
 
 def remove_furniture(text: str) -> Cleaned:
@@ -190,14 +184,14 @@ def _short_title_start(before: str, title: str | None, short_titles: list[str]) 
     """Where the short title starts at the end of `before`: a short title printed in another
     footer of the document, else the longest run of words that opens the title."""
     words = list(re.finditer(r"\S+", before))
-    keys = [words_key(w.group()) for w in words]
+    keys = [word_keys(w.group()) for w in words]
     for st in sorted(short_titles, key=len, reverse=True):
         n = len(st.split())
-        if n <= len(words) and sum(keys[-n:], []) == words_key(st):
+        if n <= len(words) and sum(keys[-n:], []) == word_keys(st):
             return words[-n].start()
     if not title:
         return None
-    tkeys = words_key(title)
+    tkeys = word_keys(title)
     for n in range(min(len(words), len(title.split())), 0, -1):
         tail = sum(keys[-n:], [])
         if tail and tail == tkeys[:len(tail)]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 _WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^<>]*>")
@@ -21,3 +22,11 @@ def strip_html(text: str) -> str:
     if "<" not in text and "&" not in text:
         return text
     return html.unescape(_TAG.sub(" ", text))
+
+
+def word_keys(text: str) -> list[str]:
+    """The words of a text compared without case, accents or punctuation ('Côte d’Ivoire' ->
+    cote, d, ivoire): how a short title or a country's name is matched."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return re.findall(r"[0-9a-z]+", text.casefold())
