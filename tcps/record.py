@@ -1,6 +1,6 @@
 """The summary record: the domain object every other part of tcps speaks.
 
-Its shape is fixed by ``shared/spec/record.md`` (format version 1). The parser builds it, the
+Its shape is fixed by ``shared/spec/record.md`` (format version 2). The parser builds it, the
 loader stores it, and the round-trip tests rebuild it from the database. ``to_dict`` gives the
 exact JSON shape of the spec, keys in the spec's order; ``from_dict`` reads it back (gold files
 leave ``warnings`` out).
@@ -54,6 +54,7 @@ class Contact:
 class Source:
     sha256: str
     pages: int | None = None
+    url: str | None = None
 
 
 @dataclass
@@ -76,6 +77,8 @@ class Record:
     grantee: str | None = None
     partners: list[Partner] = field(default_factory=list)
     contact: Contact = field(default_factory=Contact)
+    summary: str | None = None
+    strategy: str | None = None
     source: Source = field(default_factory=lambda: Source(sha256=""))
     warnings: list[str] = field(default_factory=list)
 
@@ -106,6 +109,8 @@ class Record:
             grantee=d.get("grantee"),
             partners=[Partner(**p) for p in d.get("partners") or []],
             contact=Contact(**(d.get("contact") or {})),
+            summary=d.get("summary"),
+            strategy=d.get("strategy"),
             source=Source(**(d.get("source") or {"sha256": ""})),
             warnings=list(d.get("warnings") or []),
         )
