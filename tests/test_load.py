@@ -43,7 +43,7 @@ def _revised(record, source, **changes):
         setattr(record, key, value)
     data = source.text.encode() + b"\nrevised\n"
     record.source.sha256 = hashlib.sha256(data).hexdigest()
-    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), len(data), data.decode())
+    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), len(data), data.decode(), "text")
 
 
 def test_every_record_round_trips_through_the_database(loaded) -> None:

@@ -50,3 +50,15 @@ def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
 def is_pdf(data: bytes) -> bool:
     """A PDF starts with ``%PDF-`` (readers accept it within the first KiB, after junk)."""
     return b"%PDF-" in data[:1024]
+
+
+_HTML_STARTS = (b"<!doctype html", b"<html")
+
+
+def document_format(data: bytes) -> str:
+    """What a file is, told by its bytes whatever its name: ``pdf``, ``html`` (a web page opens
+    with ``<!DOCTYPE html`` or ``<html``, after a byte-order mark or whitespace) or ``text``."""
+    if is_pdf(data):
+        return "pdf"
+    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\f").lower()
+    return "html" if start.startswith(_HTML_STARTS) else "text"
