@@ -9,20 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
-from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import TcpsError
 from tcps.keys import name_key, organization_key, title_key
 from tcps import load
 from tcps.load import Loader, SourceFile, find_project_id
 from tcps.record import Partner
-
-
-@pytest.fixture
-def engine(db_url: str):
-    engine = make_engine(db_url)
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

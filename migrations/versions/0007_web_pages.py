@@ -20,7 +20,8 @@ stored.
 The search index (0005) covers summary (weighted with problem and results) and strategy (with
 objectives and activities): on SQLite the FTS5 table is made again with the two columns, on
 PostgreSQL the view that fills the ``tsvector`` changes; both are rebuilt from the tables.
-Downgrade restores 0005's index and drops what this added (the new texts are lost).
+Downgrade restores 0005's index and drops what this added: the pages' texts are lost, and the
+projects last loaded from a page are marked so that loading the page again restores them.
 """
 from __future__ import annotations
 
@@ -231,7 +232,17 @@ def upgrade() -> None:
     _rebuild_index(with_pages=True)
 
 
+def _forget_pages_were_loaded() -> None:
+    """The projects last loaded from a page lose its texts with the columns: mark them and their
+    files as not loaded yet (no record fingerprint, an older parser), so that the next tcps load
+    or refresh of the page writes them whole again."""
+    pages = "SELECT {} FROM source_documents WHERE format = 'html'"
+    op.execute(f"UPDATE projects SET record_sha256 = '' WHERE source_document_id IN ({pages.format('id')})")
+    op.execute(f"UPDATE watched_files SET parser_version = '0' WHERE sha256 IN ({pages.format('sha256')})")
+
+
 def downgrade() -> None:
+    _forget_pages_were_loaded()
     _rebuild_index(with_pages=False)
     forget(op, "project_sources")
     op.drop_index(op.f("ix_project_sources_source_document_id"), table_name="project_sources")
