@@ -160,10 +160,10 @@ def _alembic(engine, name: str, *args: str) -> None:
 def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
-    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
-    loaded in its own transaction: a project is matched by its title (case, punctuation and
-    status markers ignored), so loading the same file again changes nothing and a revised
-    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    PATHS are files, or folders searched recursively for *.txt, *.pdf, *.html and *.htm. Each
+    summary is loaded in its own transaction: a project is matched by its title (case,
+    punctuation and status markers ignored), so loading the same file again changes nothing and
+    a revised summary updates its project. A file that fails leaves nothing behind; its reason goes to
     stderr and the others still load. The last line counts summaries: added (a new project),
     updated, unchanged and failed.
 

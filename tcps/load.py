@@ -53,7 +53,7 @@ partners = Partner.__table__
 funding = Funding.__table__
 fiscal_years = FundingFiscalYear.__table__
 CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
-SUMMARY_SUFFIXES = {".txt", ".pdf"}
+SUMMARY_SUFFIXES = {".txt", ".pdf", ".html", ".htm"}
 
 
 @dataclass
@@ -419,7 +419,7 @@ def project_id_of(title: str) -> sa.ScalarSelect:
 # --- files -------------------------------------------------------------------------------
 
 def summary_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the *.txt / *.pdf files under the folders named, sorted."""
+    """The files named, and the summary files (SUMMARY_SUFFIXES) under the folders named, sorted."""
     for path in paths:
         if path.is_dir():
             yield from sorted(p for p in path.rglob("*")

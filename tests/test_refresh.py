@@ -409,7 +409,9 @@ def test_scan_folder_lists_what_tcps_load_takes_in_its_order(tmp_path) -> None:
     from tcps.load import summary_files
     from tcps.refresh import scan_folder
 
-    for name in ("a/x.txt", "a-b/x.txt", "A.txt", "b.PDF", "c.json", "d.txt/e.txt", ".hidden/f.txt"):
+    for name in ("a/x.txt", "a-b/x.txt", "A.txt", "b.PDF", "c.json", "d.txt/e.txt", ".hidden/f.txt",
+                 "g.html", "h.HTM"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
     assert [f.path for f in scan_folder(tmp_path)] == [str(p) for p in summary_files([tmp_path])]
+    assert {"g.html", "h.HTM"} <= {p.name for p in summary_files([tmp_path])}
