@@ -59,6 +59,8 @@ def test_document_format_is_told_by_the_bytes() -> None:
     assert document_format(b"%PDF-1.7\n...") == "pdf"
     assert document_format(b"\xef\xbb\xbf \r\n\t<!DOCTYPE HTML PUBLIC \"-//W3C//DTD\">") == "html"
     assert document_format(b"<html lang='en'><body>") == "html"
+    assert document_format(b"<!-- saved from url=(0019)https://www.dol.gov -->\n<html>") == "html"
+    assert document_format(b"<htmlfoo>") == "text"
     assert document_format(b"PROJECT TITLE\tSee <html> tags\n") == "text"
     assert document_format(b"Notes on <!DOCTYPE html> pages") == "text"
 

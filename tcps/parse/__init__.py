@@ -7,6 +7,7 @@ per kind of field value.
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from tcps.errors import ParseError
@@ -52,13 +53,14 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:1024]
 
 
-_HTML_STARTS = (b"<!doctype html", b"<html")
+# A page opens with <!DOCTYPE html or <html, after a byte-order mark, blanks or comments.
+_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+                         re.I | re.S)
 
 
 def document_format(data: bytes) -> str:
-    """What a file is, told by its bytes whatever its name: ``pdf``, ``html`` (a web page opens
-    with ``<!DOCTYPE html`` or ``<html``, after a byte-order mark or whitespace) or ``text``."""
-    if is_pdf(data):
-        return "pdf"
-    start = data[:1024].lstrip(b"\xef\xbb\xbf \t\r\n\f").lower()
-    return "html" if start.startswith(_HTML_STARTS) else "text"
+    """What a file is, told by its bytes whatever its name: ``html`` (a web page), ``pdf`` or
+    ``text``. The parser reads each as this says; the loader stores it."""
+    if _PAGE_START.match(data[:4096]):
+        return "html"
+    return "pdf" if is_pdf(data) else "text"
