@@ -30,7 +30,7 @@ def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
     from tcps.parse.summary import read_summary
 
     if is_pdf(data):
-        from tcps.pdf import extract_text
+        from tcps.parse.pdf import extract_text
 
         pdf = extract_text(data, name)
         record = read_summary(pdf.text, name)
