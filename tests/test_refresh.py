@@ -399,12 +399,14 @@ def test_runs_prints_in_the_formats_of_tcps_sql(tmp_path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run["started"])
 
 
-def test_scan_folder_lists_what_tcps_load_takes_in_its_order(tmp_path) -> None:
-    """The walk is plain os.walk for speed; it must agree with summary_files file for file."""
-    from tcps.load import summary_files
-    from tcps.refresh import scan_folder
+def test_summary_files_takes_summaries_by_suffix_in_path_component_order(tmp_path) -> None:
+    """The one walk of tcps load and tcps refresh: summaries by their ending in any case, a
+    folder's files in the order of their path components ("a/x" before "a-b/x")."""
+    from tcps.sources import summary_files
 
     for name in ("a/x.txt", "a-b/x.txt", "A.txt", "b.PDF", "c.json", "d.txt/e.txt", ".hidden/f.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    assert [f.path for f in scan_folder(tmp_path)] == [str(p) for p in summary_files([tmp_path])]
+    assert list(summary_files([f"{tmp_path}/", tmp_path / "c.json"])) == [
+        str(tmp_path / name) for name in (".hidden/f.txt", "A.txt", "a/x.txt", "a-b/x.txt", "b.PDF",
+                                          "d.txt/e.txt", "c.json")]
