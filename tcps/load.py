@@ -29,8 +29,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
+from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
-from tcps.errors import TcpsError, failure_reason
+from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
@@ -125,7 +126,7 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     PostgreSQL all of a summary's writes go in one round trip."""
     known = _Known() if known is None else known
     if not record.title:
-        raise TcpsError(source.path, "no title: cannot tell which project it is")
+        raise FileError(source.path, "no title: cannot tell which project it is")
     key = title_key(record.title)
     digest = fingerprint(record)
     existing = fetch_one(conn, _FIND_PROJECT, {"title_key": key})
@@ -235,7 +236,7 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     found = {code: by_iso3(code) for code in new}
     unknown = [code for code, country in found.items() if country is None]
     if unknown:
-        raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
+        raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     known.pending_countries.update(new)
     return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
 
@@ -315,7 +316,7 @@ class LoadReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[TcpsError] = field(default_factory=list)
+    failed: list[FileError] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"added {len(self.added)}, updated {len(self.updated)}, "
@@ -323,20 +324,22 @@ class LoadReport:
 
 
 def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
-    """Parse and load every summary under ``paths``; a bad one is reported, not fatal.
+    """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
+    is reported, not fatal (ConfigError when the schema is not one our migrations know).
 
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order."""
+    upgrade_to_head(engine)
     report = LoadReport()
     with Loader(engine) as loader:
         for path, parsed in parse_in_order(list(summary_files(paths)), jobs or os.cpu_count() or 1):
             if isinstance(parsed, str):
-                report.failed.append(TcpsError(path, parsed))
+                report.failed.append(FileError(path, parsed))
                 continue
             try:
                 outcome = loader.load(*parsed)
             except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(TcpsError(path, failure_reason(e)))
+                report.failed.append(FileError(path, failure_reason(e)))
                 continue
             getattr(report, outcome).append(path)
     return report
