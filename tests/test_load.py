@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
 from tcps.db import make_engine, upgrade_to_head
-from tcps.errors import TcpsError
+from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
 from tcps.sources import SourceFile
@@ -99,7 +99,7 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
         for record, source in inputs:
             try:
                 outcomes.append(loader.load(record, source))
-            except (TcpsError, sa.exc.IntegrityError):
+            except (FileError, sa.exc.IntegrityError):
                 outcomes.append("failed")
     assert outcomes == ["added", "failed", "failed"] + ["added"] * (len(golds) - 3)
     with engine.connect() as conn:

@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import empty_database
+from databases import empty_database
 from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
