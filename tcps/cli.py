@@ -18,16 +18,6 @@ from tcps.errors import TcpsError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
-class _Failed(click.ClickException):
-    """A TcpsError as click ends a command with it: ``error: <message>``, its exit status."""
-    def __init__(self, error: TcpsError):
-        super().__init__(str(error))
-        self.exit_code = error.exit_status
-
-    def show(self, file=None) -> None:
-        click.echo(f"error: {self.format_message()}", err=True)
-
-
 class _Commands(click.Group):
     """The one place where an error a command meets becomes a message and an exit status (as
     alembic's CommandLine.run_cmd does): the commands themselves only print what they got."""
@@ -35,7 +25,8 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except TcpsError as e:
-            raise _Failed(e) from e
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(e.exit_status)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})

@@ -4,8 +4,8 @@ The URL comes from ``tcps.config.database_url``: ``--db`` or ``TCPS_DATABASE_URL
 both), else a SQLite file ``tcps.db`` in the working directory; a bare path is a SQLite file.
 
 SQLite connections are set up for a loader that commits once per summary: WAL journal and
-``synchronous=NORMAL`` (durable at each checkpoint, about 5x faster commits than the default
-journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
+``synchronous=NORMAL`` (durable at each checkpoint, and commits far cheaper than with the
+default journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
 BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite. The commands
 that only read open the file read-only instead, without the WAL switch (which writes the file).
 """
@@ -84,8 +84,8 @@ def alembic_config(bind: Engine | Connection | None = None):
 
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration the database lacks. A database already at head is told by one
-    query, without importing alembic and loading every migration script: that was most of a
-    no-op `tcps refresh`'s start-up."""
+    query, without importing alembic and loading every migration script, which would be most
+    of a no-op `tcps refresh`'s start-up."""
     if current_revision(engine) != SCHEMA_HEAD:
         run_alembic(engine, "upgrade", "head")
 

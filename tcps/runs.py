@@ -86,13 +86,12 @@ def recent_runs(engine: Engine, limit: int = 20) -> QueryResult:
     """The latest runs, newest first, as rows of ``RUN_COLUMNS`` (none before the first refresh),
     times in UTC as ISO text to the second."""
     runs = LoadRun.__table__
+    rows: list[tuple] = []
     with engine.connect() as conn:
-        if not has_table(conn, runs.name):
-            rows = []
-        else:
-            rows = conn.execute(sa.select(*(runs.c[name] for name in RUN_COLUMNS))
-                                .order_by(runs.c.id.desc()).limit(limit)).all()
-    return QueryResult(list(RUN_COLUMNS), [tuple(map(_plain, row)) for row in rows], len(rows))
+        if has_table(conn, LoadRun.__tablename__):
+            latest = sa.select(*(runs.c[name] for name in RUN_COLUMNS)).order_by(runs.c.id.desc())
+            rows = [tuple(map(_plain, row)) for row in conn.execute(latest.limit(limit))]
+    return QueryResult(list(RUN_COLUMNS), rows, len(rows))
 
 
 def _plain(value):
