@@ -323,7 +323,7 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
     is reported, not fatal (ConfigError when the schema is not one our migrations know).
 

@@ -42,11 +42,12 @@ from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import refresh_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
+from tcps.parse import read_file
 from tcps.record import Record
 from tcps.runs import RunReport
-from tcps.parse import read_file
 from tcps.search import reindex
 from tcps.sources import SourceFile, read_source, summary_files
+
 
 @dataclass(frozen=True)
 class FileStat:
