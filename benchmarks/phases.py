@@ -27,7 +27,7 @@ BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
 
-# The suffixes tcps load searches folders for (tcps.load.SUMMARY_SUFFIXES, not imported: the
+# The suffixes tcps load searches folders for (tcps.sources.SUMMARY_SUFFIXES, not imported: the
 # read-and-hash floor must not pay for importing tcps).
 SUFFIXES = {".txt", ".pdf", ".html", ".htm"}
 

@@ -9,7 +9,6 @@ import csv
 import hashlib
 import json
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from click.testing import CliRunner
@@ -18,9 +17,10 @@ import tcps.db as db
 from golds import gold_records, load_golds, record_from_db
 from tcps.cli import cli
 from tcps.db import upgrade_to_head
-from tcps.load import Loader, SourceFile, find_project_id
+from tcps.load import Loader, find_project_id
 from tcps.parse import document_format
 from tcps.search import search_projects
+from tcps.sources import SourceFile
 
 # Words that stand in no gold record: found only where a page's record puts them.
 SUMMARY_WORD, STRATEGY_WORD = "xylophonist", "quarterstaves"
