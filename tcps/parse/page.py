@@ -51,6 +51,7 @@ _TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
 _BODY_FIELDS = {"problem", "strategy", "results", "objectives", "activities"}
 _LEVEL_HEADING_RE = re.compile(r"\b(?:objectives?|outcomes?|intermediate|immediate|specific)\b[^:]*:$", re.I)
+_DEVELOPMENT_RE = re.compile(r"development\s+objectives?\s*:", re.I)
 _ACTIVITY_HEADING_RE = re.compile(r"\bactivit(?:y|ies)\b[^:]*:$", re.I)
 _PROSE_RE = re.compile(r"(?:\S+\s+){7,}\S*[.!?][\"'”’)]?$")
 _MONEY_RE = re.compile(r"\b(?:USD|FY)\b|\$", re.I)
@@ -163,14 +164,17 @@ def _content(blocks: list[Block], main: int | None) -> list[Block]:
 
 
 def _fields(blocks: list[Block]) -> tuple[list[_Field], str | None, list[str]]:
-    """The labelled fields in page order, the title and the text before the first label."""
+    """The labelled fields in page order, the title and the text before the first label. What
+    stands before the main heading is chrome (breadcrumbs, page tools)."""
+    blocks = [part for b in blocks for part in _split_at_labels(b)]
     first = next((k for k, b in enumerate(blocks) if _label(b)), len(blocks))
-    heading = next((b for b in reversed(blocks[:first])
-                    if b.kind == "h1" and not HEADER_RE.search(b.text)), None)
+    at = next((k for k in range(first - 1, -1, -1)
+               if blocks[k].kind == "h1" and not HEADER_RE.search(blocks[k].text)), None)
+    heading = blocks[at] if at is not None else None
     title = heading.text if heading else None
     fields: list[_Field] = []
     unplaced: list[str] = []
-    for b in blocks:
+    for b in blocks[at or 0:]:
         if b is heading or (len(b.text) < 60 and HEADER_RE.search(b.text)):
             continue
         if title and 0.8 * len(title) <= len(b.text) <= 1.2 * len(title) + 9 \
@@ -189,6 +193,22 @@ def _fields(blocks: list[Block]) -> tuple[list[_Field], str | None, list[str]]:
     fields = _merge_repeats(fields)
     _region_line(fields, unplaced)
     return fields, title or _take_title(fields), unplaced
+
+
+def _split_at_labels(block: Block) -> list[Block]:
+    """Labels run together with <br> ('Country: Nepal<br>Duration: ...') open a block each."""
+    if "\n" not in block.text:
+        return [block]
+    parts: list[list[str]] = [[]]
+    for line in block.text.split("\n"):
+        found = leading_label(line) if ":" in line else None
+        if found and parts[-1]:
+            parts.append([])
+        parts[-1].append(line)
+    if len(parts) == 1:
+        return [block]
+    return [Block("\n".join(p), block.kind, block.depth, block.path, block.lead if k == 0 else "")
+            for k, p in enumerate(parts)]
 
 
 def _merge_repeats(fields: list[_Field]) -> list[_Field]:
@@ -250,7 +270,8 @@ def _is_prose(block: Block) -> bool:
 
 def _split_strategy(fields: list[_Field]) -> str | None:
     """'Our Strategy': its prose up to the first list heading is `strategy`; a heading naming a
-    level opens the objectives, one naming activities opens the activities."""
+    level (or a labelled 'Development Objective:') opens the objectives, one naming activities
+    opens the activities."""
     k = next((k for k, f in enumerate(fields) if f.name == "strategy"), None)
     if k is None:
         return None
@@ -259,7 +280,9 @@ def _split_strategy(fields: list[_Field]) -> str | None:
     prose: list[str] = []
     for b in blocks:
         heading = b.kind != "item" and not b.text.startswith(("•", "-"))
-        if heading and _ACTIVITY_HEADING_RE.search(b.text):
+        if heading and _DEVELOPMENT_RE.match(b.text) and not parts:
+            parts.append(_Field("objectives", "", [b]))
+        elif heading and _ACTIVITY_HEADING_RE.search(b.text):
             parts.append(_Field("activities", b.text))
         elif heading and _LEVEL_HEADING_RE.search(b.text) and not any(p.name == "objectives" for p in parts):
             parts.append(_Field("objectives", "", [b]))
