@@ -10,7 +10,7 @@ import pytest
 from tcps.errors import ParseError
 from tcps.parse import parse_bytes, parse_file
 from tcps.record import Record
-from corpus import PAGES, page_files
+from corpus import OWN_PAGES, PAGES, page_files
 
 # Chrome of each way of saving seen in the pages: banner, skip links, menus, breadcrumbs, search,
 # print/share tools, icon text, sidebars, the Resources list, archive toolbars, mirror bars, footer.
@@ -34,7 +34,8 @@ def test_no_chrome_in_any_field(path):
     assert [c for c in CHROME if c in fields] == []
 
 
-@pytest.mark.parametrize("path", sorted(PAGES.glob("bad_*.html")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted([*PAGES.glob("bad_*.html"), *OWN_PAGES.glob("bad_*.html")]),
+                         ids=lambda p: p.stem)
 def test_bad_page_is_refused_with_one_line(path, tmp_path):
     """As each .expect says: exit 1, one error line naming the file, nothing on stdout."""
     out = subprocess.run(["tcps", "parse", str(path)], capture_output=True, text=True, timeout=60)
@@ -99,3 +100,15 @@ def test_unplaced_main_content_is_a_warning():
             "<h2>The Problem</h2><p>x</p><h2>Results</h2><p>y</p></main></body></html>")
     assert parse_bytes(page.encode(), "p.html").warnings == [
         "text before the first label not placed: 'Stray words of the content.'"]
+
+
+def test_a_list_item_is_one_item_whatever_its_semicolons():
+    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+            "<h2>Our Strategy</h2><p>Prose.</p><p>Intermediate objectives:</p>"
+            "<ul><li>Schools built; teachers trained;</li><li>Laws passed</li></ul>"
+            "<p>Summary of Activities:</p><p>Trained inspectors; built schools; and paid fees.</p>"
+            "</main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert [o.text for o in record.objectives] == ["Schools built; teachers trained", "Laws passed"]
+    assert [a.text for a in record.activities] == ["Trained inspectors", "built schools", "paid fees."]
+    assert record.strategy == "Prose."

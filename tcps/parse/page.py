@@ -82,7 +82,7 @@ def read_page(data: bytes, name: str | Path = "<page>") -> Record:
     summary = _split_summary(fields)
     strategy = _split_strategy(fields)
     lost_results = _lost_results(fields)
-    record = read_summary(_as_text(title, fields, unplaced), name, expect_contact=False)
+    record = read_summary(_as_text(title, fields, unplaced), name, web_page=True)
     if lost_results:
         record.results_kind = None
     record.summary, record.strategy = summary, strategy
