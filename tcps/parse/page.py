@@ -45,8 +45,9 @@ _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
 # Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share') and a
 # breadcrumb trail ('ILAB > Projects > Europe').
-_CHROME_TEXT_RE = re.compile(r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
-                             r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+", re.I)
+_CHROME_TEXT_RE = re.compile(
+    r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
+    r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+", re.I)
 # How each field is labelled in the text written for read_summary, in the text layouts' order.
 _TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "REGION/COUNTRY",
                 "duration": "PROJECT DURATION", "funding": "FISCAL YEAR & FUNDING LEVEL",
