@@ -31,7 +31,7 @@ from tcps.parse.text import word_keys
 from tcps.record import Record, Source
 
 _START_RE = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
-_CHARSET_RE = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)
+_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)   # in http-equiv's content
 # WHATWG: a page labelled Latin-1 or ASCII is decoded as Windows-1252.
 _WINDOWS_1252 = {"iso8859-1", "latin-1", "ascii", "cp1252"}
 # Labels only web pages print: (field, words).
@@ -78,7 +78,8 @@ def is_html(data: bytes) -> bool:
 
 def read_page(data: bytes, name: str | Path = "<page>") -> Record:
     text, notes = _decode(data)
-    if not re.search(r"</(?:html|body)\s*>", text[-4096:], re.I):
+    tail = text[-4096:].lower()
+    if "</html" not in tail and "</body" not in tail:
         notes.append("the page is truncated: it ends before its closing </html> tag")
     tree = LexborHTMLParser(text)
     blocks, main = page_blocks(tree)
@@ -100,13 +101,11 @@ def read_page(data: bytes, name: str | Path = "<page>") -> Record:
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
     """By the charset the page declares, else UTF-8, else Windows-1252 (with a warning)."""
-    declared = _CHARSET_RE.search(data[:4096])
     codec = "utf-8"
-    if declared:
-        try:
-            codec = codecs.lookup(declared.group(1).decode("ascii")).name
-        except LookupError:
-            pass
+    try:
+        codec = codecs.lookup(_declared_charset(data) or codec).name
+    except LookupError:
+        pass
     codec = "cp1252" if codec in _WINDOWS_1252 else codec
     for attempt in dict.fromkeys([codec, "utf-8"]):
         try:
@@ -114,6 +113,20 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
         except UnicodeDecodeError:
             continue
     return data.decode("cp1252", errors="replace"), [f"the page is not {codec}: read as windows-1252"]
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The first <meta charset> or http-equiv Content-Type charset of the page's start, read
+    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII)."""
+    head = LexborHTMLParser(data[:4096].decode("latin-1"))
+    for meta in head.css("meta[charset], meta[http-equiv]"):
+        if meta.attributes.get("charset"):
+            return (meta.attributes["charset"] or "").strip()
+        if (meta.attributes.get("http-equiv") or "").lower() == "content-type":
+            m = _CHARSET_RE.search(meta.attributes.get("content") or "")
+            if m:
+                return m.group(1)
+    return None
 
 
 def _decode_as(data: bytes, codec: str) -> str:
