@@ -112,3 +112,13 @@ def test_a_list_item_is_one_item_whatever_its_semicolons():
     assert [o.text for o in record.objectives] == ["Schools built; teachers trained", "Laws passed"]
     assert [a.text for a in record.activities] == ["Trained inspectors", "built schools", "paid fees."]
     assert record.strategy == "Prose."
+
+
+def test_text_format_shows_what_a_page_adds():
+    out = subprocess.run(["tcps", "parse", str(PAGES / "d1_07_bridge_forced_labor.html"), "--format", "text"],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0
+    lines = out.stdout.splitlines()
+    assert next(x for x in lines if x.startswith("summary:")).startswith("summary:    Working globally")
+    assert any(x.startswith("strategy:   ") and x != "strategy:   -" for x in lines)
+    assert "url https://www.dol.gov/agencies/ilab/" in next(x for x in lines if x.startswith("source:"))
