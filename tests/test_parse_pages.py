@@ -122,3 +122,14 @@ def test_text_format_shows_what_a_page_adds():
     assert next(x for x in lines if x.startswith("summary:")).startswith("summary:    Working globally")
     assert any(x.startswith("strategy:   ") and x != "strategy:   -" for x in lines)
     assert "url https://www.dol.gov/agencies/ilab/" in next(x for x in lines if x.startswith("source:"))
+
+
+def test_heading_elements_head_lists_without_a_colon():
+    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+            "<h2>Our Strategy</h2><p>Prose.</p><h3>Intermediate Objectives</h3><ul><li>Laws passed</li></ul>"
+            "<h3>Project Activities</h3><h4>Peru</h4><ul><li>Trained inspectors</li></ul>"
+            "<h2>Results</h2><p><strong>Key results</strong></p><p>More.</p></main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert [(o.level, o.text) for o in record.objectives] == [("intermediate", "Laws passed")]
+    assert [(a.country, a.text) for a in record.activities] == [("PER", "Trained inspectors")]
+    assert (record.strategy, record.results) == ("Prose.", "Key results More.")

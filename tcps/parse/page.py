@@ -313,11 +313,12 @@ def _split_strategy(fields: list[_Field]) -> str | None:
     prose: list[str] = []
     for b in blocks:
         heading = b.kind != "item" and not b.text.startswith(("•", "-"))
-        if heading and _DEVELOPMENT_RE.match(b.text) and not parts:
+        text = _as_heading(b)
+        if heading and _DEVELOPMENT_RE.match(text) and not parts:
             parts.append(_Field("objectives", "", [b]))
-        elif heading and _ACTIVITY_HEADING_RE.search(b.text):
-            parts.append(_Field("activities", b.text))
-        elif heading and _LEVEL_HEADING_RE.search(b.text) and not any(p.name == "objectives" for p in parts):
+        elif heading and _ACTIVITY_HEADING_RE.search(text):
+            parts.append(_Field("activities", text))
+        elif heading and _LEVEL_HEADING_RE.search(text) and not any(p.name == "objectives" for p in parts):
             parts.append(_Field("objectives", "", [b]))
         elif parts:
             parts[-1].blocks.append(b)
@@ -380,9 +381,19 @@ def _region_value(region: _Field | None, country: _Field | None) -> str | None:
 def _lines(block: Block, name: str) -> str:
     """A list item of a section is a bullet line, and a paragraph stands after a blank line (an
     element of its own never goes on with the line above); in a head field (funding printed as
-    list items, one token each) a block is plain text."""
+    list items, one token each) a block is plain text. In a list, a heading is a list heading."""
     if name not in _BODY_FIELDS:
         return block.text
     if block.kind == "item":
         return "  " * block.depth + "• " + block.text
-    return "\n" + block.text
+    return "\n" + (_as_heading(block) if name in ("objectives", "activities") else block.text)
+
+
+def _as_heading(block: Block) -> str:
+    """A heading element or a paragraph all in bold ends in ':' as a list heading does in text
+    ('<h3>Intermediate Objectives</h3>' is 'Intermediate Objectives:')."""
+    text = block.text
+    if (block.kind.startswith("h") or block.lead == text) and len(text) < 100 and not text.endswith(":") \
+            and not text.endswith((".", ";", "!", "?")):
+        return text + ":"
+    return text
