@@ -133,3 +133,15 @@ def test_heading_elements_head_lists_without_a_colon():
     assert [(o.level, o.text) for o in record.objectives] == [("intermediate", "Laws passed")]
     assert [(a.country, a.text) for a in record.activities] == [("PER", "Trained inspectors")]
     assert (record.strategy, record.results) == ("Prose.", "Key results More.")
+
+
+def test_targets_inside_our_strategy_hold_their_paragraph_only():
+    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+            "<h2>Our Strategy</h2><p>Prose.</p><p><strong>Targets:</strong> The project targets 900 children "
+            "for withdrawal.</p><p>Intermediate objectives include:</p><ul><li>Laws passed</li></ul>"
+            "</main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert (record.strategy, record.results_kind) == ("Prose.", "targets")
+    assert record.results == "The project targets 900 children for withdrawal."
+    assert [m.measure for m in record.metrics] == ["withdrawn"]
+    assert [(o.level, o.text) for o in record.objectives] == [("intermediate", "Laws passed")]

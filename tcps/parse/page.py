@@ -304,22 +304,21 @@ def _is_prose(block: Block) -> bool:
 def _split_strategy(fields: list[_Field]) -> str | None:
     """'Our Strategy': its prose up to the first list heading is `strategy`; a heading naming a
     level (or a labelled 'Development Objective:') opens the objectives, one naming activities
-    opens the activities."""
+    opens the activities. A 'Targets:' label inside it holds its paragraph, not the lists after."""
     k = next((k for k, f in enumerate(fields) if f.name == "strategy"), None)
     if k is None:
         return None
     blocks = fields[k].blocks
+    if k + 1 < len(fields) and fields[k + 1].name == "results":
+        results = fields[k + 1].blocks
+        cut = next((j for j, b in enumerate(results) if _list_heading(b)), len(results))
+        fields[k + 1].blocks, blocks = results[:cut], blocks + results[cut:]
     parts: list[_Field] = []
     prose: list[str] = []
     for b in blocks:
-        heading = b.kind != "item" and not b.text.startswith(("•", "-"))
-        text = _as_heading(b)
-        if heading and _DEVELOPMENT_RE.match(text) and not parts:
-            parts.append(_Field("objectives", "", [b]))
-        elif heading and _ACTIVITY_HEADING_RE.search(text):
-            parts.append(_Field("activities", text))
-        elif heading and _LEVEL_HEADING_RE.search(text) and not any(p.name == "objectives" for p in parts):
-            parts.append(_Field("objectives", "", [b]))
+        heading = _list_heading(b)
+        if heading == "activities" or (heading and not any(p.name == "objectives" for p in parts)):
+            parts.append(_Field(heading, _as_heading(b), [] if heading == "activities" else [b]))
         elif parts:
             parts[-1].blocks.append(b)
         elif b.kind == "item":
@@ -329,6 +328,18 @@ def _split_strategy(fields: list[_Field]) -> str | None:
     taken = {f.name for f in fields}
     fields[k:k + 1] = [p for p in parts if p.name not in taken]
     return " ".join(prose) or None
+
+
+def _list_heading(block: Block) -> str | None:
+    """'objectives' or 'activities' where a block heads that list (it is no list item)."""
+    if block.kind == "item" or block.text.startswith(("•", "-")):
+        return None
+    text = _as_heading(block)
+    if _ACTIVITY_HEADING_RE.search(text):
+        return "activities"
+    if _DEVELOPMENT_RE.match(text) or _LEVEL_HEADING_RE.search(text):
+        return "objectives"
+    return None
 
 
 def _lost_results(fields: list[_Field]) -> bool:
