@@ -20,6 +20,12 @@ CHROME = ["official website", "Skip to", "Topics", "Print", "Share", "puzzle pie
           "Frances Perkins", "1-866", "Privacy", "cookies", "Find a Project", "You are here", "Related"]
 
 
+def small_page(content: str) -> Record:
+    """A page whose main content is a title, a problem and `content`, parsed."""
+    return parse_bytes(("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+                        + content + "</main></body></html>").encode(), "p.html")
+
+
 @pytest.mark.parametrize("path", page_files(), ids=lambda p: p.stem)
 def test_page_matches_gold(path):
     gold = Record.from_dict(json.loads(path.with_suffix(".json").read_text(encoding="utf-8")))
@@ -103,12 +109,10 @@ def test_unplaced_main_content_is_a_warning():
 
 
 def test_a_list_item_is_one_item_whatever_its_semicolons():
-    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
-            "<h2>Our Strategy</h2><p>Prose.</p><p>Intermediate objectives:</p>"
-            "<ul><li>Schools built; teachers trained;</li><li>Laws passed</li></ul>"
-            "<p>Summary of Activities:</p><p>Trained inspectors; built schools; and paid fees.</p>"
-            "</main></body></html>")
-    record = parse_bytes(page.encode(), "p.html")
+    record = small_page("<h2>Our Strategy</h2><p>Prose.</p><p>Intermediate objectives:</p>"
+                        "<ul><li>Schools built; teachers trained;</li><li>Laws passed</li></ul>"
+                        "<p>Summary of Activities:</p>"
+                        "<p>Trained inspectors; built schools; and paid fees.</p>")
     assert [o.text for o in record.objectives] == ["Schools built; teachers trained", "Laws passed"]
     assert [a.text for a in record.activities] == ["Trained inspectors", "built schools", "paid fees."]
     assert record.strategy == "Prose."
@@ -125,22 +129,19 @@ def test_text_format_shows_what_a_page_adds():
 
 
 def test_heading_elements_head_lists_without_a_colon():
-    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
-            "<h2>Our Strategy</h2><p>Prose.</p><h3>Intermediate Objectives</h3><ul><li>Laws passed</li></ul>"
-            "<h3>Project Activities</h3><h4>Peru</h4><ul><li>Trained inspectors</li></ul>"
-            "<h2>Results</h2><p><strong>Key results</strong></p><p>More.</p></main></body></html>")
-    record = parse_bytes(page.encode(), "p.html")
+    record = small_page("<h2>Our Strategy</h2><p>Prose.</p><h3>Intermediate Objectives</h3>"
+                        "<ul><li>Laws passed</li></ul><h3>Project Activities</h3><h4>Peru</h4>"
+                        "<ul><li>Trained inspectors</li></ul><h2>Results</h2>"
+                        "<p><strong>Key results</strong></p><p>More.</p>")
     assert [(o.level, o.text) for o in record.objectives] == [("intermediate", "Laws passed")]
     assert [(a.country, a.text) for a in record.activities] == [("PER", "Trained inspectors")]
     assert (record.strategy, record.results) == ("Prose.", "Key results More.")
 
 
 def test_targets_inside_our_strategy_hold_their_paragraph_only():
-    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
-            "<h2>Our Strategy</h2><p>Prose.</p><p><strong>Targets:</strong> The project targets 900 children "
-            "for withdrawal.</p><p>Intermediate objectives include:</p><ul><li>Laws passed</li></ul>"
-            "</main></body></html>")
-    record = parse_bytes(page.encode(), "p.html")
+    record = small_page("<h2>Our Strategy</h2><p>Prose.</p><p><strong>Targets:</strong> The project targets "
+                        "900 children for withdrawal.</p><p>Intermediate objectives include:</p>"
+                        "<ul><li>Laws passed</li></ul>")
     assert (record.strategy, record.results_kind) == ("Prose.", "targets")
     assert record.results == "The project targets 900 children for withdrawal."
     assert [m.measure for m in record.metrics] == ["withdrawn"]
