@@ -146,3 +146,10 @@ def test_targets_inside_our_strategy_hold_their_paragraph_only():
     assert record.results == "The project targets 900 children for withdrawal."
     assert [m.measure for m in record.metrics] == ["withdrawn"]
     assert [(o.level, o.text) for o in record.objectives] == [("intermediate", "Laws passed")]
+
+
+def test_a_section_no_field_knows_is_a_warning_not_a_field():
+    record = small_page("<h2>Results</h2><p>Done.</p><h2>Project Evaluations</h2><p>Two were made.</p>"
+                        "<h2>Grantee</h2><p>An NGO</p>")
+    assert (record.results, record.grantee) == ("Done.", "An NGO")
+    assert record.warnings == ["unknown heading 'Project Evaluations': its text is not placed"]
