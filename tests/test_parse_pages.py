@@ -153,3 +153,11 @@ def test_a_section_no_field_knows_is_a_warning_not_a_field():
                         "<h2>Grantee</h2><p>An NGO</p>")
     assert (record.results, record.grantee) == ("Done.", "An NGO")
     assert record.warnings == ["unknown heading 'Project Evaluations': its text is not placed"]
+
+
+def test_an_overview_heading_holds_the_summary():
+    page = ("<!DOCTYPE html><html><body><main><h1>A Project</h1><h2>Project Duration</h2><p>2010 - 2012</p>"
+            "<h2>Overview</h2><p>The project helps.</p><p>It works.</p><h2>The Problem</h2><p>x</p>"
+            "</main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert (record.summary, record.problem, record.warnings) == ("The project helps. It works.", "x", [])

@@ -21,7 +21,7 @@ from tcps.parse.text import word_keys
 # Labels only web pages print: (field, words).
 _PAGE_LABELS = [("region", r"region"), ("country", r"countr(?:y|ies)"),
                 ("funding", r"funding\s+and\s+years?"), ("problem", r"the\s+problem"),
-                ("strategy", r"our\s+strategy")]
+                ("strategy", r"our\s+strategy"), ("overview", r"(?:project\s+)?overview")]
 _PAGE_LABEL_RE = re.compile(
     "(?:" + "|".join(f"(?P<{f}{i}>{w})" for i, (f, w) in enumerate(_PAGE_LABELS)) + r")\s*:?", re.I)
 # Headings of chrome inside the content: document lists, related links, shared stories.
@@ -210,7 +210,11 @@ def _region_line(fields: list[Field], unplaced: list[str]) -> None:
 
 def _split_summary(fields: list[Field]) -> str | None:
     """The overview: the prose paragraphs after the head fields (region, duration, funding),
-    before the first section."""
+    before the first section, or under an `Overview` heading."""
+    overview = next((f for f in fields if f.name == "overview"), None)
+    if overview is not None:
+        fields.remove(overview)
+        return " ".join(b.text for b in overview.blocks) or None
     head = [f for f in fields if f.name in _HEAD_FIELDS]
     if not head:
         return None
