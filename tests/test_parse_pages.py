@@ -150,7 +150,8 @@ def test_targets_inside_our_strategy_hold_their_paragraph_only():
 
 def test_a_section_no_field_knows_is_a_warning_not_a_field():
     record = small_page("<h2>Results</h2><p>Done.</p><h2>Project Evaluations</h2><p>Two were made.</p>"
-                        "<h2>Grantee</h2><p>An NGO</p>")
+                        "<h2>Grantee</h2><p>An NGO</p><p>Page last updated: March 3, 2021</p>"
+                        "<p>Back to top</p>")
     assert (record.results, record.grantee) == ("Done.", "An NGO")
     assert record.warnings == ["unknown heading 'Project Evaluations': its text is not placed"]
 
