@@ -162,3 +162,11 @@ def test_an_overview_heading_holds_the_summary():
             "</main></body></html>")
     record = parse_bytes(page.encode(), "p.html")
     assert (record.summary, record.problem, record.warnings) == ("The project helps. It works.", "x", [])
+
+
+def test_a_listing_of_projects_with_labelled_rows_is_refused():
+    rows = "".join(f"<h2>Project {n}</h2><p>Project Duration: 2010 - 2012</p><p>Results: some</p>"
+                   for n in range(4))
+    with pytest.raises(ParseError, match="not a project summary"):
+        parse_bytes(f"<!DOCTYPE html><html><body><main><h1>Projects</h1>{rows}</main></body></html>".encode(),
+                    "list.html")

@@ -8,6 +8,7 @@ pages print: `Region`, `Country`, `Funding and Year`, `The Problem`, `Our Strate
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 from tcps.parse.countries import country_code, find_country
@@ -66,8 +67,8 @@ class PageFields:
 
 def read_fields(blocks: list[Block], main: int | None) -> PageFields:
     """The fields of the blocks of a page (and the id of its <main> element, if any)."""
-    fields, title, unplaced = _fields(_content(blocks, main))
-    is_project = len({f.name for f in fields} & PROJECT_FIELDS) >= 2
+    fields, title, unplaced, most = _fields(_content(blocks, main))
+    is_project = len({f.name for f in fields} & PROJECT_FIELDS) >= 2 and most < 3   # not a listing
     summary = _split_summary(fields)
     strategy = _split_strategy(fields)
     return PageFields(fields, title, unplaced, is_project, summary, strategy, _lost_results(fields))
@@ -108,9 +109,10 @@ def _content(blocks: list[Block], main: int | None) -> list[Block]:
     return ([blocks[heading]] if heading is not None else []) + content
 
 
-def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str]]:
-    """The labelled fields in page order, the title and the text before the first label. What
-    stands before the main heading is chrome (breadcrumbs, page tools)."""
+def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], int]:
+    """The labelled fields in page order, the title, the text before the first label and how
+    often the most repeated label stands (a listing repeats them row by row). What stands before
+    the main heading is chrome (breadcrumbs, page tools)."""
     blocks = [part for b in blocks for part in _split_at_labels(b)]
     labels = [_label(b) for b in blocks]
     first = next((k for k, found in enumerate(labels) if found), len(blocks))
@@ -139,9 +141,10 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str]]:
             fields[-1].blocks.append(b)
         else:
             unplaced.append(b.text)
+    most = max(Counter(f.name for f in fields if f.name not in ("chrome", "unknown")).values(), default=0)
     fields = _merge_repeats(fields)
     _region_line(fields, unplaced)
-    return fields, title or _take_title(fields), unplaced
+    return fields, title or _take_title(fields), unplaced, most
 
 
 def _main_heading(blocks: list[Block], title_label: bool) -> int | None:
