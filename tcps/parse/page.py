@@ -39,7 +39,8 @@ def is_html(data: bytes) -> bool:
     return bool(_START_RE.match(data[:4096]))
 
 
-def read_page(data: bytes, name: str | Path = "<page>") -> Record:
+def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = None) -> Record:
+    """The record of a page's bytes (``sha256``: their digest, where the caller has it)."""
     text, notes = _decode(data)
     tail = text[-4096:].lower()
     if "</html" not in tail and "</body" not in tail:
@@ -52,7 +53,7 @@ def read_page(data: bytes, name: str | Path = "<page>") -> Record:
     if page.lost_results:
         record.results_kind = None
     record.summary, record.strategy = page.summary, page.strategy
-    record.source = Source(sha256=hashlib.sha256(data).hexdigest(), url=_own_url(tree))
+    record.source = Source(sha256=sha256 or hashlib.sha256(data).hexdigest(), url=_own_url(tree))
     record.warnings[:0] = notes
     record.warnings.extend(f"unknown heading {f.word!r}: its text is not placed" for f in page.fields
                            if f.name == "unknown")
