@@ -41,7 +41,8 @@ def cli() -> None:
               show_default=True,
               help="json: one object (an array for several files); jsonl: one per line; text: for people.")
 def parse(files: tuple[Path, ...], fmt: str) -> None:
-    """Parse summaries and print their records (no database involved).
+    """Parse summaries (text, PDF or saved project web pages) and print their records (no
+    database involved).
 
     Exit status: 0 when every file parsed, 1 when any file could not be read as a summary.
     """

@@ -1,6 +1,7 @@
 """Text of a summary -> its record (shared/spec/record.md). No database code lives here.
 
-One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead),
+One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead, a web
+page through ``markup`` and ``page_fields`` to ``page``, which writes it out as labelled text),
 ``furniture`` (page footers and headers), ``sections`` (labels to field texts), and one module
 per kind of field value.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from tcps.errors import ParseError
 from tcps.parse.decode import Undecodable, decode
+from tcps.parse.page import is_html
 from tcps.record import Record, Source
 
 
@@ -29,21 +31,27 @@ def read_file(path: str | Path) -> bytes:
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
-    """Parse a summary given as bytes: text, or a PDF (known by its ``%PDF`` magic), whose text
-    is rebuilt from the page layout (tcps.parse.pdf) and then read like any text summary."""
+    """Parse a summary given as bytes: text, a PDF (known by its ``%PDF`` magic), whose text is
+    rebuilt from the page layout (tcps.parse.pdf), or a web page (known by ``<html``,
+    tcps.parse.page); all are then read like any text summary."""
     return parse_with_text(data, name)[0]
 
 
 def parse_with_text(data: bytes, name: str | Path = "<bytes>",
                     sha256: str | None = None) -> tuple[Record, str | None]:
     """``parse_bytes``, and the text the record was read from: the loader stores it, and
-    decoding twice would cost as much again (None for a PDF, whose text is rebuilt, not kept).
+    decoding twice would cost as much again (None for a PDF or a web page, whose text is
+    rebuilt, not kept).
 
     ``sha256`` is the digest of ``data`` when the caller has it already (refresh hashes a
     file before it knows whether to parse it)."""
     from tcps.parse.summary import read_summary
 
     digest = sha256 or hashlib.sha256(data).hexdigest()
+    if is_html(data):
+        from tcps.parse.page import read_page
+
+        return read_page(data, name, digest), None
     if is_pdf(data):
         from tcps.parse.pdf import extract_text
 
