@@ -13,7 +13,6 @@ from pathlib import Path
 
 from tcps.errors import ParseError
 from tcps.parse.decode import Undecodable, decode
-from tcps.parse.page import is_html
 from tcps.record import Record, Source
 
 
@@ -40,19 +39,20 @@ def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
 def parse_with_text(data: bytes, name: str | Path = "<bytes>",
                     sha256: str | None = None) -> tuple[Record, str | None]:
     """``parse_bytes``, and the text the record was read from: the loader stores it, and
-    decoding twice would cost as much again (None for a PDF or a web page, whose text is
-    rebuilt, not kept).
+    decoding twice would cost as much again (the decoded page for a web page; None for a PDF,
+    whose text is rebuilt, not kept).
 
     ``sha256`` is the digest of ``data`` when the caller has it already (refresh hashes a
     file before it knows whether to parse it)."""
     from tcps.parse.summary import read_summary
 
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    if is_html(data):
+    kind = document_format(data)
+    if kind == "html":
         from tcps.parse.page import read_page
 
-        return read_page(data, name, digest), None
-    if is_pdf(data):
+        return read_page(data, name, digest)
+    if kind == "pdf":
         from tcps.parse.pdf import extract_text
 
         pdf = extract_text(data, name)
@@ -82,7 +82,8 @@ _PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\
 
 def document_format(data: bytes) -> str:
     """What a file is, told by its bytes whatever its name: ``html`` (a web page), ``pdf`` or
-    ``text``. The parser reads each as this says; the loader stores it."""
+    ``text``. The parser reads each as this says; the loader stores it. A page is told first:
+    a page may quote ``%PDF-`` in its first KiB, a PDF never opens with ``<html``."""
     if _PAGE_START.match(data[:4096]):
         return "html"
     return "pdf" if is_pdf(data) else "text"

@@ -21,7 +21,6 @@ from tcps.parse.page_fields import Field, as_heading, read_fields
 from tcps.parse.summary import read_summary
 from tcps.record import Record, Source
 
-_START_RE = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 _CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)   # in http-equiv's content
 # WHATWG: a page labelled Latin-1 or ASCII is decoded as Windows-1252.
 _WINDOWS_1252 = {"iso8859-1", "latin-1", "ascii", "cp1252"}
@@ -34,13 +33,9 @@ _TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "
 _BODY_FIELDS = {"problem", "strategy", "results", "objectives", "activities"}
 
 
-def is_html(data: bytes) -> bool:
-    """A page starts with ``<!DOCTYPE html`` or ``<html`` (after a BOM, blanks or comments)."""
-    return bool(_START_RE.match(data[:4096]))
-
-
-def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = None) -> Record:
-    """The record of a page's bytes (``sha256``: their digest, where the caller has it)."""
+def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = None) -> tuple[Record, str]:
+    """The record of a page's bytes (``sha256``: their digest, where the caller has it), and the
+    page decoded: the loader stores it as the document's text."""
     text, notes = _decode(data)
     tail = text[-4096:].lower()
     if "</html" not in tail and "</body" not in tail:
@@ -57,7 +52,7 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     record.warnings[:0] = notes
     record.warnings.extend(f"unknown heading {f.word!r}: its text is not placed" for f in page.fields
                            if f.name == "unknown")
-    return record
+    return record, text
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
