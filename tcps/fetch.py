@@ -236,7 +236,7 @@ class _Run:
         if not self.report.listing_read:
             return
         listed = set(addresses)
-        self.report.left = [url for url in self.index.known if url not in listed]
+        self.report.left = sorted(url for url in self.index.known if url not in listed)
         if not self.prune or not self.report.left:
             return
         if 2 * len(self.report.left) > len(self.index.known):
@@ -255,7 +255,7 @@ class Index:
 
     def __init__(self, path: Path, pages: dict[str, dict], listing: dict[str, dict]):
         self.path, self.pages, self.listing = path, pages, listing
-        self.known = set(pages)  # the pages known before this run
+        self.known = list(pages)  # the pages known before this run
         self._written = self._text()
 
     @classmethod
