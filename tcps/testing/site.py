@@ -41,10 +41,6 @@ class Project:
     body: bytes
     modified: float = field(default_factory=time.time)
 
-    @property
-    def etag(self) -> str:
-        return f'"{hashlib.sha256(self.body).hexdigest()[:16]}"'
-
 
 class FixtureSite:
     """The site's content and behaviour, changed by tests while it runs."""
@@ -59,6 +55,7 @@ class FixtureSite:
         self.faults: dict[str, list[str]] = {}   # path -> faults for its next requests
         self.rel_next = True                     # pager with rel="next", else numbers only
         self.slow_seconds = 1.0
+        self.started = time.time()                # the listing's Last-Modified
         self.log: list[Logged] = []
         self._server: ThreadingHTTPServer | None = None
 
@@ -107,7 +104,8 @@ class FixtureSite:
     # --- server -----------------------------------------------------------------------------
 
     def __enter__(self) -> FixtureSite:
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        handler = type("Handler", (_Handler,), {"site": self})
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         threading.Thread(target=self._server.serve_forever, daemon=True).start()
         return self
@@ -118,70 +116,70 @@ class FixtureSite:
         self._server.server_close()
 
 
-def _handler(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as real sites
+class _Handler(BaseHTTPRequestHandler):
+    """Answers for ``site``, which each server gets through a subclass (see __enter__)."""
 
-        def log_message(self, format: str, *args: object) -> None:  # quiet
-            pass
+    site: FixtureSite
+    protocol_version = "HTTP/1.1"  # keep-alive, as real sites
 
-        def do_GET(self) -> None:
-            parts = urlsplit(self.path)
-            site.log.append(Logged(parts.path + (f"?{parts.query}" if parts.query else ""),
-                                   dict(self.headers), time.monotonic()))
-            queue = site.faults.get(parts.path)
-            fault = queue.pop(0) if queue else None
-            try:
-                self._answer(parts.path, parse_qs(parts.query), fault)
-            except (BrokenPipeError, ConnectionResetError):  # the client gave up (slow)
-                self.close_connection = True
+    def log_message(self, format: str, *args: object) -> None:  # quiet
+        pass
 
-        def _answer(self, path: str, query: dict, fault: str | None) -> None:
-            if fault == "reset":  # close with a TCP RST: SO_LINGER on, timeout 0
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.close_connection = True
-                return
-            if fault == "slow":
-                time.sleep(site.slow_seconds)
-            if fault == "500":
-                return self._send(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
-            if fault == "429":
-                return self._send(429, b"Too Many Requests", {"Retry-After": "1"})
-            if path in site.redirects:
-                return self._send(301, b"", {"Location": site.redirects[path]})
-            if path == "/robots.txt":
-                return self._send(200, site.robots.encode(), {"Content-Type": "text/plain"})
-            body, modified = self._content(path, query)
-            if body is None:
-                return self._send(404, site.not_found)
-            if fault == "soft404":
-                return self._send(200, site.not_found)
-            etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
-            headers = {"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True)}
-            if self.headers.get("If-None-Match") == etag:
-                return self._send(304, None, headers)
-            if fault == "short":  # promise the whole body, send half, hang up
-                self.close_connection = True
-                return self._send(200, body, headers, cut=len(body) // 2)
-            self._send(200, body, headers)
+    def do_GET(self) -> None:
+        parts = urlsplit(self.path)
+        self.site.log.append(Logged(parts.path + (f"?{parts.query}" if parts.query else ""),
+                                    dict(self.headers), time.monotonic()))
+        queue = self.site.faults.get(parts.path)
+        fault = queue.pop(0) if queue else None
+        try:
+            self._answer(parts.path, parse_qs(parts.query), fault)
+        except (BrokenPipeError, ConnectionResetError):  # the client gave up (slow)
+            self.close_connection = True
 
-        def _content(self, path: str, query: dict) -> tuple[bytes | None, float]:
-            if path == LISTING_PATH:
-                page = query.get("page", ["0"])[0]
-                return site.listing(int(page) if page.isdigit() else 0), 0.0
-            project = site.projects.get(path)
-            return (project.body, project.modified) if project else (None, 0.0)
+    def _answer(self, path: str, query: dict, fault: str | None) -> None:
+        if fault == "reset":  # close with a TCP RST: SO_LINGER on, timeout 0
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.close_connection = True
+            return
+        if fault == "slow":
+            time.sleep(self.site.slow_seconds)
+        if fault == "500":
+            return self._send(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
+        if fault == "429":
+            return self._send(429, b"Too Many Requests", {"Retry-After": "1"})
+        if path in self.site.redirects:
+            return self._send(301, b"", {"Location": self.site.redirects[path]})
+        if path == "/robots.txt":
+            return self._send(200, self.site.robots.encode(), {"Content-Type": "text/plain"})
+        body, modified = self._content(path, query)
+        if body is None:
+            return self._send(404, self.site.not_found)
+        if fault == "soft404":
+            return self._send(200, self.site.not_found)
+        etag = f'"{hashlib.sha256(body).hexdigest()[:16]}"'
+        headers = {"ETag": etag, "Last-Modified": formatdate(modified, usegmt=True)}
+        if self.headers.get("If-None-Match") == etag:
+            return self._send(304, None, headers)
+        if fault == "short":  # promise the whole body, send half, hang up
+            self.close_connection = True
+            return self._send(200, body, headers, cut=len(body) // 2)
+        self._send(200, body, headers)
 
-        def _send(self, status: int, body: bytes | None, headers: dict[str, str] | None = None,
-                  cut: int | None = None) -> None:
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            if body is not None:
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            if body:
-                self.wfile.write(body[:cut])
+    def _content(self, path: str, query: dict) -> tuple[bytes | None, float]:
+        if path == LISTING_PATH:
+            page = query.get("page", ["0"])[0]
+            return self.site.listing(int(page) if page.isdigit() else 0), self.site.started
+        project = self.site.projects.get(path)
+        return (project.body, project.modified) if project else (None, 0.0)
 
-    return Handler
+    def _send(self, status: int, body: bytes | None, headers: dict[str, str] | None = None,
+              cut: int | None = None) -> None:
+        self.send_response(status)
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if body is not None:
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if body:
+            self.wfile.write(body[:cut])
