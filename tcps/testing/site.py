@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
 import socket
 import struct
@@ -19,10 +20,37 @@ import time
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
+
+from tcps.parse import parse_bytes
 
 LISTING_PATH = "/agencies/ilab/projects"
 FAULTS = ("500", "429", "slow", "reset", "short", "soft404")
+
+
+def dev_pages(folder: Path) -> list[tuple[bytes, bytes]]:
+    """(page, title) for the saved project pages of ``folder`` (each beside its gold record) whose
+    title a prefix changes: ``numbered_page`` then makes as many distinct projects as needed."""
+    found = []
+    for gold in sorted(folder.glob("*.json")):
+        page = gold.with_suffix(".html")
+        if not page.exists():
+            continue
+        data, title = page.read_bytes(), json.loads(gold.read_bytes())["title"]
+        if parse_bytes(_prefixed(data, title.encode(), 0)).title == f"Batch 0: {title}":
+            found.append((data, title.encode()))
+    return found
+
+
+def numbered_page(pages: list[tuple[bytes, bytes]], number: int) -> bytes:
+    """Project page ``number``: a dev page whose title starts with ``Batch <number>:``."""
+    data, title = pages[number % len(pages)]
+    return _prefixed(data, title, number)
+
+
+def _prefixed(data: bytes, title: bytes, number: int) -> bytes:
+    return data.replace(title, b"Batch %d: %s" % (number, title))
 
 
 @dataclass
