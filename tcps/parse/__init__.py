@@ -11,6 +11,7 @@ from pathlib import Path
 
 from tcps.errors import ParseError
 from tcps.parse.decode import Undecodable, decode
+from tcps.parse.page import is_html
 from tcps.record import Record, Source
 
 
@@ -25,10 +26,15 @@ def parse_file(path: str | Path) -> Record:
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
-    """Parse a summary given as bytes: text, or a PDF (known by its ``%PDF`` magic), whose text
-    is rebuilt from the page layout (tcps.pdf) and then read like any text summary."""
+    """Parse a summary given as bytes: text, a PDF (known by its ``%PDF`` magic), whose text is
+    rebuilt from the page layout (tcps.pdf), or a web page (known by ``<html``, tcps.parse.page);
+    all are then read like any text summary."""
     from tcps.parse.summary import read_summary
 
+    if is_html(data):
+        from tcps.parse.page import read_page
+
+        return read_page(data, name)
     if is_pdf(data):
         from tcps.pdf import extract_text
 

@@ -26,10 +26,11 @@ _LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
 _HEADING_RE = re.compile(rf"^[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
 _LIST_WORD_RE = re.compile(r"\b(?:objectives|outcomes)\b", re.I)
-# An item label naming a level or a number, removed from the item ('Outcome 1:', 'Development Objective:').
+# An item label naming a level or a number, removed from the item ('Outcome 1:', 'Output 1.2:',
+# 'Development Objective:').
 _ITEM_LABEL_RE = re.compile(
     r"^(?:(?P<dev>development\s+objectives?)"
-    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome)s?\s*\d+(?:\.\d+)*)\s*[:.–-]\s*",
+    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome|output)s?\s*\d+(?:\.\d+)*)\s*[:.–-]\s*",
     re.I)
 
 
@@ -45,20 +46,23 @@ def blocks(text: str) -> list[Block]:
     text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []
+    blank = False
     for raw in text.split("\n"):
         line = raw.replace("\t", " ")
         if not line.strip():
+            blank = True
             continue
         m = _MARKER_RE.match(line)
         if m:
             paragraphs.append((line[m.end():], True))
         elif _LOST_BULLET_RE.match(raw):
             paragraphs.append((line, True))
-        elif paragraphs and _continues(paragraphs[-1][0], line):
+        elif paragraphs and not blank and _continues(paragraphs[-1][0], line):
             prev, bullet = paragraphs[-1]
             paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
         else:
             paragraphs.append((line, False))
+        blank = False
     out: list[Block] = []
     for para, bullet in paragraphs:
         for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):

@@ -23,7 +23,9 @@ _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
-def read_summary(text: str, name: str | Path = "<text>") -> Record:
+def read_summary(text: str, name: str | Path = "<text>", *, expect_contact: bool = True) -> Record:
+    """The record of a summary's text. A printed summary always ends in its contact, so a
+    missing one means the text was cut (``expect_contact``); a web page may print none."""
     cleaned = remove_furniture(text)
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
@@ -70,9 +72,9 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     r.partners, notes = parse_partners(values.get("partners") or "")
     r.warnings.extend(notes)
     r.contact = _contact(values.get("contact"))
-    if "contact" not in values:
+    if "contact" not in values and expect_contact:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
-    elif not r.contact.phone:
+    elif not r.contact.phone and expect_contact:
         warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
