@@ -51,7 +51,7 @@ partners = Partner.__table__
 funding = Funding.__table__
 fiscal_years = FundingFiscalYear.__table__
 CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
-SUMMARY_SUFFIXES = {".txt", ".pdf"}
+SUMMARY_SUFFIXES = {".txt", ".pdf", ".html", ".htm"}
 
 
 @dataclass
