@@ -27,6 +27,9 @@ from tcps.parse import parse_bytes
 
 LISTING_PATH = "/agencies/ilab/projects"
 FAULTS = ("500", "429", "slow", "reset", "short", "soft404")
+_ERROR_ANSWERS: dict[str, tuple[int, bytes, dict[str, str]]] = {
+    "500": (500, b"<html><body><h1>Internal Server Error</h1></body></html>", {}),
+    "429": (429, b"Too Many Requests", {"Retry-After": "1"})}
 
 
 def dev_pages(folder: Path) -> list[tuple[bytes, bytes]]:
@@ -171,10 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if fault == "slow":
             time.sleep(self.site.slow_seconds)
-        if fault == "500":
-            return self._send(500, b"<html><body><h1>Internal Server Error</h1></body></html>")
-        if fault == "429":
-            return self._send(429, b"Too Many Requests", {"Retry-After": "1"})
+        if fault in _ERROR_ANSWERS:
+            return self._send(*_ERROR_ANSWERS[fault])
         if path in self.site.redirects:
             return self._send(301, b"", {"Location": self.site.redirects[path]})
         if path == "/robots.txt":
