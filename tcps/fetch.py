@@ -310,13 +310,14 @@ def not_a_project_page(data: bytes, url: str) -> str | None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` all at once: a reader sees the old bytes or the new, never
-    a part. The temporary file's name ends in .part, which no summary search picks up."""
+    a part. The temporary file's name ends in .part, which no summary search picks up.
+
+    No fsync: a page that a power cut left empty or torn no longer has its recorded sha256, so
+    the next fetch asks for it whole again."""
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
                                      delete=False) as tmp:
         try:
             tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
             os.chmod(tmp.name, 0o644)
         except BaseException:
             os.unlink(tmp.name)

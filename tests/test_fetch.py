@@ -8,8 +8,11 @@ are short, so that the suite stays fast; one test checks the rate limit itself.
 from __future__ import annotations
 
 import json
+import time
+from email.utils import formatdate
 from pathlib import Path
 
+import httpx
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
@@ -20,6 +23,7 @@ from tcps.fetch import INDEX_NAME, LOCK_NAME
 from tcps.listing import read_listing
 from tcps.lock import file_lock
 from tcps.testing.site import FixtureSite, dev_pages, numbered_page
+from tcps.web import retry_after
 
 PAGES = Path(__file__).parent / "pages"
 LISTING = (PAGES / "bad_listing.html").read_text(encoding="utf-8")
@@ -132,6 +136,14 @@ def test_a_locally_damaged_file_is_fetched_whole_again(site, tmp_path):
     assert (folder / "project-1.html").read_bytes() == page_body(1)
 
 
+def test_a_listing_without_rel_next_is_walked_by_its_page_numbers(site, tmp_path):
+    site.rel_next = False
+    result, summary = fetch(site, tmp_path)
+    assert result.exit_code == 0 and len(summary["new"]) == PROJECTS
+    assert [r.path for r in site.log if r.path.startswith("/agencies/ilab/projects")] == \
+        ["/agencies/ilab/projects", "/agencies/ilab/projects?page=1", "/agencies/ilab/projects?page=2"]
+
+
 # --- faults ---------------------------------------------------------------------------------
 
 def test_each_fault_is_retried_until_the_page_comes(site, tmp_path):
@@ -181,6 +193,22 @@ def test_a_page_never_fetched_that_is_not_a_project_page_is_not_saved(site, tmp_
     assert not (tmp_path / "project-7.html").exists()
     assert json.loads((tmp_path / INDEX_NAME).read_text())["pages"].keys() == \
         {site.url(project_path(n)) for n in range(PROJECTS) if n != 7}
+
+
+def test_a_redirect_off_the_site_is_not_followed(site, tmp_path):
+    port = site.url().split(":")[2].split("/")[0]
+    site.redirects[project_path(4)] = f"http://localhost:{port}{project_path(4)}"
+    result, summary = fetch(site, tmp_path)
+    assert summary["failed"] == {site.url(project_path(4)): f"redirected off the site, to "
+                                 f"http://localhost:{port}{project_path(4)}"}
+    assert len(site.requests_for(project_path(4))) == 1
+
+
+def test_retry_after_as_seconds_or_as_a_date():
+    later = formatdate(time.time() + 30, usegmt=True)
+    assert retry_after(httpx.Response(429, headers={"Retry-After": "7"})) == 7
+    assert 28 <= retry_after(httpx.Response(503, headers={"Retry-After": later})) <= 30
+    assert retry_after(httpx.Response(503, headers={"Retry-After": "soon"})) is None
 
 
 def test_robots_txt_is_obeyed(site, tmp_path):
