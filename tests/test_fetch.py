@@ -231,6 +231,25 @@ def test_the_rate_limit_spaces_requests(site, tmp_path):
     assert "5 requests" in result.stdout  # the one summary line
 
 
+def test_a_listing_page_that_fails_stops_the_walk_but_not_the_fetch(site, tmp_path):
+    fetch(site, tmp_path)
+    site.projects.pop(project_path(9))  # would have left the listing, had it been read
+    site.fail("/agencies/ilab/projects?page=1", "500", "500", "500")
+    result, summary = fetch(site, tmp_path, "--prune")
+    assert result.exit_code == 1 and list(summary["failed"]) == [site.url() + "?page=1"]
+    assert (summary["listed"], summary["unchanged"], summary["listing_read"]) == (4, 4, False)
+    assert summary["left"] == summary["pruned"] == [] and (tmp_path / "project-9.html").exists()
+
+
+def test_max_pages_fetches_the_first_pages_only(site, tmp_path):
+    result = CliRunner().invoke(cli, ["fetch", site.url(), "--into", str(tmp_path), *FAST,
+                                      "--max-pages", "3"])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.glob("*.html")) == [f"project-{n}.html" for n in range(3)]
+    assert "3 listed (listing not read to the end), 3 new" in result.stdout
+    assert len([r for r in site.log if r.path.startswith("/agencies/ilab/projects")]) == 1
+
+
 # --- the listing's changes --------------------------------------------------------------------
 
 def test_a_listing_page_without_project_links_stops_the_run(site, tmp_path):

@@ -102,7 +102,8 @@ class FixtureSite:
         self.projects[path].modified = time.time() + 1  # a later second than the first copy
 
     def fail(self, path: str, *faults: str) -> None:
-        """Answer the next requests for ``path`` with these faults, one per request."""
+        """Answer the next requests for ``path`` (with its query, if any) with these faults, one
+        per request."""
         assert all(f in FAULTS for f in faults), faults
         self.faults.setdefault(path, []).extend(faults)
 
@@ -159,9 +160,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         parts = urlsplit(self.path)
-        self.site.log.append(Logged(parts.path + (f"?{parts.query}" if parts.query else ""),
-                                    dict(self.headers), time.monotonic()))
-        queue = self.site.faults.get(parts.path)
+        path = parts.path + (f"?{parts.query}" if parts.query else "")
+        self.site.log.append(Logged(path, dict(self.headers), time.monotonic()))
+        queue = self.site.faults.get(path)
         fault = queue.pop(0) if queue else None
         try:
             self._answer(parts.path, parse_qs(parts.query), fault)
