@@ -41,8 +41,9 @@ class Block:
     split: bool = False  # came from a ';'-joined run (items in one paragraph)
 
 
-def blocks(text: str) -> list[Block]:
-    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph."""
+def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
+    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph.
+    With ``whole_bullets`` (a web page's list items) a bullet is one item, ';' inside it or not."""
     text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []
@@ -66,7 +67,7 @@ def blocks(text: str) -> list[Block]:
     out: list[Block] = []
     for para, bullet in paragraphs:
         for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):
-            out.extend(_split_items(piece, bullet or k > 0))
+            out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
 
 
@@ -87,11 +88,11 @@ def _looks_like_subheading(text: str) -> bool:
         and text[:1].isupper()
 
 
-def _split_items(text: str, bullet: bool) -> list[Block]:
+def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator;
     so does an item's trailing ';' or '; and')."""
     text = re.sub(r"\s*;\s*(?:and|or)?\s*$", "", text.strip())
-    parts = re.split(r"\s*;\s*", text)
+    parts = [text] if whole else re.split(r"\s*;\s*", text)
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
     out = []
@@ -111,10 +112,10 @@ def clean_item(text: str) -> str:
 
 # ---- objectives ------------------------------------------------------------------------------
 
-def parse_objectives(text: str) -> list[Objective]:
+def parse_objectives(text: str, whole_bullets: bool = False) -> list[Objective]:
     level = "development"
     out: list[Objective] = []
-    for block in _with_headings(blocks(text)):
+    for block in _with_headings(blocks(text, whole_bullets)):
         if isinstance(block, str):
             level = block
             continue
@@ -183,9 +184,9 @@ def _item_label(text: str) -> tuple[str, str | None]:
 
 # ---- activities ------------------------------------------------------------------------------
 
-def parse_activities(text: str) -> list[Activity]:
+def parse_activities(text: str, whole_bullets: bool = False) -> list[Activity]:
     """Items in order with the country of the subheading they stand under."""
-    items = blocks(text)
+    items = blocks(text, whole_bullets)
     out: list[Activity] = []
     country: str | None = None
     for k, b in enumerate(items):

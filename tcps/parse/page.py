@@ -21,6 +21,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from tcps.errors import ParseError
 from tcps.parse.countries import find_country
+from tcps.parse.dates import parse_duration
 from tcps.parse.furniture import HEADER_RE
 from tcps.parse.markup import Block, common_element, inside, page_blocks
 from tcps.parse.results import parse_metrics
@@ -42,6 +43,11 @@ _PAGE_LABEL_RE = re.compile(
 # Headings of chrome inside the content: document lists, related links, shared stories.
 _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\s+field|"
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
+# Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share') and a
+# breadcrumb trail ('ILAB > Projects > Europe').
+_CHROME_TEXT_RE = re.compile(
+    r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
+    r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+", re.I)
 # How each field is labelled in the text written for read_summary, in the text layouts' order.
 _TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "REGION/COUNTRY",
                 "duration": "PROJECT DURATION", "funding": "FISCAL YEAR & FUNDING LEVEL",
@@ -51,8 +57,10 @@ _TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
 _BODY_FIELDS = {"problem", "strategy", "results", "objectives", "activities"}
 _LEVEL_HEADING_RE = re.compile(r"\b(?:objectives?|outcomes?|intermediate|immediate|specific)\b[^:]*:$", re.I)
+_DEVELOPMENT_RE = re.compile(r"development\s+objectives?\s*:", re.I)
 _ACTIVITY_HEADING_RE = re.compile(r"\bactivit(?:y|ies)\b[^:]*:$", re.I)
-_PROSE_RE = re.compile(r"(?:\S+\s+){7,}\S*[.!?][\"'”’)]?$")
+# A sentence of four words or more, or a run of twelve words.
+_PROSE_RE = re.compile(r"(?:\S+\s+){3,}\S*[.!?][\"'”’)]?$|(?:\S+\s+){11,}\S")
 _MONEY_RE = re.compile(r"\b(?:USD|FY)\b|\$", re.I)
 
 
@@ -81,7 +89,7 @@ def read_page(data: bytes, name: str | Path = "<page>") -> Record:
     summary = _split_summary(fields)
     strategy = _split_strategy(fields)
     lost_results = _lost_results(fields)
-    record = read_summary(_as_text(title, fields, unplaced), name, expect_contact=False)
+    record = read_summary(_as_text(title, fields, unplaced), name, web_page=True)
     if lost_results:
         record.results_kind = None
     record.summary, record.strategy = summary, strategy
@@ -158,25 +166,28 @@ def _content(blocks: list[Block], main: int | None) -> list[Block]:
         return blocks
     content = inside(blocks, root)
     start = blocks.index(content[0])
-    heading = next((b for b in reversed(blocks[:start]) if b.kind == "h1"), None)
-    return ([heading] if heading else []) + content
+    heading = _main_heading(blocks[:start], False)
+    return ([blocks[heading]] if heading is not None else []) + content
 
 
 def _fields(blocks: list[Block]) -> tuple[list[_Field], str | None, list[str]]:
-    """The labelled fields in page order, the title and the text before the first label."""
-    first = next((k for k, b in enumerate(blocks) if _label(b)), len(blocks))
-    heading = next((b for b in reversed(blocks[:first])
-                    if b.kind == "h1" and not HEADER_RE.search(b.text)), None)
-    title = heading.text if heading else None
+    """The labelled fields in page order, the title and the text before the first label. What
+    stands before the main heading is chrome (breadcrumbs, page tools)."""
+    blocks = [part for b in blocks for part in _split_at_labels(b)]
+    labels = [_label(b) for b in blocks]
+    first = next((k for k, found in enumerate(labels) if found), len(blocks))
+    at = _main_heading(blocks[:first], any(found and found[0] == "title" for found in labels))
+    title = blocks[at].text if at is not None else None
     fields: list[_Field] = []
     unplaced: list[str] = []
-    for b in blocks:
-        if b is heading or (len(b.text) < 60 and HEADER_RE.search(b.text)):
+    for k in range(at or 0, len(blocks)):
+        b, found = blocks[k], labels[k]
+        if k == at or (len(b.text) < 60 and HEADER_RE.search(b.text)) \
+                or (not found and _CHROME_TEXT_RE.fullmatch(b.text)):
             continue
         if title and 0.8 * len(title) <= len(b.text) <= 1.2 * len(title) + 9 \
                 and word_keys(b.text) == word_keys(title):
             continue        # the title printed again
-        found = _label(b)
         if found:
             name, word, value = found
             fields.append(_Field(name, word))
@@ -189,6 +200,33 @@ def _fields(blocks: list[Block]) -> tuple[list[_Field], str | None, list[str]]:
     fields = _merge_repeats(fields)
     _region_line(fields, unplaced)
     return fields, title or _take_title(fields), unplaced
+
+
+def _main_heading(blocks: list[Block], title_label: bool) -> int | None:
+    """The page's main heading before its first label: the last <h1>, else, where no `Project
+    Title` label gives the title, the last smaller heading (the document header, 'Technical
+    Cooperation Project Summary', never)."""
+    for kinds in (("h1",), () if title_label else ("h2", "h3", "h4")):
+        for k in range(len(blocks) - 1, -1, -1):
+            if blocks[k].kind in kinds and not HEADER_RE.search(blocks[k].text):
+                return k
+    return None
+
+
+def _split_at_labels(block: Block) -> list[Block]:
+    """Labels run together with <br> ('Country: Nepal<br>Duration: ...') open a block each."""
+    if "\n" not in block.text:
+        return [block]
+    parts: list[list[str]] = [[]]
+    for line in block.text.split("\n"):
+        found = leading_label(line) if ":" in line else None
+        if found and parts[-1]:
+            parts.append([])
+        parts[-1].append(line)
+    if len(parts) == 1:
+        return [block]
+    return [Block("\n".join(p), block.kind, block.depth, block.path, block.lead if k == 0 else "")
+            for k, p in enumerate(parts)]
 
 
 def _merge_repeats(fields: list[_Field]) -> list[_Field]:
@@ -245,12 +283,15 @@ def _split_summary(fields: list[_Field]) -> str | None:
 
 
 def _is_prose(block: Block) -> bool:
-    return block.kind == "para" and bool(_PROSE_RE.search(block.text)) and not _MONEY_RE.search(block.text)
+    """A paragraph of sentences, not an amount or a date range ('September 30, 2009 - ...')."""
+    return block.kind == "para" and bool(_PROSE_RE.search(block.text)) \
+        and not _MONEY_RE.search(block.text) and bool(parse_duration(block.text).leftover)
 
 
 def _split_strategy(fields: list[_Field]) -> str | None:
     """'Our Strategy': its prose up to the first list heading is `strategy`; a heading naming a
-    level opens the objectives, one naming activities opens the activities."""
+    level (or a labelled 'Development Objective:') opens the objectives, one naming activities
+    opens the activities."""
     k = next((k for k, f in enumerate(fields) if f.name == "strategy"), None)
     if k is None:
         return None
@@ -259,7 +300,9 @@ def _split_strategy(fields: list[_Field]) -> str | None:
     prose: list[str] = []
     for b in blocks:
         heading = b.kind != "item" and not b.text.startswith(("•", "-"))
-        if heading and _ACTIVITY_HEADING_RE.search(b.text):
+        if heading and _DEVELOPMENT_RE.match(b.text) and not parts:
+            parts.append(_Field("objectives", "", [b]))
+        elif heading and _ACTIVITY_HEADING_RE.search(b.text):
             parts.append(_Field("activities", b.text))
         elif heading and _LEVEL_HEADING_RE.search(b.text) and not any(p.name == "objectives" for p in parts):
             parts.append(_Field("objectives", "", [b]))

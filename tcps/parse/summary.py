@@ -23,9 +23,10 @@ _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
-def read_summary(text: str, name: str | Path = "<text>", *, expect_contact: bool = True) -> Record:
-    """The record of a summary's text. A printed summary always ends in its contact, so a
-    missing one means the text was cut (``expect_contact``); a web page may print none."""
+def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = False) -> Record:
+    """The record of a summary's text. ``web_page``: the text was written from a web page
+    (tcps.parse.page), where a bullet is one list item (a ';' inside it does not split it) and
+    a missing contact says nothing (a printed summary always ends in one: its text was cut)."""
     cleaned = remove_furniture(text)
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
@@ -66,15 +67,15 @@ def read_summary(text: str, name: str | Path = "<text>", *, expect_contact: bool
         r.results_kind = ("targets" if sections.words["results"].lower().startswith("target")
                           else "results") if r.results else None
         r.metrics = parse_metrics(r.results)
-    r.objectives = parse_objectives(values.get("objectives") or "")
-    r.activities = parse_activities(values.get("activities") or "")
+    r.objectives = parse_objectives(values.get("objectives") or "", web_page)
+    r.activities = parse_activities(values.get("activities") or "", web_page)
     r.grantee = collapse(values.get("grantee"))
     r.partners, notes = parse_partners(values.get("partners") or "")
     r.warnings.extend(notes)
     r.contact = _contact(values.get("contact"))
-    if "contact" not in values and expect_contact:
+    if "contact" not in values and not web_page:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
-    elif not r.contact.phone and expect_contact:
+    elif not r.contact.phone and not web_page:
         warn("no telephone number in the contact information: the summary looks truncated")
     return r
 
