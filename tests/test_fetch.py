@@ -225,8 +225,8 @@ def test_the_rate_limit_spaces_requests(site, tmp_path):
     site.projects = dict(list(site.projects.items())[:3])  # one listing page, three projects
     result = CliRunner().invoke(cli, ["fetch", site.url(), "--into", str(tmp_path), "--rate", "10"])
     assert result.exit_code == 0, result.output
-    times = [r.at for r in site.log]  # as the server saw them: a few ms of jitter either way
-    assert len(times) == 5 and all(b - a >= 0.08 for a, b in zip(times, times[1:], strict=False))
+    times = [r.at for r in site.log]  # as the server saw them: jitter either way on a busy machine
+    assert len(times) == 5 and all(b - a >= 0.05 for a, b in zip(times, times[1:], strict=False))
     assert times[-1] - times[0] >= 0.39
     assert "5 requests" in result.stdout  # the one summary line
 
