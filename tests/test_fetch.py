@@ -227,7 +227,7 @@ def test_the_rate_limit_spaces_requests(site, tmp_path):
     assert result.exit_code == 0, result.output
     times = [r.at for r in site.log]  # as the server saw them: jitter either way on a busy machine
     assert len(times) == 5 and all(b - a >= 0.05 for a, b in zip(times, times[1:], strict=False))
-    assert times[-1] - times[0] >= 0.39
+    assert times[-1] - times[0] >= 0.35
     assert "5 requests" in result.stdout  # the one summary line
 
 
