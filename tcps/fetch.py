@@ -137,6 +137,7 @@ class _Run:
             site.read_robots()
         except FetchError as e:
             self.report.failed[f"{site.origin}/robots.txt"] = str(e)
+            self.report.listing_read = False
             return
         addresses = self._walk_listing(site)
         with progress(addresses) as pages:
