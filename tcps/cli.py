@@ -114,20 +114,26 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     sys.exit(1 if report.failed else 0)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps schema
+  tcps schema project_overview results_by_country --format markdown""")
+@click.argument("names", nargs=-1, metavar="[TABLE]...")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
               show_default=True, help="text for a terminal, markdown for documentation.")
-def schema(db: str | None, fmt: str) -> None:
-    """Print the data dictionary: every table, view and column with its meaning.
+def schema(names: tuple[str, ...], db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table and view (or those named) with its columns, their
+    types and meanings.
 
-    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    Exit status: 0; 2 when the database cannot be opened, has no schema yet, or has no table or
+    view of a name given.
     """
     from tcps.db import open_database
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        entries = data_dictionary(conn)
+        entries = data_dictionary(conn, list(names))
     click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
 
 
@@ -158,62 +164,88 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
             write_result(result, fmt, out)
 
 
-@cli.command()
+def limit_option(default: int | None, default_help: str):
+    """--limit N: at most N rows in every format (0: all), for sql, search and runs alike."""
+    return click.option("-n", "--limit", type=click.IntRange(min=0), default=default,
+                        help=f"At most this many rows, in every format (0: all). Default: {default_help}.")
+
+
+def _limit(limit: int | None, fmt: str, table_default: int | None = None) -> int | None:
+    """The rows to keep (None: all): --limit as given, else ``table_default`` on a table."""
+    if limit is None:
+        return table_default if fmt == "table" else None
+    return limit or None
+
+
+@cli.command(epilog="""\b
+Examples:
+  tcps sql "SELECT title, funding_usd FROM project_overview ORDER BY funding_usd DESC" --limit 10
+  tcps sql "SELECT * FROM project_funding_by_year WHERE fiscal_year >= :y" -p y 2019 -o f.json""")
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
-              help="Value for the placeholder :NAME in the query (repeatable).")
+              help="Value for the placeholder :NAME in the query (repeatable). A VALUE that reads as "
+                   "a number is bound as a number; NAME:text binds it as text.")
+@click.option("--text-params", is_flag=True, help="Bind every -p value as text.")
 @format_option
 @output_option
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Stop the query after this many seconds.")
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Rows a table shows (0: all). Machine formats always get every row.")
+@limit_option(None, "100 rows on a table, all in the other formats")
 @db_option
-def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output: Path | None,
-        timeout: float, limit: int, db: str | None) -> None:
+def sql(query: str, params: tuple[tuple[str, str], ...], text_params: bool, fmt: str | None,
+        output: Path | None, timeout: float, limit: int | None, db: str | None) -> None:
     """Run one read-only SQL statement (QUERY, or - to read it from standard input).
 
     Nothing a statement does can change the database: writes are refused. On PostgreSQL, connect
     as a role that can only read (see `tcps db grant-readonly`).
 
     Exit status: 0 the query ran; 1 it failed (SQL error, missing parameter); 2 usage or
-    configuration error (bad --db, no such SQLite file, database unreachable); 3 it was refused
-    because it would write; 4 it ran past --timeout and was stopped.
+    configuration error (empty query, unknown --output extension, bad --db, no such SQLite file,
+    database unreachable); 3 it was refused because it would write; 4 it ran past --timeout and
+    was stopped.
     """
-    from tcps.query import run_query
+    from tcps.query import parameter_values, run_query
 
     if query == "-":
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
-    result = run_query(database_url(db), query, dict(params), timeout=timeout,
-                       max_rows=limit or None if fmt == "table" else None)
+    result = run_query(database_url(db), query, parameter_values(params, text_params),
+                       timeout=timeout, max_rows=_limit(limit, fmt, 100))
     _print_rows(result, fmt, output)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps search cocoa OR mining
+  tcps search '"forced labor"' -fishing --format csv -o forced.csv""")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many projects to list, best match first.")
+@limit_option(20, "20")
 @format_option
 @output_option
 @db_option
 def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | None,
            db: str | None) -> None:
-    """Find the projects whose title, problem, results, objectives or activities hold every one
-    of WORDS (English stems: "child" finds "children"), best match first, each with a snippet
-    where the words are marked **like this**.
+    """Find the projects whose title, summary, problem, strategy, results, objectives or
+    activities match WORDS (English stems: "child" finds "children"), best match first, each with
+    a snippet of the matching text. Every word must be there; "a phrase" in quotes must be there
+    as written; -word leaves out the projects that hold it; OR between words finds either.
 
-    Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
+    Exit status: 0 (also when nothing matches), 2 for a query that only excludes words or when
+    the database cannot be opened.
     """
     from tcps.db import open_database
     from tcps.search import search_projects
 
+    fmt = _resolve_format(fmt, output)
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        result = search_projects(conn, " ".join(words), limit)
-    _print_rows(result, _resolve_format(fmt, output), output)
+        result = search_projects(conn, " ".join(words), limit or None)
+    _print_rows(result, fmt, output)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps export export/
+  tcps export --format json --db postgresql+psycopg://tcps_reader@dbhost/tcps export/""")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
               show_default=True, help="File format of the tables.")
@@ -413,29 +445,34 @@ def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | Non
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps runs
+  tcps runs --limit 1 --format json""")
 @db_option
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many runs to list.")
+@limit_option(20, "20")
 @format_option
 @output_option
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (as refresh --json).")
 def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_json: bool) -> None:
     """List the latest refresh runs, newest first (times in UTC), in the formats of tcps sql.
 
     A run with status 'running' and no finished time is still running, or was killed; the next
-    refresh marks it 'interrupted'. The files a run could not load are in load_errors.
+    refresh marks it 'interrupted'. The files a run could not load are in load_errors. A table
+    shows each run on one line (its time taken and the files it saw, changed and could not
+    load); the other formats give every column of load_runs.
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
     from tcps.db import open_database
-    from tcps.runs import recent_runs
+    from tcps.runs import as_table, recent_runs
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError("--json means --format json: give one or the other")
+    fmt = "json" if as_json else _resolve_format(fmt, output)
     with open_database(db, read_only=True) as engine:
-        result = recent_runs(engine, limit)
-    _print_rows(result, "json" if as_json else _resolve_format(fmt, output), output)
+        result = recent_runs(engine, limit or None)
+    _print_rows(as_table(result) if fmt == "table" else result, fmt, output)
 
 
 def main() -> None:
