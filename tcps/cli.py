@@ -35,7 +35,10 @@ def cli() -> None:
     """Turn ILAB Technical Cooperation Project Summaries into a database you query with SQL."""
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps parse data/summary.pdf
+  tcps parse --format text data/*.txt""")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True,
@@ -79,7 +82,10 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps load data/
+  tcps load --db postgresql+psycopg://tcps@dbhost/tcps data/ new.pdf""")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @db_option
@@ -142,9 +148,10 @@ def schema(names: tuple[str, ...], db: str | None, fmt: str) -> None:
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="Default: a table on a terminal, else from --output's extension, else csv.")
-output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the rows to this file instead of standard output.")
+def output_option(*names: str):
+    """--output FILE (and ``names``, such as -o)."""
+    return click.option(*names, "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the rows to this file instead of standard output.")
 
 
 def _resolve_format(fmt: str | None, output: Path | None) -> str:
@@ -164,9 +171,10 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
             write_result(result, fmt, out)
 
 
-def limit_option(default: int | None, default_help: str):
-    """--limit N: at most N rows in every format (0: all), for sql, search and runs alike."""
-    return click.option("-n", "--limit", type=click.IntRange(min=0), default=default,
+def limit_option(default: int | None, default_help: str, *names: str):
+    """--limit N (and ``names``, such as -n): at most N rows in every format (0: all), for sql,
+    search and runs alike."""
+    return click.option(*names, "--limit", type=click.IntRange(min=0), default=default,
                         help=f"At most this many rows, in every format (0: all). Default: {default_help}.")
 
 
@@ -187,10 +195,10 @@ Examples:
                    "a number is bound as a number; NAME:text binds it as text.")
 @click.option("--text-params", is_flag=True, help="Bind every -p value as text.")
 @format_option
-@output_option
+@output_option("-o")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Stop the query after this many seconds.")
-@limit_option(None, "100 rows on a table, all in the other formats")
+@limit_option(None, "100 rows on a table, all in the other formats", "-n")
 @db_option
 def sql(query: str, params: tuple[tuple[str, str], ...], text_params: bool, fmt: str | None,
         output: Path | None, timeout: float, limit: int | None, db: str | None) -> None:
@@ -214,14 +222,17 @@ def sql(query: str, params: tuple[tuple[str, str], ...], text_params: bool, fmt:
     _print_rows(result, fmt, output)
 
 
-@cli.command(epilog="""\b
+# Its options are long ones only, and an unknown one is a word: `tcps search cocoa -mining`
+# leaves out mining (as -h or -o would not: they would be help and an output file).
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
+             epilog="""\b
 Examples:
   tcps search cocoa OR mining
-  tcps search '"forced labor"' -fishing --format csv -o forced.csv""")
+  tcps search '"forced labor"' -fishing --format csv --output forced.csv""")
 @click.argument("words", nargs=-1, required=True)
 @limit_option(20, "20")
 @format_option
-@output_option
+@output_option()
 @db_option
 def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | None,
            db: str | None) -> None:
@@ -266,7 +277,10 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
     click.echo(f"{folder / 'datapackage.json'}  describes them")
 
 
-@cli.group("db")
+@cli.group("db", epilog="""\b
+Examples:
+  tcps db upgrade
+  tcps db current --db postgresql+psycopg://tcps@dbhost/tcps""")
 def db_group() -> None:
     """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
 
@@ -274,7 +288,10 @@ def db_group() -> None:
     """
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db upgrade
+  tcps db upgrade 0007""")
 @click.argument("revision", default="head")
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
@@ -285,7 +302,10 @@ def upgrade(revision: str, db: str | None) -> None:
         run_alembic(engine, "upgrade", revision)
 
 
-@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@db_group.command(context_settings={"ignore_unknown_options": True}, epilog="""\b
+Examples:
+  tcps db downgrade -1
+  tcps db downgrade base""")  # so -1 is a revision
 @click.argument("revision")
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
@@ -296,7 +316,10 @@ def downgrade(revision: str, db: str | None) -> None:
         run_alembic(engine, "downgrade", revision)
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db current
+  tcps db current --db postgresql+psycopg://tcps@dbhost/tcps""")
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
@@ -306,7 +329,9 @@ def current(db: str | None) -> None:
         run_alembic(engine, "current")
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db history""")
 def history() -> None:
     """List the migrations, newest first."""
     from tcps.db import run_alembic
@@ -314,7 +339,10 @@ def history() -> None:
     run_alembic(None, "history")
 
 
-@db_group.command("grant-readonly")
+@db_group.command("grant-readonly", epilog="""\b
+Examples:
+  tcps db grant-readonly --db postgresql+psycopg://tcps@dbhost/tcps
+  tcps db grant-readonly analyst --password secret --db postgresql+psycopg://tcps@dbhost/tcps""")
 @click.argument("role", default="tcps_reader")
 @click.option("--password", envvar="TCPS_READER_PASSWORD", metavar="TEXT",
               help="Password for ROLE (also TCPS_READER_PASSWORD); none: for peer or trust logins.")
@@ -340,7 +368,12 @@ Exit status:
    0  every file loaded, or was unchanged
    1  some files failed (listed on stderr and in load_errors); the others loaded
    2  usage or configuration error (bad option, missing folder, unusable database)
-  75  another refresh holds the lock on this database (try again later)""")
+  75  another refresh holds the lock on this database (try again later)
+
+\b
+Examples:
+  tcps refresh data/
+  tcps refresh --dry-run -v data/""")
 @click.argument("folder", default="data",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @db_option
@@ -396,7 +429,12 @@ Exit status:
    1  some pages failed (each on stderr, its last good copy kept), the listing could not be
       read, holds no project link (the site's layout may have changed), or --prune refused
    2  usage or configuration error (bad START_URL, unusable --into folder or index)
-  75  another fetch holds the lock on the --into folder (try again later)""")
+  75  another fetch holds the lock on the --into folder (try again later)
+
+\b
+Examples:
+  tcps fetch && tcps refresh data/
+  tcps fetch --max-pages 5 --into /tmp/pages""")
 @click.argument("start_url", required=False)
 @click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
               default="data/pages", show_default=True, help="Folder of the pages (tcps refresh reads it).")
@@ -450,9 +488,9 @@ Examples:
   tcps runs
   tcps runs --limit 1 --format json""")
 @db_option
-@limit_option(20, "20")
+@limit_option(20, "20", "-n")
 @format_option
-@output_option
+@output_option("-o")
 @click.option("--json", "as_json", is_flag=True, help="Same as --format json (as refresh --json).")
 def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_json: bool) -> None:
     """List the latest refresh runs, newest first (times in UTC), in the formats of tcps sql.
