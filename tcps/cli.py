@@ -14,7 +14,7 @@ import click
 
 from tcps import __version__
 from tcps.config import DEFAULT_URL, ENV_VAR, database_url
-from tcps.errors import TcpsError, failure_reason
+from tcps.errors import TcpsError, UsageError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
@@ -166,9 +166,12 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
 
     if output is None:
         write_result(result, fmt, sys.stdout)
-    else:
+        return
+    try:
         with output.open("w", encoding="utf-8", newline="") as out:
             write_result(result, fmt, out)
+    except OSError as e:
+        raise UsageError(f"{output}: cannot write it ({e.strerror})") from None
 
 
 def limit_option(default: int | None, default_help: str, *names: str):
@@ -498,7 +501,7 @@ def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_js
     A run with status 'running' and no finished time is still running, or was killed; the next
     refresh marks it 'interrupted'. The files a run could not load are in load_errors. A table
     shows each run on one line (its time taken and the files it saw, changed and could not
-    load); the other formats give every column of load_runs.
+    load); the other formats give every column of load_runs, the folder too.
 
     Exit status: 0, or 2 when the database cannot be opened.
     """

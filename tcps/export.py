@@ -22,6 +22,7 @@ from sqlalchemy.engine import Connection
 
 from tcps import __version__
 from tcps.dictionary import Entry, data_dictionary
+from tcps.errors import UsageError
 from tcps.output import QueryResult, write_result
 from tcps.search import is_search_index
 
@@ -51,7 +52,10 @@ class Exported:
 def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
     """Write each described table and view to ``folder`` (created if needed) and describe the
     lot in ``folder/datapackage.json``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"{folder}: cannot write there ({e.strerror})") from None
     inspector = sa.inspect(conn)
     written, resources = [], []
     for entry in data_dictionary(conn):

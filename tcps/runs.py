@@ -95,17 +95,19 @@ def recent_runs(engine: Engine, limit: int | None = 20) -> QueryResult:
 
 
 def as_table(runs: QueryResult) -> QueryResult:
-    """Runs as a terminal shows them, one line each within 80 columns: the time a run took
-    instead of when it finished, and its file counts in one column, those that are 0 left out."""
-    counted = RUN_COLUMNS[RUN_COLUMNS.index("new"):RUN_COLUMNS.index("pruned") + 1]
+    """Runs as a terminal shows them, one line each within 80 columns: the start to the minute,
+    the time taken instead of when it finished, and the files seen with those that changed or
+    failed (the unchanged are the rest); the folder and the rest are in the other formats."""
+    counted = [name for name in RUN_COLUMNS[RUN_COLUMNS.index("new"):RUN_COLUMNS.index("pruned") + 1]
+               if name != "unchanged"]
     rows = []
     for values in runs.rows:
         run = dict(zip(RUN_COLUMNS, values, strict=True))
         counts = ", ".join(f"{run[name]:,} {name}" for name in counted if run[name])
         files = f"{run['seen']:,} seen" + (f": {counts}" if counts else "")
-        rows.append((run["id"], run["started"], _took(run["started"], run["finished"]),
-                     run["status"], files, run["folder"]))
-    return QueryResult(["id", "started (UTC)", "took", "status", "files", "folder"], rows, runs.total)
+        rows.append((run["id"], run["started"][:16], _took(run["started"], run["finished"]),
+                     run["status"], files))
+    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows, runs.total)
 
 
 def _took(started: str, finished: str | None) -> str:

@@ -238,8 +238,9 @@ def test_runs_takes_the_options_of_sql(db_url: str, tmp_path: Path) -> None:
     result = invoke("runs", "--db", db_url, "--format", "table", env={"COLUMNS": "80"})
     lines = result.output.splitlines()
     assert max(map(len, lines)) <= 80, result.output
-    rows = [line for line in lines if re.match(r"│\s+\d+ │", line)]
-    assert len(rows) == 3 and all("seen" in row for row in rows), result.output  # one line a run
+    body = [line for line in lines if line.startswith("│")]
+    assert len(body) == 3 and all(re.match(r"│\s+\d+ │ 20\d\d-\d\d-\d\d \d\d:\d\d │", line)
+                                  and "seen" in line for line in body), result.output  # one line a run
 
 
 def test_export_json_is_objects_as_sql_writes_them(loaded: Loaded, tmp_path: Path) -> None:
