@@ -148,6 +148,8 @@ def schema(names: tuple[str, ...], db: str | None, fmt: str) -> None:
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="Default: a table on a terminal, else from --output's extension, else csv.")
+
+
 def output_option(*names: str):
     """--output FILE (and ``names``, such as -o)."""
     return click.option(*names, "--output", type=click.Path(dir_okay=False, path_type=Path),
