@@ -3,9 +3,11 @@
 Text extracted from the PDF summaries carries, at every page break, a footer made of the short
 title, ``Page N of M`` and the Bureau's name, then the repeated document heading. The footer
 comes in a few shapes (one line; two lines; a block spread over lines; interleaved into words
-by a TAB; run into the text of a flattened line). Every shape is anchored on ``Page N of M``,
-so that is what we look for first; the short title around it is found by its place, not by
-its words (real footers shorten or even misspell the title).
+by a TAB; run into the text of a flattened line, where the TAB became a space: ``Lab bor``,
+``U.S. Dep Page 2 of 3 partment``). Every shape is anchored on ``Page N of M``, so that is
+what we look for first; the parts around it are then known whatever the whitespace between
+and inside their words. The short title is found by its place and the title's words (real
+footers shorten or even misspell the title).
 """
 from __future__ import annotations
 
@@ -23,10 +25,21 @@ BUREAU_LINE_RE = re.compile(r"^\s*" + BUREAU + r"\s*$", re.I)
 # The Bureau line with 'Page N of M' interleaved into one of its words by a TAB.
 BUREAU_INTERLEAVED_RE = re.compile(r"^\s*U\.\s?S\.\s+De.*\t\s*" + PAGE + r"\s+\S.*Bureau\s*$", re.I)
 PAGE_ONLY_RE = re.compile(r"^\s*" + PAGE + r"\s*$")
-# A footer run into the text (flattened layouts): '<text> <short title>, Page N of M <Bureau>
-# <HEADER> <text>'. Without the heading after it, a footer ends its line and is a line footer.
-INLINE_RE = re.compile(r",\s*" + PAGE + r"\s+" + BUREAU + r"\s+TECHNICAL\s+COOPERATION\s+PROJECT\s+SUMMARY",
-                       re.I)
+
+
+def _loose(words: str) -> str:
+    """The words as a pattern that also matches them split by the extraction: a space (or the
+    page number) inside a word, the letter at the split printed twice ('Lab bor')."""
+    def word(w: str) -> str:
+        return "".join(re.escape(a) + (rf"(?:\s+{re.escape(a)}?)?" if a.isalpha() and b.isalpha() else "")
+                       for a, b in zip(w, w[1:], strict=False)) + re.escape(w[-1])
+    return r"\s+".join(word(w) for w in words.split())
+
+
+# The Bureau line and the heading as a flattened footer may print them, their words split.
+BUREAU_LOOSE_RE = re.compile(
+    r"U\.\s?S\.\s+" + _loose("Department of Labor, International Labor Affairs Bureau"), re.I)
+HEADER_LOOSE_RE = re.compile(r"[ \t]+" + _loose("TECHNICAL COOPERATION PROJECT SUMMARY"), re.I)
 
 
 @dataclass
@@ -41,19 +54,24 @@ def remove_furniture(text: str) -> Cleaned:
     content on both sides of a footer joins with a single line break: blank lines at a page
     break carry no meaning (the extraction drops or adds them).
 
-    Footers run into a flattened line are left for `strip_inline_footers`, which needs the
-    title to find where their short title starts."""
+    A line that ends in ``, Page N of M`` (the Bureau after it or on the next line) is left
+    whole, for `strip_inline_footers`: only the title tells whether text before the short title
+    stands on that line too (the last line of a flattened summary). So are footers run into a
+    flattened line."""
     lines = text.split("\n")
-    pages = [int(m.group(2)) for m in INLINE_RE.finditer(text)]
+    pages = []
     drop: set[int] = set()
     for i, line in enumerate(lines):
-        if i in drop or not PAGE_RE.search(line):
+        m = PAGE_RE.search(line) if i not in drop else None
+        if not m:
             continue
-        span = _footer_span(lines, i)
+        span = _footer_span(lines, i, m)
         if span is not None:
-            pages.append(int(PAGE_RE.search(line).group(2)))
+            pages.append(int(m.group(2)))
             drop.update(range(span[0], span[1] + 1))
             _drop_blanks_and_header(lines, span[0], span[1], drop)
+            if _ends_in_footer(line) and span[0] == i:
+                drop.discard(i)
     kept = []
     for i, line in enumerate(lines):
         if i in drop:
@@ -65,9 +83,13 @@ def remove_furniture(text: str) -> Cleaned:
     return Cleaned(kept, max(pages) if pages else None, _line_footer_titles(lines))
 
 
+def _ends_in_footer(line: str) -> bool:
+    return bool(re.search(r",\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", line, re.I)) and "\t" not in line
+
+
 def _line_footer_titles(lines: list[str]) -> list[str]:
-    """Short titles printed in whole-line footers ('<short title>, Page 2 of 2 <Bureau>'): the
-    surest guide to the same footer run into a flattened line."""
+    """What stands before ``, Page N of M`` on lines that end in a footer: most are short titles
+    alone, the surest guide to the same footer run into a flattened line."""
     found = []
     for line in lines:
         m = re.match(r"^\s*(\S.*?),\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", line, re.I)
@@ -76,8 +98,8 @@ def _line_footer_titles(lines: list[str]) -> list[str]:
     return found
 
 
-def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
-    """The first and last line of the footer whose 'Page N of M' stands on line i."""
+def _footer_span(lines: list[str], i: int, m: re.Match) -> tuple[int, int] | None:
+    """The first and last line of the footer whose 'Page N of M' (m) stands on line i."""
     line = lines[i]
     if BUREAU_INTERLEAVED_RE.match(line):
         # '<short title with a TAB in a word>,' then 'U.S. Department of La<TAB>Page 1 of 2 abor, ...'
@@ -87,14 +109,11 @@ def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
     if PAGE_ONLY_RE.match(line):
         first = _short_title_block(lines, i)
         return first, _bureau_after(lines, i, title_between=first == i)
-    m = PAGE_RE.search(line)
     before, after = line[:m.start()], line[m.end():]
     if not before.rstrip().endswith(","):
         return None  # 'Page 3 of the report' in a sentence, not a footer
-    if INLINE_RE.search(line):
-        return None  # run into the text: strip_inline_footers removes it
     if after.strip() and not re.fullmatch(r"\s*" + BUREAU + r"\s*", after, re.I):
-        return None
+        return None  # run into the text: strip_inline_footers removes it
     first = i
     if before.strip()[:1].islower():    # '… in' / 'the Balkans and Ukraine, Page 1 of 2 …'
         prev = _prev_nonblank(lines, i)
@@ -148,18 +167,98 @@ def _drop_blanks_and_header(lines: list[str], first: int, last: int, drop: set[i
         j += 1
 
 
-def strip_inline_footers(line: str, title: str | None, short_titles: list[str],
-                         warnings: list[str]) -> str:
-    """Remove footers run into a flattened line, with the short title that precedes them."""
-    while m := INLINE_RE.search(line):
-        before = line[:m.start()]
-        cut = _short_title_start(before, title, short_titles)
-        if cut is None:
-            cut = _capitalised_run_start(before)
-            warnings.append(f"page footer: took {before[cut:].strip()!r} for its short title "
-                            f"(it matches neither the title nor another footer)")
-        line = before[:cut].rstrip() + " " + line[m.end():].lstrip()
-    return line
+def strip_inline_footers(text: str, title: str | None, short_titles: list[str],
+                         warnings: list[str]) -> tuple[str, list[int]]:
+    """Remove the footers left in a field's text, each with the short title before it, and
+    return the text and the page counts they print. A footer ends its line or runs on into the
+    text (the heading may follow it); the words it split are joined back. Text before its short
+    title on the same line stays, and a line left empty goes with its line break."""
+    pages = []
+    pos = 0
+    while m := PAGE_RE.search(text, pos):
+        span = _inline_footer(text, m, title, short_titles, warnings)
+        if span is None:
+            pos = m.end()
+            continue
+        pages.append(int(m.group(2)))
+        text, pos = _cut(text, *span)
+    return text, pages
+
+
+def _inline_footer(text: str, m: re.Match, title: str | None, short_titles: list[str],
+                   warnings: list[str]) -> tuple[int, int] | None:
+    """Where the footer around the 'Page N of M' at m starts and ends. The page number stands
+    after the short title's comma, or inside a word of the short title or of the Bureau line
+    ('U.S. Dep Page 2 of 3 partment'): that word is joined back before the parts are matched."""
+    left = text[:m.start()].rstrip(" \t")
+    rest = text[m.end():].lstrip(" \t")
+    line_start = left.rfind("\n") + 1
+    if left.endswith(","):
+        bureau = BUREAU_LOOSE_RE.match(rest)
+        if not bureau and rest.split("\n", 1)[0].strip():
+            return None
+        comma, end = len(left) - 1, len(text) - len(rest) + (bureau.end() if bureau else 0)
+        joined = text
+    elif left[-1:].isalpha() and rest[:1].isalpha():
+        joined = left + (rest[1:] if rest[0].lower() == left[-1].lower() else rest)
+        found = _bureau_around(joined, len(left), line_start)
+        if found is None:
+            return None
+        comma, end = found[0], found[1] + len(text) - len(joined)
+    else:
+        return None
+    header = HEADER_LOOSE_RE.match(text, end)
+    end = header.end() if header else end
+    ends_line = not text[end:].split("\n", 1)[0].strip()
+    start = _footer_start(joined[line_start:comma], title, short_titles, ends_line and not header, warnings)
+    return line_start + start, end
+
+
+def _bureau_around(joined: str, q: int, line_start: int) -> tuple[int, int] | None:
+    """(the short title's comma, the Bureau line's end) for a page number that stood at q inside
+    a word: of the Bureau line, or of the short title that the Bureau line follows."""
+    for b in BUREAU_LOOSE_RE.finditer(joined, max(line_start, q - 70)):
+        if b.start() > q + 300 or "\n" in joined[q:b.start()]:
+            return None
+        if b.end() >= q:
+            comma = joined.rfind(",", line_start, b.start())
+            if comma < 0 or joined[comma + 1:b.start()].strip():
+                return None
+            return comma, b.end()
+    return None
+
+
+def _footer_start(before: str, title: str | None, short_titles: list[str], whole_line: bool,
+                  warnings: list[str]) -> int:
+    """Where the short title starts in `before` (the footer's line up to its comma): the whole
+    line where it is made of the title's words; else the title's opening words or another
+    footer's short title at its end; else, for a footer that ends its line, the whole line (a
+    misspelt short title); else the capitalised words that end it, with a warning."""
+    if title and before.strip() and set(word_keys(before)) <= set(word_keys(title)):
+        return 0
+    cut = _short_title_start(before, title, [st for st in short_titles if st != before.strip()])
+    if cut is not None:
+        return cut
+    if whole_line:
+        return 0
+    cut = _capitalised_run_start(before)
+    warnings.append(f"page footer: took {before[cut:].strip()!r} for its short title "
+                    f"(it matches neither the title nor another footer)")
+    return cut
+
+
+def _cut(text: str, start: int, end: int) -> tuple[str, int]:
+    """The text without [start, end), and where to go on looking."""
+    before, after = text[:start], text[end:]
+    if not before.strip(" \t") or before.rstrip(" \t").endswith("\n"):
+        if not after.split("\n", 1)[0].strip():     # the footer was the whole line
+            before = before.rstrip(" \t")
+            after = after.split("\n", 1)[1] if "\n" in after else ""
+            if not after:
+                before = before.rstrip("\n")
+            return before + after, len(before)
+    before = before.rstrip()
+    return before + " " + after.lstrip(), len(before) + 1
 
 
 _SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
@@ -171,7 +270,8 @@ def _capitalised_run_start(before: str) -> int:
     words = list(re.finditer(r"\S+", before))
     start = len(before)
     for w in reversed(words):
-        if w.group()[:1].isupper() or w.group()[:1].isdigit() or (w.group() in _SMALL and start < len(before)):
+        first = w.group()[:1]
+        if first.isupper() or first.isdigit() or (w.group() in _SMALL and start < len(before)):
             start = w.start()
         else:
             break
@@ -182,18 +282,39 @@ def _capitalised_run_start(before: str) -> int:
 
 def _short_title_start(before: str, title: str | None, short_titles: list[str]) -> int | None:
     """Where the short title starts at the end of `before`: a short title printed in another
-    footer of the document, else the longest run of words that opens the title."""
-    words = list(re.finditer(r"\S+", before))
-    keys = [word_keys(w.group()) for w in words]
+    footer of the document, else the longest run of words that opens the title. One word of it
+    may be split ('Prot tocol'), as the footer's page number splits words."""
+    words = [(w.start(), w.group()) for w in re.finditer(r"\S+", before)][-60:]
+    for tokens in _with_one_split_joined(words):
+        cut = _title_tail_start(tokens, title, short_titles)
+        if cut is not None:
+            return cut
+    return None
+
+
+def _with_one_split_joined(words: list[tuple[int, str]]):
+    """The words as they are, then with one split word joined back: two words where the first
+    ends in the letter the second starts with ('Prot' 'tocol' -> 'Protocol')."""
+    yield [(start, word_keys(w)) for start, w in words]
+    for k in range(len(words) - 1, 0, -1):
+        (s1, a), (_, b) = words[k - 1], words[k]
+        if a[-1:].isalpha() and a[-1:].lower() == b[:1].lower():
+            yield ([(start, word_keys(w)) for start, w in words[:k - 1]] + [(s1, word_keys(a + b[1:]))]
+                   + [(start, word_keys(w)) for start, w in words[k + 1:]])
+
+
+def _title_tail_start(tokens: list[tuple[int, list[str]]], title: str | None,
+                      short_titles: list[str]) -> int | None:
+    keys = [k for _, k in tokens]
     for st in sorted(short_titles, key=len, reverse=True):
         n = len(st.split())
-        if n <= len(words) and sum(keys[-n:], []) == word_keys(st):
-            return words[-n].start()
+        if n <= len(tokens) and sum(keys[-n:], []) == word_keys(st):
+            return tokens[-n][0]
     if not title:
         return None
     tkeys = word_keys(title)
-    for n in range(min(len(words), len(title.split())), 0, -1):
+    for n in range(min(len(tokens), len(title.split())), 0, -1):
         tail = sum(keys[-n:], [])
         if tail and tail == tkeys[:len(tail)]:
-            return words[-n].start()
+            return tokens[-n][0]
     return None

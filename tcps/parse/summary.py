@@ -37,9 +37,12 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
         warn(f"text before the first label not placed: {collapse(sections.before)[:80]!r}")
 
     values = {}
+    pages = [cleaned.pages] if cleaned.pages else []
     for field, raw in sections.values.items():
-        raw = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
+        raw, found = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
+        pages += found
         values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
+    r.source.pages = max(pages) if pages else None
 
     r.title, closed = _title(values["title"])
     if closed or re.search(r"\(\s*closed\s*\)", Path(str(name)).name, re.I):
