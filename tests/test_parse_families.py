@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tcps.parse.furniture import strip_inline_footers
+from tcps.parse.results import parse_metrics
 from tcps.parse.summary import read_summary
 
 BUREAU = "U.S. Department of Labor, International Labor Affairs Bureau"
@@ -82,3 +83,34 @@ def test_a_line_made_of_the_titles_words_is_a_footer_of_its_own():
     r = read_summary(text)
     assert r.problem == "Children work on boats."
     assert r.source.pages == 2 and r.warnings == []
+
+
+# ---- metrics: a tie to withdrawal or prevention in the passive, or after a clause -------------
+
+@pytest.mark.parametrize("text, metrics", [
+    ("1,200 children are targeted for withdrawal and another 900 for prevention.",
+     [("withdrawn", 1200, "children"), ("prevented", 900, "children")]),
+    ("A total of 5,000 youth will be targeted for withdrawal and 2,000 for prevention.",
+     [("withdrawn", 5000, "youth"), ("prevented", 2000, "youth")]),
+    ("1,000 households are selected for withdrawal, and a further 400 for prevention.",
+     [("withdrawn", 1000, "households"), ("prevented", 400, "households")]),
+    ("The project will withdraw 1,200 children and prevent another 900.",
+     [("withdrawn", 1200, "children"), ("prevented", 900, "children")]),
+])
+def test_passive_tie_and_the_noun_of_another_count(text, metrics):
+    assert [(m.measure, m.value, m.unit) for m in parse_metrics(text)] == metrics
+
+
+@pytest.mark.parametrize("clause", [", who work on fishing boats and in markets,", " in the lakeshore districts",
+                                    ", most of them girls,"])
+def test_clause_between_a_count_and_its_withdrawal_and_prevention(clause):
+    text = f"The project targets 3,000 children{clause} for withdrawal (1,800) and prevention (1,200)."
+    assert [(m.measure, m.value, m.unit) for m in parse_metrics(text)] == [
+        ("withdrawn_or_prevented", 3000, "children"), ("withdrawn", 1800, "children"),
+        ("prevented", 1200, "children")]
+
+
+def test_a_clause_does_not_reach_past_a_sentence_or_a_single_measure():
+    text = ("It reached 500 children in ten villages. Teachers were trained for withdrawal and prevention. "
+            "It served 300 families in the hills for prevention work.")
+    assert [(m.measure, m.value) for m in parse_metrics(text)] == [("reached", 500), ("served", 300)]
