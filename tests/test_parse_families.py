@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tcps.parse.furniture import strip_inline_footers
+from tcps.parse.partners import parse_partners
 from tcps.parse.results import parse_metrics
 from tcps.parse.summary import read_summary
 
@@ -101,8 +102,8 @@ def test_passive_tie_and_the_noun_of_another_count(text, metrics):
     assert [(m.measure, m.value, m.unit) for m in parse_metrics(text)] == metrics
 
 
-@pytest.mark.parametrize("clause", [", who work on fishing boats and in markets,", " in the lakeshore districts",
-                                    ", most of them girls,"])
+@pytest.mark.parametrize("clause", [", who work on fishing boats and in markets,",
+                                    " in the lakeshore districts", ", most of them girls,"])
 def test_clause_between_a_count_and_its_withdrawal_and_prevention(clause):
     text = f"The project targets 3,000 children{clause} for withdrawal (1,800) and prevention (1,200)."
     assert [(m.measure, m.value, m.unit) for m in parse_metrics(text)] == [
@@ -114,3 +115,29 @@ def test_a_clause_does_not_reach_past_a_sentence_or_a_single_measure():
     text = ("It reached 500 children in ten villages. Teachers were trained for withdrawal and prevention. "
             "It served 300 families in the hills for prevention work.")
     assert [(m.measure, m.value) for m in parse_metrics(text)] == [("reached", 500), ("served", 300)]
+
+
+# ---- partners: a closing period, a comma inside quotation marks ------------------------------
+
+@pytest.mark.parametrize("end", [".", "", ".\n"])
+def test_enumeration_tail_that_closes_the_list_with_its_period(end):
+    partners, _ = parse_partners(f"Ghana: Fisher Union; Ghanaian Ministry of Fisheries, Aquaculture and "
+                                 f"Coastal Development (MFACD){end}")
+    assert [(p.country, p.name) for p in partners] == [
+        ("GHA", "Fisher Union"),
+        ("GHA", "Ghanaian Ministry of Fisheries, Aquaculture and Coastal Development (MFACD)")]
+
+
+@pytest.mark.parametrize("text", [
+    '"Ministry of Youth, Culture and Sports"; Lake Fishers Network.',
+    "“Ministry of Youth, Culture and Sports”, Lake Fishers Network",
+    "«Ministry of Youth, Culture and Sports», Lake Fishers Network.",
+])
+def test_a_comma_inside_quotation_marks_never_splits_a_name(text):
+    partners, _ = parse_partners(text)
+    assert [p.name for p in partners] == ["Ministry of Youth, Culture and Sports", "Lake Fishers Network"]
+
+
+def test_a_legal_suffix_keeps_its_period_when_it_closes_the_list():
+    partners, _ = parse_partners("Harbor Consulting, Ltd.; Net Makers, Inc.")
+    assert [p.name for p in partners] == ["Harbor Consulting, Ltd.", "Net Makers, Inc."]

@@ -3,7 +3,8 @@
 A group opens with a ``Country:`` key (at a line start, or after the '.' or ';' that closes the
 group before it in flattened text). Names are separated by ';' and by ',' — except a comma
 inside an enumeration within one name ('… on the Issues of Women, Families and Gender
-Development') or before a legal-form suffix ('MoBiUs, Ltd.').
+Development') or before a legal-form suffix ('MoBiUs, Ltd.'), or inside quotation marks. A period that closes
+the list goes first, so that it never hides an enumeration's tail.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import re
 from tcps.parse.countries import country_code
 from tcps.record import Partner
 
-QUOTES = "\"“”"
+QUOTES = "\"“”«»„"
 _LEGAL_SUFFIX_RE = re.compile(r"^(?:Inc|Ltd|LLC|L\.L\.C|S\.A|S\.A\.S|Co|Corp|PLC|GmbH|N\.V|B\.V)\.?$", re.I)
 _ENDS_IN_SUFFIX_RE = re.compile(r"\b(?:Inc|Ltd|Co|Corp|S\.A|N\.V|B\.V|L\.L\.C)\.$")
 _NAME_WORDS = r"[A-Z][\w'’.-]*(?:\s+[A-Z][\w'’.-]*)*"
@@ -25,7 +26,7 @@ def parse_partners(text: str) -> tuple[list[Partner], list[str]]:
     for country, group in _groups(text, warnings):
         names: list[str] = []
         for item in re.split(r";", group):
-            for name in split_commas(item):
+            for name in split_commas(_without_final_period(item.strip())):
                 name = clean_name(name)
                 if name and name not in names:
                     names.append(name)
@@ -90,12 +91,15 @@ def split_commas(item: str) -> list[str]:
     return out
 
 
+def _without_final_period(text: str) -> str:
+    """A period that closes a list or a name goes; 'Pact, Inc.' keeps the period of its suffix."""
+    return text if _ENDS_IN_SUFFIX_RE.search(text) else text.rstrip(".").strip()
+
+
 def clean_name(name: str) -> str:
     """Whitespace collapsed, a leading 'and' and a trailing period gone, surrounding quotes
     gone (quotes inside a name stay)."""
-    name = re.sub(r"^and\s+", "", re.sub(r"\s+", " ", name).strip())
-    if not _ENDS_IN_SUFFIX_RE.search(name):     # 'Pact, Inc.' keeps the period of its suffix
-        name = name.rstrip(".").strip()
+    name = _without_final_period(re.sub(r"^and\s+", "", re.sub(r"\s+", " ", name).strip()))
     if len(name) > 1 and name[0] in QUOTES and name[-1] in QUOTES:
         name = name[1:-1].strip()
     return name
