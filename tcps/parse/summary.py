@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 from tcps.errors import ParseError
@@ -23,6 +24,14 @@ _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
+@dataclass
+class Fields:
+    """Each field's text, furniture off; the label its results section had; the file's name."""
+    values: dict[str, str]
+    results_label: str
+    name: str
+
+
 def read_summary(text: str, name: str | Path = "<text>") -> Record:
     cleaned = remove_furniture(text)
     sections = find_sections("\n".join(cleaned.lines))
@@ -31,59 +40,99 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
-    r = Record(source=Source(sha256="", pages=cleaned.pages))
-    warn = r.warnings.append
-    if collapse(sections.before):
-        warn(f"text before the first label not placed: {collapse(sections.before)[:80]!r}")
-
-    values = {}
+    r = Record(source=Source(sha256=""))
+    before = collapse(sections.before)
+    if before:
+        r.warnings.append(f"text before the first label not placed: {before[:80]!r}")
+    values: dict[str, str] = {}
     pages = [cleaned.pages] if cleaned.pages else []
     for field, raw in sections.values.items():
         raw, found = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
         pages += found
         values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
     r.source.pages = max(pages) if pages else None
-
-    r.title, closed = _title(values["title"])
-    if closed or re.search(r"\(\s*closed\s*\)", Path(str(name)).name, re.I):
-        r.status = "closed"
-    r.program = collapse(values.get("program"))
-    if "region" in values:
-        r.region, r.countries = _region(values["region"], r.warnings)
-    if "duration" in values:
-        d = parse_duration(collapse(values["duration"]) or "")
-        r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
-        if d.completed and not r.status:
-            r.status = "completed"
-        if d.leftover:
-            warn(f"duration: could not read {collapse(values['duration'])!r}")
-    if "funding" in values:
-        r.funding, leftover = parse_funding(collapse(values["funding"]) or "")
-        if leftover:
-            warn(f"funding: could not read {leftover!r}")
-    r.problem = collapse(strip_html(values.get("problem") or ""))
-    if "results" in values:
-        r.results = collapse(_BULLETS.sub(" ", strip_html(values["results"])))
-        r.results_kind = ("targets" if sections.words["results"].lower().startswith("target")
-                          else "results") if r.results else None
-        r.metrics = parse_metrics(r.results)
-    r.objectives = parse_objectives(values.get("objectives") or "")
-    r.activities = parse_activities(values.get("activities") or "")
-    r.grantee = collapse(values.get("grantee"))
-    r.partners, notes = parse_partners(values.get("partners") or "")
-    r.warnings.extend(notes)
-    r.contact = _contact(values.get("contact"))
-    if "contact" not in values:
-        warn("no CONTACT INFORMATION section: the summary looks truncated")
-    elif not r.contact.phone:
-        warn("no telephone number in the contact information: the summary looks truncated")
+    fields = Fields(values, sections.words.get("results", ""), Path(str(name)).name)
+    for read in _READERS:
+        read(r, fields)
     return r
 
 
-def _title(raw: str) -> tuple[str, bool]:
-    title = collapse(raw) or ""
-    stripped = _CLOSED_RE.sub("", title)
-    return stripped, stripped != title
+def _read_title(r: Record, f: Fields) -> None:
+    r.title = _CLOSED_RE.sub("", collapse(f.values["title"]) or "")
+
+
+def _read_status(r: Record, f: Fields) -> None:
+    """`closed` where the title or the file's name says (CLOSED), else `completed` where the
+    duration says Completed."""
+    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or re.search(r"\(\s*closed\s*\)", f.name, re.I):
+        r.status = "closed"
+    elif "duration" in f.values and parse_duration(collapse(f.values["duration"]) or "").completed:
+        r.status = "completed"
+
+
+def _read_program(r: Record, f: Fields) -> None:
+    r.program = collapse(f.values.get("program"))
+
+
+def _read_region(r: Record, f: Fields) -> None:
+    if "region" in f.values:
+        r.region, r.countries = _region(f.values["region"], r.warnings)
+
+
+def _read_duration(r: Record, f: Fields) -> None:
+    if "duration" not in f.values:
+        return
+    text = collapse(f.values["duration"]) or ""
+    d = parse_duration(text)
+    r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
+    if d.leftover:
+        r.warnings.append(f"duration: could not read {text!r}")
+
+
+def _read_funding(r: Record, f: Fields) -> None:
+    if "funding" in f.values:
+        r.funding, leftover = parse_funding(collapse(f.values["funding"]) or "")
+        if leftover:
+            r.warnings.append(f"funding: could not read {leftover!r}")
+
+
+def _read_problem(r: Record, f: Fields) -> None:
+    r.problem = collapse(strip_html(f.values.get("problem") or ""))
+
+
+def _read_results(r: Record, f: Fields) -> None:
+    if "results" in f.values:
+        r.results = collapse(_BULLETS.sub(" ", strip_html(f.values["results"])))
+        if r.results:
+            r.results_kind = "targets" if f.results_label.lower().startswith("target") else "results"
+        r.metrics = parse_metrics(r.results)
+
+
+def _read_lists(r: Record, f: Fields) -> None:
+    r.objectives = parse_objectives(f.values.get("objectives") or "")
+    r.activities = parse_activities(f.values.get("activities") or "")
+
+
+def _read_grantee(r: Record, f: Fields) -> None:
+    r.grantee = collapse(f.values.get("grantee"))
+
+
+def _read_partners(r: Record, f: Fields) -> None:
+    r.partners, notes = parse_partners(f.values.get("partners") or "")
+    r.warnings.extend(notes)
+
+
+def _read_contact(r: Record, f: Fields) -> None:
+    r.contact = _contact(f.values.get("contact"))
+    if "contact" not in f.values:
+        r.warnings.append("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        r.warnings.append("no telephone number in the contact information: the summary looks truncated")
+
+
+# In the record's order: warnings come in the order of the fields they are about.
+_READERS = (_read_title, _read_status, _read_program, _read_region, _read_duration, _read_funding,
+            _read_problem, _read_results, _read_lists, _read_grantee, _read_partners, _read_contact)
 
 
 def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str]) -> str:
@@ -152,7 +201,7 @@ def _countries_in(part: str) -> list[str]:
     if re.search(r"\s(?:and|&)\s", part):
         subs = [country_code(s) or find_country(s) for s in re.split(r"\s(?:and|&)\s", part)]
         if all(subs):
-            return subs
+            return [code for code in subs if code]
     found = find_country(part)
     return [found] if found else []
 
@@ -165,5 +214,4 @@ def _contact(raw: str | None) -> Contact:
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
     office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
-    office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
-    return Contact(office, phone)
+    return Contact(collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip())), phone)
