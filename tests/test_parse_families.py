@@ -141,3 +141,9 @@ def test_a_comma_inside_quotation_marks_never_splits_a_name(text):
 def test_a_legal_suffix_keeps_its_period_when_it_closes_the_list():
     partners, _ = parse_partners("Harbor Consulting, Ltd.; Net Makers, Inc.")
     assert [p.name for p in partners] == ["Harbor Consulting, Ltd.", "Net Makers, Inc."]
+
+
+def test_a_name_repeated_with_its_suffix_period_closing_the_list_is_one_partner():
+    partners, _ = parse_partners("Kenya: Net Makers Ltd; Lake Union; Net Makers Ltd. Uganda: Net Makers Ltd.")
+    assert [(p.country, p.name) for p in partners] == [
+        ("KEN", "Net Makers Ltd"), ("KEN", "Lake Union"), ("UGA", "Net Makers Ltd.")]

@@ -24,13 +24,13 @@ def parse_partners(text: str) -> tuple[list[Partner], list[str]]:
     warnings: list[str] = []
     out: list[Partner] = []
     for country, group in _groups(text, warnings):
-        names: list[str] = []
+        names: dict[str, str] = {}     # 'MoBiUs Ltd' and 'MoBiUs Ltd.' (closing the list) are one
         for item in re.split(r";", group):
             for name in split_commas(_without_final_period(item.strip())):
                 name = clean_name(name)
-                if name and name not in names:
-                    names.append(name)
-        out.extend(Partner(country, n) for n in names)
+                if name:
+                    names.setdefault(name.rstrip("."), name)
+        out.extend(Partner(country, n) for n in names.values())
     return out, warnings
 
 
