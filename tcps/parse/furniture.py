@@ -57,45 +57,39 @@ def remove_furniture(text: str) -> Cleaned:
     A line that ends in ``, Page N of M`` (the Bureau after it or on the next line) is left
     whole, for `strip_inline_footers`: only the title tells whether text before the short title
     stands on that line too (the last line of a flattened summary). So are footers run into a
-    flattened line."""
+    flattened line. What stands before the page number on such lines is kept as short titles:
+    most are a short title alone, the surest guide to the same footer run into a line."""
     lines = text.split("\n")
-    pages = []
+    pages, short_titles = [], []
     drop: set[int] = set()
     for i, line in enumerate(lines):
-        m = PAGE_RE.search(line) if i not in drop else None
+        m = PAGE_RE.search(line) if "Page" in line and i not in drop else None
         if not m:
             continue
+        ends = _LINE_FOOTER_RE.match(line) if "\t" not in line else None
+        if ends:
+            short_titles.append(ends.group(1).strip())
         span = _footer_span(lines, i, m)
         if span is not None:
             pages.append(int(m.group(2)))
             drop.update(range(span[0], span[1] + 1))
             _drop_blanks_and_header(lines, span[0], span[1], drop)
-            if _ends_in_footer(line) and span[0] == i:
+            if ends and span[0] == i:
                 drop.discard(i)
     kept = []
     for i, line in enumerate(lines):
         if i in drop:
             continue
-        bare = LEADING_HEADER_RE.sub("", line)
-        if (bare != line and not bare.strip()) or BUREAU_LINE_RE.match(line):
-            continue
-        kept.append(bare)
-    return Cleaned(kept, max(pages) if pages else None, _line_footer_titles(lines))
+        if line.lstrip()[:1] in ("T", "t", "U", "u"):
+            bare = LEADING_HEADER_RE.sub("", line)
+            if (bare != line and not bare.strip()) or BUREAU_LINE_RE.match(line):
+                continue
+            line = bare
+        kept.append(line)
+    return Cleaned(kept, max(pages) if pages else None, short_titles)
 
 
-def _ends_in_footer(line: str) -> bool:
-    return bool(re.search(r",\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", line, re.I)) and "\t" not in line
-
-
-def _line_footer_titles(lines: list[str]) -> list[str]:
-    """What stands before ``, Page N of M`` on lines that end in a footer: most are short titles
-    alone, the surest guide to the same footer run into a flattened line."""
-    found = []
-    for line in lines:
-        m = re.match(r"^\s*(\S.*?),\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", line, re.I)
-        if m and "\t" not in m.group(1):
-            found.append(m.group(1).strip())
-    return found
+_LINE_FOOTER_RE = re.compile(r"^\s*(\S.*?),\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", re.I)
 
 
 def _footer_span(lines: list[str], i: int, m: re.Match) -> tuple[int, int] | None:
@@ -173,92 +167,120 @@ def strip_inline_footers(text: str, title: str | None, short_titles: list[str],
     return the text and the page counts they print. A footer ends its line or runs on into the
     text (the heading may follow it); the words it split are joined back. Text before its short
     title on the same line stays, and a line left empty goes with its line break."""
+    pieces: list[str] = []
     pages = []
-    pos = 0
-    while m := PAGE_RE.search(text, pos):
-        span = _inline_footer(text, m, title, short_titles, warnings)
+    pos = 0             # text[:pos] is settled in pieces
+    guide = None
+    for m in PAGE_RE.finditer(text):
+        guide = guide or _Guide.of(title, short_titles)
+        span = _inline_footer(text, m, guide, warnings) if m.start() >= pos else None
         if span is None:
-            pos = m.end()
             continue
         pages.append(int(m.group(2)))
-        text, pos = _cut(text, *span)
-    return text, pages
+        start, end = span
+        left = start
+        while left > pos and text[left - 1] in " \t":
+            left -= 1
+        blank = _BLANK_TO_LINE_END.match(text, end)
+        if blank and (left == 0 or text[left - 1] == "\n"):
+            pieces.append(text[pos:left])       # the footer was the whole line: it goes with its break
+            if blank.end() == len(text):
+                pieces[-1] = pieces[-1].rstrip("\n")
+            pos = blank.end()
+        else:                                   # the text on both sides joins with one space
+            pieces += [text[pos:start].rstrip(), " "]
+            pos = end
+            while pos < len(text) and text[pos].isspace():
+                pos += 1
+    pieces.append(text[pos:])
+    return "".join(pieces), pages
 
 
-def _inline_footer(text: str, m: re.Match, title: str | None, short_titles: list[str],
-                   warnings: list[str]) -> tuple[int, int] | None:
+_WINDOW = 2000      # a footer's parts stand within this many characters of its page number
+_BLANK_TO_LINE_END = re.compile(r"[ \t]*(?:\n|\Z)")
+
+
+@dataclass
+class _Guide:
+    """What tells a footer's short title: the title's words, and the short titles printed on
+    footer lines, by their number of words, as word keys (built once per text: a hostile file
+    may hold thousands of footers)."""
+    title_keys: list[str]
+    title_words: int
+    short: dict[int, dict[tuple[str, ...], list[str]]]   # words -> keys -> short titles, longest first
+
+    @classmethod
+    def of(cls, title: str | None, short_titles: list[str]) -> _Guide:
+        short: dict[int, dict[tuple[str, ...], list[str]]] = {}
+        for st in sorted(set(short_titles), key=len, reverse=True):
+            short.setdefault(len(st.split()), {}).setdefault(tuple(word_keys(st)), []).append(st)
+        return cls(word_keys(title or ""), len((title or "").split()), short)
+
+
+def _inline_footer(text: str, m: re.Match, guide: _Guide, warnings: list[str]) -> tuple[int, int] | None:
     """Where the footer around the 'Page N of M' at m starts and ends. The page number stands
     after the short title's comma, or inside a word of the short title or of the Bureau line
     ('U.S. Dep Page 2 of 3 partment'): that word is joined back before the parts are matched."""
-    left = text[:m.start()].rstrip(" \t")
-    rest = text[m.end():].lstrip(" \t")
-    line_start = left.rfind("\n") + 1
+    lo = max(0, m.start() - _WINDOW)
+    newline = text.rfind("\n", lo, m.start())
+    line_start = newline + 1 if newline >= 0 else lo
+    whole_line = newline >= 0 or lo == 0        # the window reaches back to the line's start
+    left = text[line_start:m.start()].rstrip(" \t")
+    after = text[m.end():m.end() + _WINDOW]
+    rest = after.lstrip(" \t")
+    rest_at = m.end() + len(after) - len(rest)
     if left.endswith(","):
         bureau = BUREAU_LOOSE_RE.match(rest)
         if not bureau and rest.split("\n", 1)[0].strip():
             return None
-        comma, end = len(left) - 1, len(text) - len(rest) + (bureau.end() if bureau else 0)
-        joined = text
+        before, end = left[:-1], rest_at + (bureau.end() if bureau else 0)
     elif left[-1:].isalpha() and rest[:1].isalpha():
-        joined = left + (rest[1:] if rest[0].lower() == left[-1].lower() else rest)
-        found = _bureau_around(joined, len(left), line_start)
+        doubled = rest[0].lower() == left[-1].lower()
+        joined = left + rest[doubled:]
+        found = _bureau_around(joined, len(left))
         if found is None:
             return None
-        comma, end = found[0], found[1] + len(text) - len(joined)
+        before, end = joined[:found[0]], rest_at + found[1] - len(left) + doubled
     else:
         return None
     header = HEADER_LOOSE_RE.match(text, end)
     end = header.end() if header else end
-    ends_line = not text[end:].split("\n", 1)[0].strip()
-    start = _footer_start(joined[line_start:comma], title, short_titles, ends_line and not header, warnings)
+    ends_line = not header and _BLANK_TO_LINE_END.match(text, end) is not None
+    start = _footer_start(before, guide, whole_line, ends_line, warnings)
     return line_start + start, end
 
 
-def _bureau_around(joined: str, q: int, line_start: int) -> tuple[int, int] | None:
+def _bureau_around(joined: str, q: int) -> tuple[int, int] | None:
     """(the short title's comma, the Bureau line's end) for a page number that stood at q inside
     a word: of the Bureau line, or of the short title that the Bureau line follows."""
-    for b in BUREAU_LOOSE_RE.finditer(joined, max(line_start, q - 70)):
+    for b in BUREAU_LOOSE_RE.finditer(joined, max(0, q - 70)):
         if b.start() > q + 300 or "\n" in joined[q:b.start()]:
             return None
         if b.end() >= q:
-            comma = joined.rfind(",", line_start, b.start())
+            comma = joined.rfind(",", 0, b.start())
             if comma < 0 or joined[comma + 1:b.start()].strip():
                 return None
             return comma, b.end()
     return None
 
 
-def _footer_start(before: str, title: str | None, short_titles: list[str], whole_line: bool,
-                  warnings: list[str]) -> int:
-    """Where the short title starts in `before` (the footer's line up to its comma): the whole
-    line where it is made of the title's words; else the title's opening words or another
-    footer's short title at its end; else, for a footer that ends its line, the whole line (a
-    misspelt short title); else the capitalised words that end it, with a warning."""
-    if title and before.strip() and set(word_keys(before)) <= set(word_keys(title)):
+def _footer_start(before: str, guide: _Guide, whole_line: bool, ends_line: bool, warnings: list[str]) -> int:
+    """Where the short title starts in `before` (the footer's line up to its comma, or the
+    window's part of a longer line): the whole line where it is made of the title's words; else
+    the title's opening words or another footer's short title at its end; else, for a footer
+    that ends its line, the whole line (a misspelt short title); else the capitalised words that
+    end it, with a warning."""
+    if whole_line and before.strip() and set(word_keys(before)) <= set(guide.title_keys):
         return 0
-    cut = _short_title_start(before, title, [st for st in short_titles if st != before.strip()])
+    cut = _short_title_start(before, guide)
     if cut is not None:
         return cut
-    if whole_line:
+    if whole_line and ends_line:
         return 0
     cut = _capitalised_run_start(before)
     warnings.append(f"page footer: took {before[cut:].strip()!r} for its short title "
                     f"(it matches neither the title nor another footer)")
     return cut
-
-
-def _cut(text: str, start: int, end: int) -> tuple[str, int]:
-    """The text without [start, end), and where to go on looking."""
-    before, after = text[:start], text[end:]
-    if not before.strip(" \t") or before.rstrip(" \t").endswith("\n"):
-        if not after.split("\n", 1)[0].strip():     # the footer was the whole line
-            before = before.rstrip(" \t")
-            after = after.split("\n", 1)[1] if "\n" in after else ""
-            if not after:
-                before = before.rstrip("\n")
-            return before + after, len(before)
-    before = before.rstrip()
-    return before + " " + after.lstrip(), len(before) + 1
 
 
 _SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
@@ -280,13 +302,13 @@ def _capitalised_run_start(before: str) -> int:
     return start
 
 
-def _short_title_start(before: str, title: str | None, short_titles: list[str]) -> int | None:
+def _short_title_start(before: str, guide: _Guide) -> int | None:
     """Where the short title starts at the end of `before`: a short title printed in another
     footer of the document, else the longest run of words that opens the title. One word of it
     may be split ('Prot tocol'), as the footer's page number splits words."""
     words = [(w.start(), w.group()) for w in re.finditer(r"\S+", before)][-60:]
     for tokens in _with_one_split_joined(words):
-        cut = _title_tail_start(tokens, title, short_titles)
+        cut = _title_tail_start(tokens, guide, before.strip())
         if cut is not None:
             return cut
     return None
@@ -295,26 +317,33 @@ def _short_title_start(before: str, title: str | None, short_titles: list[str]) 
 def _with_one_split_joined(words: list[tuple[int, str]]):
     """The words as they are, then with one split word joined back: two words where the first
     ends in the letter the second starts with ('Prot' 'tocol' -> 'Protocol')."""
-    yield [(start, word_keys(w)) for start, w in words]
+    tokens = [(start, word_keys(w)) for start, w in words]
+    yield tokens
     for k in range(len(words) - 1, 0, -1):
         (s1, a), (_, b) = words[k - 1], words[k]
         if a[-1:].isalpha() and a[-1:].lower() == b[:1].lower():
-            yield ([(start, word_keys(w)) for start, w in words[:k - 1]] + [(s1, word_keys(a + b[1:]))]
-                   + [(start, word_keys(w)) for start, w in words[k + 1:]])
+            yield tokens[:k - 1] + [(s1, word_keys(a + b[1:]))] + tokens[k + 1:]
 
 
-def _title_tail_start(tokens: list[tuple[int, list[str]]], title: str | None,
-                      short_titles: list[str]) -> int | None:
-    keys = [k for _, k in tokens]
-    for st in sorted(short_titles, key=len, reverse=True):
-        n = len(st.split())
-        if n <= len(tokens) and sum(keys[-n:], []) == word_keys(st):
-            return tokens[-n][0]
-    if not title:
-        return None
-    tkeys = word_keys(title)
-    for n in range(min(len(tokens), len(title.split())), 0, -1):
-        tail = sum(keys[-n:], [])
-        if tail and tail == tkeys[:len(tail)]:
+def _title_tail_start(tokens: list[tuple[int, list[str]]], guide: _Guide, own: str) -> int | None:
+    """The start of the last tokens that spell a short title of another footer line (not the
+    line `own` itself: the last line's text before its footer is no short title), the longest
+    first; else of the longest run of them that opens the title."""
+    flat: list[str] = []
+    at = []                         # where each token's keys start in flat
+    for _, keys in tokens:
+        at.append(len(flat))
+        flat.extend(keys)
+    best: tuple[int, int] | None = None     # (length of the short title, its words)
+    for n, table in guide.short.items():
+        if n <= len(tokens):
+            st = next((st for st in table.get(tuple(flat[at[-n]:]), ()) if st != own), None)
+            if st is not None and (best is None or len(st) > best[0]):
+                best = (len(st), n)
+    if best:
+        return tokens[-best[1]][0]
+    for n in range(min(len(tokens), guide.title_words), 0, -1):
+        tail = flat[at[-n]:]
+        if tail and tail == guide.title_keys[:len(tail)]:
             return tokens[-n][0]
     return None

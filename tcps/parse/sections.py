@@ -10,6 +10,7 @@ that explains the most text wins (longest increasing chain, surer candidates fir
 """
 from __future__ import annotations
 
+import heapq
 import re
 from dataclasses import dataclass
 
@@ -40,8 +41,9 @@ _LABELS: list[tuple[str, str, bool]] = [
 ]
 # A label opens the text or follows white space; the look-behind lets the search skip every
 # other position cheaply (a third of the parse time without it).
-_LABEL_RE = re.compile("(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:" + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")",
-                       re.I)
+_LABEL_RE = re.compile(
+    "(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:"
+    + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")", re.I)
 _SMALL = {"to", "be", "of", "and", "&", "/"}
 
 STRONG, FLAT_START, INLINE, BEFORE_LOWER = 3, 2, 1, 0
@@ -83,18 +85,29 @@ def find_sections(text: str) -> Sections:
     return Sections(values, words, before, flattened)
 
 
+_AFTER_RE = re.compile(r"[ ]*(:)?[ ]*(\t|\n|$)?")
+_GAP_RE = re.compile(r"[ \t]*:?[ \t]*")
+_SPACES_RE = re.compile(r"[ ]*")
+
+
 def _candidates(text: str) -> list[Label]:
+    """Every place label words stand, with how sure we are that they are a label. Each step
+    looks only near the match (the line start is carried forward), so that the pass stays
+    linear however many label words a hostile text holds."""
     out = []
+    line_start, scanned = 0, 0
     for m in _LABEL_RE.finditer(text):
-        i = int(m.lastgroup[1:])
-        field, _, colon_only = _LABELS[i]
         start, end = m.span()
         after = text[end:end + 1]
         if after and not (after.isspace() or after == ":"):
             continue
-        line_start = text.rfind("\n", 0, start) + 1
-        at_line_start = not text[line_start:start].strip(" ")
-        rest = re.match(r"[ ]*(:)?[ ]*(\t|\n|$)?", text[end:])
+        line_start = text.rfind("\n", scanned, start) + 1 or line_start
+        scanned = start
+        i = int((m.lastgroup or "L0")[1:])
+        field, _, colon_only = _LABELS[i]
+        at_line_start = _SPACES_RE.fullmatch(text, line_start, start) is not None
+        rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
+        assert rest and gap     # every part of both is optional
         colon, hard_end = rest.group(1), rest.group(2) is not None
         if colon_only and not (at_line_start and colon):
             continue
@@ -104,7 +117,7 @@ def _candidates(text: str) -> list[Label]:
             continue
         else:
             strength = FLAT_START if at_line_start else INLINE
-        value_start = end + len(re.match(r"[ \t]*:?[ \t]*", text[end:]).group())
+        value_start = gap.end()
         if strength != STRONG and text[value_start:value_start + 1].islower():
             strength = BEFORE_LOWER  # 'Results of the survey show …' in a flattened value
         out.append(Label(field, start, value_start, strength, m.group()))
@@ -121,23 +134,34 @@ def _printed_as_label(words: str) -> bool:
 
 def _best_chain(candidates: list[Label]) -> list[Label]:
     """The chain of labels in strictly increasing field order with the most labels, then the
-    surest ones. Candidates are few (tens), so a quadratic pass is plenty."""
+    surest ones (ties: the earliest candidates). Candidates come in text order; one may follow
+    another once the other's label has ended, so each candidate's best predecessor is the best
+    chain ending in an earlier field among the candidates already ended: with a best chain kept
+    per field, that is linear in the number of candidates (a hostile file of repeated labels
+    has hundreds of thousands)."""
     order = {f: k for k, f in enumerate(FIELDS)}
-    n = len(candidates)
-    best: list[tuple[int, int]] = []
+    best: list[tuple[int, int]] = []      # per candidate: (labels, strength) of its best chain
     back: list[int] = []
+    per_field: list[tuple[tuple[int, int], int] | None] = [None] * len(FIELDS)   # (score, -index)
+    pending: list[tuple[int, int]] = []   # (end, index) of candidates whose label has not ended
     for i, c in enumerate(candidates):
-        score, prev = (1, c.strength), -1
-        for j in range(i):
-            if order[candidates[j].field] < order[c.field] and candidates[j].end <= c.start:
-                cand = (best[j][0] + 1, best[j][1] + c.strength)
-                if cand > score:
-                    score, prev = cand, j
-        best.append(score)
-        back.append(prev)
-    if not n:
+        while pending and pending[0][0] <= c.start:
+            _, j = heapq.heappop(pending)
+            entry, held = (best[j], -j), per_field[order[candidates[j].field]]
+            if held is None or entry > held:
+                per_field[order[candidates[j].field]] = entry
+        prior = max((e for e in per_field[:order[c.field]] if e is not None), default=None)
+        if prior is None:
+            best.append((1, c.strength))
+            back.append(-1)
+        else:
+            (labels, strength), j = prior[0], -prior[1]
+            best.append((labels + 1, strength + c.strength))
+            back.append(j)
+        heapq.heappush(pending, (c.end, i))
+    if not candidates:
         return []
-    i = max(range(n), key=lambda k: best[k])
+    i = max(range(len(candidates)), key=lambda k: best[k])
     chain = []
     while i != -1:
         chain.append(candidates[i])
