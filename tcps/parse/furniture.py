@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tcps.parse.text import word_keys
 
@@ -106,12 +107,12 @@ def _footer_span(lines: list[str], i: int, m: re.Match) -> tuple[int, int] | Non
     before, after = line[:m.start()], line[m.end():]
     if not before.rstrip().endswith(","):
         return None  # 'Page 3 of the report' in a sentence, not a footer
-    if after.strip() and not re.fullmatch(r"\s*" + BUREAU + r"\s*", after, re.I):
+    if after.strip() and not BUREAU_LINE_RE.match(after):
         return None  # run into the text: strip_inline_footers removes it
     first = i
     if before.strip()[:1].islower():    # '… in' / 'the Balkans and Ukraine, Page 1 of 2 …'
         prev = _prev_nonblank(lines, i)
-        if prev is not None and not re.search(r"[.;:!?]\s*$", lines[prev]):
+        if prev is not None and not lines[prev].rstrip().endswith((".", ";", ":", "!", "?")):
             first = prev
     return first, i if after.strip() else _bureau_after(lines, i)
 
@@ -172,7 +173,7 @@ def strip_inline_footers(text: str, title: str | None, short_titles: list[str],
     pos = 0             # text[:pos] is settled in pieces
     guide = None
     for m in PAGE_RE.finditer(text):
-        guide = guide or _Guide.of(title, short_titles)
+        guide = guide or _Guide.of(title, tuple(short_titles))
         span = _inline_footer(text, m, guide, warnings) if m.start() >= pos else None
         if span is None:
             continue
@@ -196,6 +197,7 @@ def strip_inline_footers(text: str, title: str | None, short_titles: list[str],
     return "".join(pieces), pages
 
 
+_WORD_RE = re.compile(r"\S+")
 _WINDOW = 2000      # a footer's parts stand within this many characters of its page number
 _BLANK_TO_LINE_END = re.compile(r"[ \t]*(?:\n|\Z)")
 
@@ -209,8 +211,14 @@ class _Guide:
     title_words: int
     short: dict[int, dict[tuple[str, ...], list[str]]]   # words -> keys -> short titles, longest first
 
+    @property
+    def longest(self) -> int:
+        """The most words a short title can have: the title's, or another footer's."""
+        return max([self.title_words, *self.short])
+
     @classmethod
-    def of(cls, title: str | None, short_titles: list[str]) -> _Guide:
+    @lru_cache(maxsize=4)       # the fields of one summary share it
+    def of(cls, title: str | None, short_titles: tuple[str, ...]) -> _Guide:
         short: dict[int, dict[tuple[str, ...], list[str]]] = {}
         for st in sorted(set(short_titles), key=len, reverse=True):
             short.setdefault(len(st.split()), {}).setdefault(tuple(word_keys(st)), []).append(st)
@@ -270,7 +278,7 @@ def _footer_start(before: str, guide: _Guide, whole_line: bool, ends_line: bool,
     the title's opening words or another footer's short title at its end; else, for a footer
     that ends its line, the whole line (a misspelt short title); else the capitalised words that
     end it, with a warning."""
-    if whole_line and before.strip() and set(word_keys(before)) <= set(guide.title_keys):
+    if whole_line and _only_words_of(before, set(guide.title_keys)):
         return 0
     cut = _short_title_start(before, guide)
     if cut is not None:
@@ -289,7 +297,7 @@ _SMALL = {"of", "and", "the", "for", "in", "on", "to", "a"}
 def _capitalised_run_start(before: str) -> int:
     """Last resort: the run of capitalised words (small words between them allowed) that ends
     the text before a footer ('… to draft ECLT Malawi Project')."""
-    words = list(re.finditer(r"\S+", before))
+    words = list(_WORD_RE.finditer(before))
     start = len(before)
     for w in reversed(words):
         first = w.group()[:1]
@@ -306,12 +314,29 @@ def _short_title_start(before: str, guide: _Guide) -> int | None:
     """Where the short title starts at the end of `before`: a short title printed in another
     footer of the document, else the longest run of words that opens the title. One word of it
     may be split ('Prot tocol'), as the footer's page number splits words."""
-    words = [(w.start(), w.group()) for w in re.finditer(r"\S+", before)][-60:]
+    words = _last_words(before, min(60, guide.longest + 1))    # one more: two may be one split word
     for tokens in _with_one_split_joined(words):
         cut = _title_tail_start(tokens, guide, before.strip())
         if cut is not None:
             return cut
     return None
+
+
+def _only_words_of(text: str, keys: set[str]) -> bool:
+    """Does the text hold words, every one made of these keys? (Word by word: the first word
+    that is not stops the look.)"""
+    words = text.split()
+    return bool(words) and all(set(word_keys(w)) <= keys for w in words)
+
+
+def _last_words(text: str, count: int) -> list[tuple[int, str]]:
+    """The last `count` words of the text with where each starts."""
+    words = text.rsplit(None, count)[-count:]
+    out, pos = [], len(text)
+    for w in reversed(words):
+        pos = text.rfind(w, 0, pos)
+        out.append((pos, w))
+    return out[::-1]
 
 
 def _with_one_split_joined(words: list[tuple[int, str]]):

@@ -57,6 +57,9 @@ _DIRECT_RE = re.compile(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w
                         r"(?:an?\s+(?:total|estimated)\s+of\s+|approximately\s+|about\s+|some\s+|nearly\s+|"
                         r"over\s+|at\s+least\s+|another\s+|"
                         r"a\s+further\s+|an\s+additional\s+)?$", re.I)
+_COORDINATED_RE = re.compile(r"(?:\band|,)\s+$")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+_VERB_OR_NUMBER_RE = re.compile(r"[A-Za-z][\w-]*|\d[\d,]*")
 # A count in parentheses right after 'withdrawal' / 'prevention': 'for withdrawal (1,200)'.
 _PAREN_TIE_RE = re.compile(r"(?P<w>withdrawal|withdrawn|prevention|prevented)\s*\(\s*$", re.I)
 
@@ -89,7 +92,7 @@ def parse_metrics(text: str | None) -> list[Metric]:
 
 def _count(text: str, m: re.Match) -> _Count | None:
     raw = m.group()
-    value = int(re.sub(r"[,\s]", "", raw))
+    value = int("".join(raw.replace(",", "").split()))
     if "," not in raw and 1900 <= value <= 2100:
         return None     # a year
     if text[max(0, m.start() - 4):m.start()].rstrip().upper().endswith(("USD", "$")):
@@ -125,7 +128,7 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
     paren = _PAREN_TIE_RE.search(before)
     direct = _DIRECT_RE.search(before)
     split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
-    coordinated = k and re.search(r"(?:\band|,)\s+$", before) and ";" not in text[counts[k - 1].end:c.start]
+    coordinated = k and _COORDINATED_RE.search(before) and ";" not in text[counts[k - 1].end:c.start]
     if not (paren or direct or split or coordinated):
         return None
     j = k                   # ahead: counts joined to this one by 'and' (and a verb), no break
@@ -140,8 +143,8 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
 
 
 def _sentence_end(text: str, pos: int) -> int:
-    m = re.search(r"[.!?](?:\s|$)", text[pos:])
-    return pos + m.start() if m else len(text)
+    m = _SENTENCE_END_RE.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _tie(text: str, c: _Count) -> str | None:
@@ -174,7 +177,7 @@ def _governing(text: str, c: _Count) -> str | None:
         return (_measure_of([verb]) if _WITHDRAW.fullmatch(verb) or _PREVENT.fullmatch(verb)
                 else "served" if _SERVE.fullmatch(verb) else "reached")
     start = max(text.rfind(". ", 0, c.start), text.rfind("! ", 0, c.start), text.rfind("? ", 0, c.start)) + 1
-    words = list(re.finditer(r"[A-Za-z][\w-]*|\d[\d,]*", text[start:c.start]))
+    words = list(_VERB_OR_NUMBER_RE.finditer(text, start, c.start))
     for i in range(len(words) - 1, -1, -1):
         w = words[i].group()
         if _WITHDRAW.fullmatch(w) or _PREVENT.fullmatch(w):

@@ -39,12 +39,13 @@ _LABELS: list[tuple[str, str, bool]] = [
     ("contact", r"contact\s+information", False),
     ("contact", r"contacts?", True),
 ]
-# A label opens the text or follows white space; the look-behind lets the search skip every
-# other position cheaply (a third of the parse time without it).
+# A label opens the text or follows white space; the look-behind and the look-ahead for the
+# first two letters of a label word let the search skip every other position cheaply.
 _LABEL_RE = re.compile(
-    "(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:"
+    "(?<!\\S)(?=co|du|fi|fu|gr|il|im|ob|pr|re|su|ta)(?:"
     + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")", re.I)
 _SMALL = {"to", "be", "of", "and", "&", "/"}
+_LABEL_WORD_SEP_RE = re.compile(r"[\s/]+")
 
 STRONG, FLAT_START, INLINE, BEFORE_LOWER = 3, 2, 1, 0
 
@@ -96,7 +97,7 @@ def _candidates(text: str) -> list[Label]:
     linear however many label words a hostile text holds."""
     out = []
     line_start, scanned = 0, 0
-    for m in _LABEL_RE.finditer(text):
+    for m in _label_matches(text):
         start, end = m.span()
         after = text[end:end + 1]
         if after and not (after.isspace() or after == ":"):
@@ -124,11 +125,38 @@ def _candidates(text: str) -> list[Label]:
     return out
 
 
+# The words every label opens with, lower case: a substring search for them finds the few
+# places worth trying the label pattern at (twice as fast as searching with the pattern).
+_FIRST_WORDS = ("project", "ilab", "region", "countr", "duration", "fiscal", "funding", "problem", "result",
+                "target", "objective", "summary", "grantee", "implementing", "contact")
+
+
+def _label_matches(text: str):
+    """What `_LABEL_RE.finditer(text)` gives, found faster. Where lower-casing would move
+    characters or hide a letter the pattern's case folding knows ('ſ', 'ı'), the pattern searches."""
+    low = text.lower()
+    if len(low) != len(text) or "ſ" in low or "ı" in low:
+        yield from _LABEL_RE.finditer(text)
+        return
+    starts = []
+    for word in _FIRST_WORDS:
+        i = low.find(word)
+        while i >= 0:
+            starts.append(i)
+            i = low.find(word, i + 1)
+    end = 0
+    for start in sorted(starts):
+        m = _LABEL_RE.match(text, start) if start >= end else None
+        if m:
+            end = m.end()
+            yield m
+
+
 def _printed_as_label(words: str) -> bool:
     """Capitals or Title Case: the same words in lower case are never a label."""
     if words.isupper():
         return True
-    parts = re.split(r"[\s/]+", words)
+    parts = _LABEL_WORD_SEP_RE.split(words)
     return all(p[:1].isupper() or p.lower() in _SMALL for p in parts if p)
 
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from tcps.errors import ParseError
 from tcps.parse.countries import country_code, find_country
-from tcps.parse.dates import parse_duration
+from tcps.parse.dates import Duration, parse_duration
 from tcps.parse.furniture import remove_furniture, strip_inline_footers
 from tcps.parse.lists import parse_activities, parse_objectives
 from tcps.parse.money import parse_funding
@@ -21,6 +22,15 @@ _CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
 _PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
 # A label this parser does not know (TAB layout): capitals at a line start, then a TAB.
 _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
+_PART_SEP_RE = re.compile(r"[,;\n](?![^()]*\))")      # a comma not inside '(…)'
+_LEADING_AND_RE = re.compile(r"^\s*(?:and|&)\s+")
+_QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s")        # 'Pakistan – Punjab'
+_FIRST_PART_RE = re.compile(r"[,;]|\s[-–—]|[-–—]\s")
+_AND_RE = re.compile(r"\s(?:and|&)\s")
+_NAME_WORDS_RE = re.compile(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+", re.I)
+_PHONE_LABEL_RE = re.compile(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", re.I)
+_EDGE_PUNCTUATION_RE = re.compile(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$")
+_CLOSED_NAME_RE = re.compile(r"\(\s*closed\s*\)", re.I)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
@@ -30,6 +40,11 @@ class Fields:
     values: dict[str, str]
     results_label: str
     name: str
+
+    @cached_property
+    def duration(self) -> Duration | None:
+        """Read once: the dates and the status both come from it."""
+        return parse_duration(collapse(self.values["duration"]) or "") if "duration" in self.values else None
 
 
 def read_summary(text: str, name: str | Path = "<text>") -> Record:
@@ -64,9 +79,9 @@ def _read_title(r: Record, f: Fields) -> None:
 def _read_status(r: Record, f: Fields) -> None:
     """`closed` where the title or the file's name says (CLOSED), else `completed` where the
     duration says Completed."""
-    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or re.search(r"\(\s*closed\s*\)", f.name, re.I):
+    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or _CLOSED_NAME_RE.search(f.name):
         r.status = "closed"
-    elif "duration" in f.values and parse_duration(collapse(f.values["duration"]) or "").completed:
+    elif f.duration and f.duration.completed:
         r.status = "completed"
 
 
@@ -80,13 +95,12 @@ def _read_region(r: Record, f: Fields) -> None:
 
 
 def _read_duration(r: Record, f: Fields) -> None:
-    if "duration" not in f.values:
+    d = f.duration
+    if d is None:
         return
-    text = collapse(f.values["duration"]) or ""
-    d = parse_duration(text)
     r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
     if d.leftover:
-        r.warnings.append(f"duration: could not read {text!r}")
+        r.warnings.append(f"duration: could not read {collapse(f.values['duration'])!r}")
 
 
 def _read_funding(r: Record, f: Fields) -> None:
@@ -153,9 +167,9 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     if not slash:
         region, rest = "", raw
     found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
-    for part in re.split(r"[,;\n](?![^()]*\))", _join_wrapped_lines(rest)):   # not inside '(…)'
-        part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
-        part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
+    for part in _PART_SEP_RE.split(_join_wrapped_lines(rest)):
+        part = _LEADING_AND_RE.sub("", part.replace("\t", " ")).strip(" .;")
+        part = _QUALIFIER_RE.split(part, maxsplit=1)[0].strip()
         if not part:
             continue
         if found and _only_name_words(part):
@@ -179,7 +193,7 @@ def _join_wrapped_lines(text: str) -> str:
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     out = lines[:1]
     for line in lines[1:]:
-        first = re.split(r"[,;]|\s[-–—]|[-–—]\s", re.sub(r"^(?:and|&)\s+", "", line), maxsplit=1)[0]
+        first = _FIRST_PART_RE.split(_LEADING_AND_RE.sub("", line), maxsplit=1)[0]
         if out[-1].endswith((",", ";", "/")) or _countries_in(first.strip()):
             out.append(line)
         else:
@@ -189,8 +203,7 @@ def _join_wrapped_lines(text: str) -> str:
 
 def _only_name_words(part: str) -> bool:
     """Words that complete a country's name but name none ('Democratic Republic of the')."""
-    return bool(re.fullmatch(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+",
-                             part, re.I))
+    return bool(_NAME_WORDS_RE.fullmatch(part))
 
 
 def _countries_in(part: str) -> list[str]:
@@ -198,8 +211,8 @@ def _countries_in(part: str) -> list[str]:
     whole = country_code(part)
     if whole:
         return [whole]
-    if re.search(r"\s(?:and|&)\s", part):
-        subs = [country_code(s) or find_country(s) for s in re.split(r"\s(?:and|&)\s", part)]
+    if _AND_RE.search(part):
+        subs = [country_code(s) or find_country(s) for s in _AND_RE.split(part)]
         if all(subs):
             return [code for code in subs if code]
     found = find_country(part)
@@ -213,5 +226,5 @@ def _contact(raw: str | None) -> Contact:
     m = _PHONE_RE.search(text)
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
-    office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
-    return Contact(collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip())), phone)
+    office = _PHONE_LABEL_RE.sub("", office.strip())
+    return Contact(collapse(_EDGE_PUNCTUATION_RE.sub("", office.strip())), phone)
