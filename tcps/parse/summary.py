@@ -1,6 +1,7 @@
 """One summary's text -> its record: furniture off, labels found, each field read."""
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from functools import cached_property
@@ -66,7 +67,7 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
         pages += found
         values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
     r.source.pages = max(pages) if pages else None
-    fields = Fields(values, sections.words.get("results", ""), Path(str(name)).name)
+    fields = Fields(values, sections.words.get("results", ""), os.path.basename(name))
     for read in _READERS:
         read(r, fields)
     return r
