@@ -41,24 +41,28 @@ class Block:
 
 
 def blocks(text: str) -> list[Block]:
-    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph."""
+    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph. A
+    blank line ends a paragraph (the PDF reader marks one where the print shows it)."""
     text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []
+    ended = False       # a blank line ended the paragraph above
     for raw in text.split("\n"):
         line = raw.replace("\t", " ")
         if not line.strip():
+            ended = bool(paragraphs)
             continue
         m = _MARKER_RE.match(line)
         if m:
             paragraphs.append((line[m.end():], True))
         elif _LOST_BULLET_RE.match(raw):
             paragraphs.append((line, True))
-        elif paragraphs and _continues(paragraphs[-1][0], line):
+        elif paragraphs and not ended and _continues(paragraphs[-1][0], line):
             prev, bullet = paragraphs[-1]
             paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
         else:
             paragraphs.append((line, False))
+        ended = False
     out: list[Block] = []
     for para, bullet in paragraphs:
         for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):
