@@ -8,6 +8,9 @@ labels with nothing between them; one empty field makes a run of two, so it take
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+from tcps.errors import ParseError
 from tcps.parse.sections import Sections
 
 LABELS_IN_A_ROW = 3
@@ -15,11 +18,10 @@ REASON = ("labels printed apart from their values (plain pdftotext of a table?):
           "itself, or extract its text with pdftotext -layout")
 
 
-def printed_by_column(sections: Sections) -> bool:
-    """Do LABELS_IN_A_ROW labels follow each other with no value between them?"""
+def refuse_columns(sections: Sections, name: str | Path) -> None:
+    """Raise ParseError where LABELS_IN_A_ROW labels follow each other with no value between."""
     run = 1
     for value in sections.values.values():
         run = run + 1 if not value.strip() else 1
         if run >= LABELS_IN_A_ROW:
-            return True
-    return False
+            raise ParseError(name, REASON)

@@ -29,8 +29,7 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
         raise ParseError(name, "not a project summary: no field labels found")
-    if columns.printed_by_column(sections):
-        raise ParseError(name, columns.REASON)
+    columns.refuse_columns(sections, name)
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
