@@ -22,14 +22,15 @@ from tcps.record import Record
 
 FIXTURES = Path(__file__).parent / "office_pdfs"
 PDFS = sorted(FIXTURES.glob("seed*/*.pdf"))
-# Two development objectives printed as plain paragraphs, the first without a full stop: the
-# break between them shows only in where the first one's last line ends (not read yet).
+# office_pdf.py prints this gold's three development objectives as plain paragraphs, with no
+# bullet and no ';' between them, so record.md reads them as two (it splits a list only at
+# bullets and ';'): the print does not carry the gold. A strict xfail says when that changes.
 UNREAD = {"dev_18_workforce_pakistan_philippines"}
 LABEL_X, VALUE_X, PITCH = 54.0, 260.0, 12.0
 
 
 @pytest.mark.parametrize("path", [
-    pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason="paragraph break by line end")]
+    pytest.param(p, marks=[pytest.mark.xfail(strict=True, reason="the print does not carry the gold")]
                  if p.stem in UNREAD else [])
     for p in PDFS], ids=[f"{p.parent.name}/{p.stem}" for p in PDFS])
 def test_office_pdf_parses_to_its_gold(path):
