@@ -7,19 +7,29 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from tcps import __version__
-from tcps.config import DEFAULT_URL, ENV_VAR
-from tcps.errors import failure_reason, one_line
+from tcps.config import DEFAULT_URL, ENV_VAR, database_url
+from tcps.errors import TcpsError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The one place where an error a command meets becomes a message and an exit status (as
+    alembic's CommandLine.run_cmd does): the commands themselves only print what they got."""
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TcpsError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(e.exit_status)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tcps")
 def cli() -> None:
     """Turn ILAB Technical Cooperation Project Summaries into a database you query with SQL."""
@@ -31,7 +41,8 @@ def cli() -> None:
               show_default=True,
               help="json: one object (an array for several files); jsonl: one per line; text: for people.")
 def parse(files: tuple[Path, ...], fmt: str) -> None:
-    """Parse summaries and print their records (no database involved).
+    """Parse summaries (text, PDF or saved project web pages) and print their records (no
+    database involved).
 
     Exit status: 0 when every file parsed, 1 when any file could not be read as a summary.
     """
@@ -68,88 +79,6 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-@contextmanager
-def open_database(db: str | None, *, create: bool = False, read_only: bool = False):
-    """An engine for --db that is known to connect, disposed of after the ``with`` body; exit 2
-    with one line where it does not connect.
-
-    Only the commands that write (load, refresh, db upgrade) pass ``create``: for any other, a
-    SQLite file that does not exist is a mistake in --db, not a database to make. ``read_only``
-    opens a SQLite file read-only, for the commands that only look (see tcps.db.make_engine)."""
-    import sqlalchemy as sa
-
-    from tcps.config import database_url
-    from tcps.db import make_engine
-
-    url = database_url(db)
-    if not create:
-        _require_sqlite_file(url)
-    try:
-        engine = make_engine(url, read_only=read_only)
-        with engine.connect():
-            pass
-    except (sa.exc.SQLAlchemyError, ImportError) as e:
-        _config_error(f"database {_shown(url)}: {one_line(e)}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _shown(url: str) -> str:
-    """The URL as an error line may show it: without its password."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
-def _require_sqlite_file(url: str) -> None:
-    """Exit 2 when ``url`` names a SQLite file that does not exist."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:  # not a URL at all: make_engine reports it
-        return
-    path = parsed.database
-    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
-            and not Path(path).exists():
-        _config_error(f"database {url}: no such SQLite file {path} "
-                      "(`tcps load` or `tcps db upgrade` creates it)")
-
-
-def _require_table(conn, table: str) -> None:
-    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
-    import sqlalchemy as sa
-
-    if not sa.inspect(conn).has_table(table):
-        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
-
-
-def _config_error(message: str):
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _alembic(engine, name: str, *args: str) -> None:
-    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
-    (an unknown revision ...) are configuration errors."""
-    from alembic import command
-    from alembic.util import CommandError
-
-    from tcps.db import alembic_config
-
-    try:
-        getattr(command, name)(alembic_config(engine), *args)
-    except CommandError as e:
-        _config_error(one_line(e))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
@@ -160,24 +89,20 @@ def _alembic(engine, name: str, *args: str) -> None:
 def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
-    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
-    loaded in its own transaction: a project is matched by its title (case, punctuation and
-    status markers ignored), so loading the same file again changes nothing and a revised
-    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    PATHS are files, or folders searched recursively for *.txt, *.pdf, *.html and *.htm. Each
+    summary is loaded in its own transaction: a project is matched by its title (case,
+    punctuation and status markers ignored), so loading the same file again changes nothing and
+    a revised summary updates its project. A file that fails leaves nothing behind; its reason goes to
     stderr and the others still load. The last line counts summaries: added (a new project),
     updated, unchanged and failed.
 
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
     """
-    from tcps.db import SchemaError, upgrade_to_head
+    from tcps.db import open_database
     from tcps.load import load_paths
 
     with open_database(db, create=True) as engine:
-        try:
-            upgrade_to_head(engine)
-        except SchemaError as e:
-            _config_error(str(e))
         report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
@@ -198,10 +123,10 @@ def schema(db: str | None, fmt: str) -> None:
 
     Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
     """
+    from tcps.db import open_database
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "data_dictionary")
         entries = data_dictionary(conn)
     click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
 
@@ -255,19 +180,13 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
     configuration error (bad --db, no such SQLite file, database unreachable); 3 it was refused
     because it would write; 4 it ran past --timeout and was stopped.
     """
-    from tcps.config import database_url
-    from tcps.query import QueryError, run_query
+    from tcps.query import run_query
 
     if query == "-":
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
-    try:
-        # Not open_database: its engine would set up (write) a SQLite file, or create a missing one.
-        result = run_query(database_url(db), query, dict(params), timeout=timeout,
-                           max_rows=limit or None if fmt == "table" else None)
-    except QueryError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
+    result = run_query(database_url(db), query, dict(params), timeout=timeout,
+                       max_rows=limit or None if fmt == "table" else None)
     _print_rows(result, fmt, output)
 
 
@@ -286,10 +205,10 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 
     Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
     """
+    from tcps.db import open_database
     from tcps.search import search_projects
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
     _print_rows(result, _resolve_format(fmt, output), output)
 
@@ -305,10 +224,10 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
+    from tcps.db import open_database
     from tcps.export import export as export_database
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
     for item in written:
         click.echo(f"{item.path}  {item.rows} rows")
@@ -328,8 +247,10 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db, create=True) as engine:
-        _alembic(engine, "upgrade", revision)
+        run_alembic(engine, "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -337,22 +258,28 @@ def upgrade(revision: str, db: str | None) -> None:
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
     """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db) as engine:
-        _alembic(engine, "downgrade", revision)
+        run_alembic(engine, "downgrade", revision)
 
 
 @db_group.command()
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db, read_only=True) as engine:
-        _alembic(engine, "current")
+        run_alembic(engine, "current")
 
 
 @db_group.command()
 def history() -> None:
     """List the migrations, newest first."""
-    _alembic(None, "history")
+    from tcps.db import run_alembic
+
+    run_alembic(None, "history")
 
 
 @db_group.command("grant-readonly")
@@ -367,20 +294,11 @@ def grant_readonly(role: str, password: str | None, db: str | None) -> None:
     (PostgreSQL 14+). Analysts then use tcps sql, psql or any other tool with ROLE's URL.
     SQLite needs no such role: tcps sql opens the file read-only.
     """
-    from sqlalchemy.engine import make_url
+    from tcps.query import grant_readonly_role
 
-    from tcps.config import database_url
-    from tcps.query import QueryError, grant_readonly_role
-
-    url = make_url(database_url(db))
-    if url.get_backend_name() != "postgresql":
-        _config_error("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
-    try:
-        grant_readonly_role(url, role, password)
-    except QueryError as e:
-        _config_error(str(e))
+    reader_url = grant_readonly_role(database_url(db), role, password)
     click.echo(f"role {role} reads everything and writes nothing; connect with:")
-    click.echo(url.set(username=role, password=password).render_as_string(hide_password=True))
+    click.echo(reader_url)
 
 
 # --- scheduled refresh ------------------------------------------------------------------
@@ -415,9 +333,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
     files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
     """
-    from tcps.db import SchemaError
-    from tcps.lock import LockHeld
-    from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
+    from tcps.db import open_database
+    from tcps.refresh import refresh as run_refresh
 
     def progress(files):
         # click's bar: no new dependency (click draws the CLI already), redraws in place on
@@ -427,14 +344,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
         return nullcontext(files)
 
     with open_database(db, create=not dry_run, read_only=dry_run) as engine:
-        try:
-            report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                                 progress=progress)
-        except LockHeld as e:
-            click.echo(f"refresh skipped: {e}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except SchemaError as e:  # the database's schema is not one our migrations know
-            _config_error(str(e))
+        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
+                             progress=progress)
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:
@@ -447,8 +358,62 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     sys.exit(report.exit_code)
 
 
-RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
-               "unchanged", "removed", "failed", "pruned", "folder")
+@cli.command(epilog="""\b
+Exit status:
+   0  every listed page fetched, or was unchanged
+   1  some pages failed (each on stderr, its last good copy kept), the listing could not be
+      read, holds no project link (the site's layout may have changed), or --prune refused
+   2  usage or configuration error (bad START_URL, unusable --into folder or index)
+  75  another fetch holds the lock on the --into folder (try again later)""")
+@click.argument("start_url", required=False)
+@click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default="data/pages", show_default=True, help="Folder of the pages (tcps refresh reads it).")
+@click.option("--rate", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Requests per second at most (0: no limit; a robots.txt Crawl-delay still holds).")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="Fetch only the first N project pages (trials).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for a connection or for data before a request fails.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Further tries of a request that timed out, lost its connection, or got 429 or 5xx.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Seconds before the first retry, doubled for each next one (with jitter).")
+@click.option("--contact", envvar="TCPS_FETCH_CONTACT", metavar="URL_OR_EMAIL",
+              help="How the site's operators can reach you, sent in the User-Agent "
+                   "[env TCPS_FETCH_CONTACT].")
+@click.option("--prune", is_flag=True,
+              help="Delete the pages that left the listing (never more than half of them).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
+@click.option("-v", "--verbose", is_flag=True, help="List every new, changed, left and pruned page.")
+def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | None, timeout: float,
+          retries: int, backoff: float, contact: str | None, prune: bool, as_json: bool, verbose: bool) -> None:
+    """Fetch the project pages of the ILAB listing at START_URL (default: the ILAB projects
+    listing on www.dol.gov) into --into (default data/pages), for `tcps fetch && tcps refresh data/`.
+
+    Polite (robots.txt, --rate, a User-Agent naming tcps) and incremental (conditional requests:
+    an unchanged page is not written; a changed one is replaced atomically). A page is saved only
+    when it reads as a project summary. Pages that left the listing are reported, and deleted
+    only with --prune. What the next run needs is in <--into>/fetch-index.json.
+    """
+    from tcps.fetch import fetch as run_fetch
+    from tcps.web import Manners
+
+    def progress(urls):
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(urls, label="fetching", file=sys.stderr)
+        return nullcontext(urls)
+
+    report = run_fetch(start_url, folder, Manners(rate, timeout, retries, backoff, contact=contact),
+                       max_pages=max_pages, prune=prune, progress=progress)
+    for url, message in report.failed.items():
+        click.echo(f"error: {url}: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.details() if verbose else []:
+            click.echo(line)
+        click.echo(report.summary_line())
+    sys.exit(report.exit_code)
 
 
 @cli.command()
@@ -466,27 +431,14 @@ def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_js
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
-    from tcps.output import QueryResult
-    from tcps.refresh import recent_runs
+    from tcps.db import open_database
+    from tcps.runs import recent_runs
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError("--json means --format json: give one or the other")
     with open_database(db, read_only=True) as engine:
-        rows = recent_runs(engine, limit)
-    result = QueryResult(list(RUN_COLUMNS), [tuple(_plain(r[c]) for c in RUN_COLUMNS) for r in rows],
-                         len(rows))
+        result = recent_runs(engine, limit)
     _print_rows(result, "json" if as_json else _resolve_format(fmt, output), output)
-
-
-def _plain(value):
-    """A run's value as every format shows it: times in UTC as ISO text to the second.
-
-    PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="seconds")
-    return value
 
 
 def main() -> None:

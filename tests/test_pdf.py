@@ -19,7 +19,7 @@ from pdf_summaries import BODY_TOP, CORPUS, LEFT, VALUE_X, draw_summary, load_va
 from tcps.cli import cli
 from tcps.errors import ParseError
 from tcps.parse import parse_file
-from tcps.pdf import extract_text
+from tcps.parse.pdf import extract_text
 from tcps.record import Record, Source
 
 GOLDS = sorted(CORPUS.glob("*.json"))
@@ -233,6 +233,7 @@ def test_load_and_refresh_take_pdfs(db_url, pdf_folder):
             record = parse_file(path)
             assert record.source.pages == extract_text(path.read_bytes()).pages
             assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
+        assert set(conn.execute(sa.text("SELECT format FROM source_documents")).scalars()) == {"pdf"}
     engine.dispose()
 
     for _ in range(2):

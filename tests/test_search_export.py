@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import empty_database
+from databases import empty_database
 from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
-from tcps.load import Loader, SourceFile
+from tcps.load import Loader
+from tcps.sources import SourceFile
 from tcps.models import Base
 from tcps.record import Activity
 from tcps.search import MARK, reindex
@@ -110,7 +111,7 @@ def test_the_index_follows_a_revised_summary(db_url: str) -> None:
         loader.load(first, source)
         assert [hit["title"] for hit in search(db_url, old_word)] == [record.title]
         data = source.text.encode() + b"\n"
-        assert loader.load(revised, SourceFile(source.path, len(data), data.decode())) == "updated"
+        assert loader.load(revised, SourceFile(source.path, len(data), data.decode(), "text")) == "updated"
     engine.dispose()
     assert search(db_url, old_word) == []
     assert [hit["title"] for hit in search(db_url, "zebrafinch")] == [record.title]

@@ -16,6 +16,8 @@ _TOTAL_RE = re.compile(r"\btotal\b", re.I)
 _MATCHING_RE = re.compile(r"\bmatching\b|\bcost[\s-]+shar", re.I)
 _YEAR_RE = re.compile(r"(?P<sep>-|–|\bto\b)?\s*(?:FY\s*)?'?(?P<y>\d{2,4})", re.I)
 _LEFTOVER_RE = re.compile(r"[\s;,.:&]+")
+# A kind of amount printed with an empty value ('Matching funds:' and nothing): no amount, no leftover.
+_EMPTY_KIND_RE = re.compile(r"\b(?:total|matching\s+funds?|cost[\s-]+share)\s*:\s*(?=[;,.]|$)", re.I)
 _CURRENCY = {"usd": "USD", "us$": "USD", "us $": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP",
              "£": "GBP"}
 
@@ -28,7 +30,7 @@ def parse_funding(text: str) -> tuple[list[Funding], str]:
         kind = "total" if _TOTAL_RE.search(head) else "matching" if _MATCHING_RE.search(head) else "award"
         years = fiscal_years(head) if kind == "award" and head[:2].upper() == "FY" else []
         entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
-    leftover = _ENTRY_RE.sub(" ", text)
+    leftover = _EMPTY_KIND_RE.sub(" ", _ENTRY_RE.sub(" ", text))
     return entries, _LEFTOVER_RE.sub(" ", leftover).strip()
 
 

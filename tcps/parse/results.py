@@ -37,7 +37,10 @@ _REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
 # passive: '4,800 children to be withdrawn', '1,200 children are targeted for withdrawal'.
 _MEASURE_WORD = r"(?:withdrawn|withdrawal|prevented|prevention)"
 _TIE_RE = re.compile(
-    r"^\s*(?:\([^)]*\)\s*)?(?:(?:who\s+)?(?:were|was|are|is|will\s+be|have\s+been|had\s+been|to\s+be)\s+)?"
+    r"^\s*(?:\([^)]*\)\s*)?"
+    # 'in cocoa-growing communities are targeted for withdrawal': a place between noun and verb
+    r"(?:(?:in|of|from|across)\s+[^,;.()]*?\s+(?=(?:are|were|will\s+be)\s+targeted\b))?"
+    r"(?:(?:who\s+)?(?:were|was|are|is|will\s+be|have\s+been|had\s+been|to\s+be)\s+)?"
     rf"(?:[a-z]+ed\s+)?(?:for\s+)?(?P<a>{_MEASURE_WORD})"
     rf"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>{_MEASURE_WORD}))?",
     re.I)

@@ -8,6 +8,7 @@ from functools import cached_property
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.parse import columns
 from tcps.parse.countries import country_code, find_country
 from tcps.parse.dates import Duration, parse_duration
 from tcps.parse.furniture import remove_furniture, strip_inline_footers
@@ -37,10 +38,12 @@ _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[
 
 @dataclass
 class Fields:
-    """Each field's text, furniture off; the label its results section had; the file's name."""
+    """Each field's text, furniture off; the label its results section had; the file's name;
+    whether the text was written from a web page."""
     values: dict[str, str]
     results_label: str
     name: str
+    web_page: bool = False
 
     @cached_property
     def duration(self) -> Duration | None:
@@ -48,11 +51,15 @@ class Fields:
         return parse_duration(collapse(self.values["duration"]) or "") if "duration" in self.values else None
 
 
-def read_summary(text: str, name: str | Path = "<text>") -> Record:
+def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = False) -> Record:
+    """The record of a summary's text. ``web_page``: the text was written from a web page
+    (tcps.parse.page), where a bullet is one list item (a ';' inside it does not split it) and
+    a missing contact says nothing (a printed summary always ends in one: its text was cut)."""
     cleaned = remove_furniture(text)
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
         raise ParseError(name, "not a project summary: no field labels found")
+    columns.refuse_columns(sections, name)
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
@@ -67,7 +74,7 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
         pages += found
         values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
     r.source.pages = max(pages) if pages else None
-    fields = Fields(values, sections.words.get("results", ""), os.path.basename(name))
+    fields = Fields(values, sections.words.get("results", ""), os.path.basename(name), web_page)
     for read in _READERS:
         read(r, fields)
     return r
@@ -124,8 +131,8 @@ def _read_results(r: Record, f: Fields) -> None:
 
 
 def _read_lists(r: Record, f: Fields) -> None:
-    r.objectives = parse_objectives(f.values.get("objectives") or "")
-    r.activities = parse_activities(f.values.get("activities") or "")
+    r.objectives = parse_objectives(f.values.get("objectives") or "", f.web_page)
+    r.activities = parse_activities(f.values.get("activities") or "", f.web_page)
 
 
 def _read_grantee(r: Record, f: Fields) -> None:
@@ -139,6 +146,8 @@ def _read_partners(r: Record, f: Fields) -> None:
 
 def _read_contact(r: Record, f: Fields) -> None:
     r.contact = _contact(f.values.get("contact"))
+    if f.web_page:
+        return
     if "contact" not in f.values:
         r.warnings.append("no CONTACT INFORMATION section: the summary looks truncated")
     elif not r.contact.phone:
