@@ -68,7 +68,8 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, Value] | None = Non
     """Run ``sql`` (one statement) read-only against the database at ``url``.
 
     ``params`` fill the statement's ``:name`` placeholders (see `parameter_values`).
-    ``timeout`` (seconds) stops a runaway query; ``max_rows`` keeps only the first rows (the total is still counted).
+    ``timeout`` (seconds) stops a runaway query; ``max_rows`` keeps only the first rows (the
+    total is still counted).
     """
     if not sql.strip():
         raise UsageError("the query is empty")
