@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from tcps.dictionary import Entry
 
 TITLE = "ILAB Technical Cooperation Project Summaries"
+DASHBOARD = "overview"
+DASHBOARD_PATH = f"/-/dashboards/{DASHBOARD}"
 DESCRIPTION_HTML = (
     "<p>The U.S. Department of Labor's Bureau of International Labor Affairs (ILAB) funds "
     "technical cooperation projects against child labour, forced labour and human trafficking, "
     "and publishes a summary of each: where it works, who carries it out, its funding per fiscal "
     "year, its objectives, activities and results. tcps parsed those summaries into these "
     "tables; every table and column below says what it holds.</p>"
-    '<p><a href="/-/dashboards/overview"><strong>Start with the dashboard</strong></a>: key '
+    f'<p><a href="{DASHBOARD_PATH}"><strong>Start with the dashboard</strong></a>: key '
     "figures, funding per fiscal year, projects per region and per country. Read-only: nothing "
     "here can change the database.</p>")
 SOURCE = "U.S. Department of Labor, ILAB: Technical Cooperation Project Summaries"
 SOURCE_URL = "https://www.dol.gov/agencies/ilab/projects"
-DASHBOARD = "overview"
 
 # Operators' bookkeeping and the search index's own tables: reachable by URL, not listed.
 HIDDEN = {"alembic_version", "watched_files", "load_runs", "load_errors", "project_search",
@@ -152,9 +153,9 @@ def dashboard(db: str) -> dict:
     by_name = {c.name: c for c in CANNED}
     charts = {
         "projects": _metric(db, "Projects", "SELECT count(*) AS n FROM projects"),
-        "funding": _metric(db, "USD funding, all projects",
-                           "SELECT printf('%,d', coalesce(sum(funding_usd), 0)) AS n FROM project_overview",
-                           " USD"),
+        "funding": _metric(db, "Funding, all projects (USD)",
+                           "SELECT printf('%.1f', coalesce(sum(funding_usd), 0) / 1e6) AS n "
+                           "FROM project_overview", " million"),
         "countries": _metric(db, "Recipient countries",
                              "SELECT count(DISTINCT country_alpha3) AS n FROM project_countries"),
         "organisations": _metric(db, "Organisations", "SELECT count(*) AS n FROM organizations"),
@@ -173,7 +174,7 @@ def dashboard(db: str) -> dict:
     return {DASHBOARD: {
         "title": "ILAB technical cooperation projects at a glance",
         "description": "Key figures, funding per fiscal year, projects per region and per country. "
-                       "Each chart's title links to its query.",
+                       "A chart's title opens it alone, with its query.",
         "layout": [["projects", "funding", "countries", "organisations"],
                    ["usd-per-fiscal-year", "usd-per-fiscal-year", "projects-per-region",
                     "projects-per-region"],
@@ -184,7 +185,7 @@ def dashboard(db: str) -> dict:
 def _query(canned: Canned) -> dict:
     query = {"sql": canned.sql, "title": canned.title, "description": canned.description}
     if canned.chart:
-        chart = f"/-/dashboards/{DASHBOARD}/{canned.chart}"
+        chart = f"{DASHBOARD_PATH}/{canned.chart}"
         query["description_html"] = (
             f"<p>{canned.description}</p>"
             f'<iframe src="{chart}/embed" title="{canned.title}" class="tcps-chart" '

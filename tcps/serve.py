@@ -21,6 +21,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tcps.browse import DASHBOARD_PATH
 from tcps.db import SCHEMA_HEAD, current_revision, make_engine, upgrade_to_head
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -143,7 +144,7 @@ def serve(url: str, host: str, port: int, open_browser: bool, say: Callable[[str
         datasette = build_datasette(served)
         asyncio.run(datasette.invoke_startup())
         address = f"http://{'[' + host + ']' if ':' in host else host}:{port}"
-        say(f"open {address}/-/dashboards/overview (Ctrl-C to stop)")
+        say(f"open {address}{DASHBOARD_PATH} (Ctrl-C to stop)")
         if open_browser:
-            webbrowser.open(f"{address}/-/dashboards/overview")
+            webbrowser.open(address + DASHBOARD_PATH)
         uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from corpus import DATA, OURS
 
-from tcps.browse import CANNED
+from tcps.browse import CANNED, DASHBOARD_PATH
 from tcps.serve import MISSING_EXTRA, copy_snapshot, loopback_warning
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -115,7 +115,7 @@ def test_home_page_says_what_the_database_is(server: str, browser, tmp_path: Pat
     find = visit(browser, server + "/", tmp_path / "home.png")
     assert "ILAB Technical Cooperation Project Summaries" in find("h1")[0].text
     links = {a.text: a.get_attribute("href") for a in find("a")}
-    assert links["Start with the dashboard"].endswith("/-/dashboards/overview")
+    assert links["Start with the dashboard"].endswith(DASHBOARD_PATH)
     browser.find_element("link text", "tcps").click()
     find = visit(browser, browser.current_url, tmp_path / "database.png")
     tables = {h.text for h in find("h3 a")}
@@ -167,7 +167,7 @@ def test_canned_query_draws_its_chart(server: str, browser, tmp_path: Path, data
 
 def test_dashboard_shows_figures_charts_and_countries(server: str, browser, tmp_path: Path,
                                                       database: Path) -> None:
-    find = visit(browser, server + "/-/dashboards/overview", tmp_path / "dashboard.png")
+    find = visit(browser, server + DASHBOARD_PATH, tmp_path / "dashboard.png")
     regions = rows(database, "SELECT count(DISTINCT coalesce(region, '')) FROM projects")[0][0]
     find("#chart-projects-per-region g.mark-rect path", regions)
     find("#chart-usd-per-fiscal-year g.mark-rect path")
