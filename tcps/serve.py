@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from tcps.browse import DASHBOARD_PATH
 from tcps.db import SCHEMA_HEAD, current_revision, make_engine, upgrade_to_head
+from tcps.errors import one_line
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_EXTRA = "tcps serve needs the serve extra: pip install 'tcps[serve]'"
@@ -67,14 +68,18 @@ def served_file(url: str) -> Iterator[Served]:
     database in a temporary folder removed afterwards."""
     engine = make_engine(url, read_only=True)
     try:
-        if current_revision(engine) is None:
+        try:
+            revision = current_revision(engine)
+        except sa.exc.SQLAlchemyError as e:
+            raise ServeError(f"database {engine.url.render_as_string()}: {one_line(e)}") from e
+        if revision is None:
             raise ServeError("the database has no tables yet: run `tcps load` or `tcps db upgrade`")
         if engine.dialect.name == "sqlite":
             path = Path(engine.url.database or "")
             yield Served(path, f"serving {path} read-only (immutable: restart tcps serve after "
                                "a load or refresh to see its changes)")
             return
-        if current_revision(engine) != SCHEMA_HEAD:
+        if revision != SCHEMA_HEAD:
             raise ServeError("the database's schema is older than this tcps: run `tcps db upgrade`")
         with tempfile.TemporaryDirectory(prefix="tcps-serve-") as folder:
             path = Path(folder) / f"{engine.url.database or 'tcps'}.db"

@@ -24,7 +24,7 @@ import sqlalchemy as sa
 from corpus import DATA, OURS
 
 from tcps.browse import CANNED, DASHBOARD_PATH
-from tcps.serve import MISSING_EXTRA, copy_snapshot, loopback_warning
+from tcps.serve import MISSING_EXTRA, loopback_warning, served_file
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM, CHROMEDRIVER = Path("/usr/bin/chromium"), Path("/usr/bin/chromedriver")
@@ -221,20 +221,18 @@ def test_postgresql_is_served_from_a_consistent_snapshot(request: pytest.Fixture
                                                          tmp_path: Path) -> None:
     from conftest import empty_database
 
-    from tcps.db import make_engine
-
     with empty_database(request, "postgresql", tmp_path) as url:
         subprocess.run(["tcps", "load", str(DATA), "--db", url], check=True, capture_output=True)
-        source = make_engine(url)
-        try:
-            copy_snapshot(source, tmp_path / "snapshot.db")
-            with source.connect() as conn:
-                expected = tuple(conn.execute(sa.text(COUNTS)).one())
-        finally:
-            source.dispose()
-    assert rows(tmp_path / "snapshot.db", COUNTS)[0] == expected and expected[0] > 0
-    assert rows(tmp_path / "snapshot.db", "SELECT count(*) FROM project_search "
-                                          "WHERE project_search MATCH 'trafficking'")[0][0] > 0
+        source = sa.create_engine(url)
+        with source.connect() as conn:
+            expected = tuple(conn.execute(sa.text(COUNTS)).one())
+        source.dispose()
+        with served_file(url) as served:
+            assert served.note.startswith("serving a snapshot of") and served.path.suffix == ".db"
+            assert rows(served.path, COUNTS)[0] == expected and expected[0] > 0
+            assert rows(served.path, "SELECT count(*) FROM project_search "
+                                     "WHERE project_search MATCH 'trafficking'")[0][0] > 0
+        assert not served.path.exists()
 
 
 COUNTS = ("SELECT (SELECT count(*) FROM projects), (SELECT count(*) FROM partners), "
