@@ -132,8 +132,10 @@ def build_datasette(served: Served):
         engine.dispose()
     if not pm.is_registered(serve_plugin):
         pm.register(serve_plugin, name="tcps")
+    # No suggested facets: they cost a query per column on every table page.
     return Datasette(immutables=[str(served.path)], metadata=metadata(served.path.stem, entries),
-                     template_dir=str(TEMPLATES), settings={"sql_time_limit_ms": 3000})
+                     template_dir=str(TEMPLATES),
+                     settings={"sql_time_limit_ms": 3000, "suggest_facets": False})
 
 
 def serve(url: str, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> None:

@@ -23,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 from corpus import DATA, OURS
 
-from tcps.browse import CANNED, DASHBOARD_PATH
+from tcps.browse import CANNED, DASHBOARD_PATH, USD_PER_FISCAL_YEAR
 from tcps.serve import MISSING_EXTRA, loopback_warning, served_file
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -199,6 +199,10 @@ def test_readme_queries_are_canned_queries() -> None:
     examples = readme.split("### Example queries", 1)[1].split("\n## ", 1)[0]
     for canned in CANNED[:5]:
         assert f"```sql\n{canned.sql}\n```" in examples, canned.name
+
+
+def test_the_chart_draws_what_the_readme_query_gives(database: Path) -> None:
+    assert rows(database, USD_PER_FISCAL_YEAR) == rows(database, CANNED[1].sql)
 
 
 def test_without_the_extra_it_says_so_in_one_line(tmp_path: Path, database: Path) -> None:
