@@ -7,7 +7,8 @@ import json
 import sqlalchemy as sa
 from corpus import CORPUS, DATA, ROOT  # noqa: F401  (re-exported for the database tests)
 
-from tcps.load import Loader, SourceFile, fiscal_years, projects, sources
+from tcps.load import Loader, fiscal_years, projects, sources
+from tcps.sources import SourceFile
 from tcps.models import Activity, Base, Funding, Objective, Partner, ProjectCountry, Result
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)

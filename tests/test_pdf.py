@@ -19,7 +19,7 @@ from pdf_summaries import BODY_TOP, CORPUS, LEFT, VALUE_X, draw_summary, load_va
 from tcps.cli import cli
 from tcps.errors import ParseError
 from tcps.parse import parse_file
-from tcps.pdf import extract_text
+from tcps.parse.pdf import extract_text
 from tcps.record import Record, Source
 
 GOLDS = sorted(CORPUS.glob("*.json"))
