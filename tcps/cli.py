@@ -237,7 +237,7 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
 @db_option
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="Address to listen on; anything but loopback lets other machines read the database.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8001, show_default=True)
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
 @click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in a web browser.")
 def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
     """Browse, search and chart the database in a web browser (Datasette, read-only).
@@ -247,14 +247,9 @@ def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
 
     Exit status: 0 when stopped, 2 when the extra is missing or the database cannot be served.
     """
-    from tcps.config import database_url
-    from tcps.serve import ServeError, serve as serve_database
+    from tcps.serve import serve as serve_database
 
-    _require_sqlite_file(database_url(db))
-    try:
-        serve_database(database_url(db), host, port, open_browser, lambda line: click.echo(line, err=True))
-    except ServeError as e:
-        _config_error(str(e))
+    serve_database(db, host, port, open_browser, lambda line: click.echo(line, err=True))
 
 
 @cli.group("db")

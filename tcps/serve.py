@@ -22,17 +22,13 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from tcps.browse import DASHBOARD_PATH
-from tcps.db import SCHEMA_HEAD, current_revision, make_engine, upgrade_to_head
-from tcps.errors import one_line
+from tcps.db import SCHEMA_HEAD, current_revision, make_engine, open_database, upgrade_to_head
+from tcps.errors import ConfigError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 MISSING_EXTRA = "tcps serve needs the serve extra: pip install 'tcps[serve]'"
 # Rows copied from PostgreSQL per INSERT batch: bounded memory whatever the database's size.
 BATCH = 5000
-
-
-class ServeError(Exception):
-    """The database cannot be served (the extra is missing, no schema yet, an old schema)."""
 
 
 @dataclass(frozen=True)
@@ -43,12 +39,12 @@ class Served:
 
 
 def require_extra() -> None:
-    """Raise ServeError when Datasette or datasette-dashboards is not installed."""
+    """ConfigError when Datasette or datasette-dashboards is not installed."""
     try:
         import datasette  # type: ignore[import-untyped]  # noqa: F401
         import datasette_dashboards  # noqa: F401
     except ImportError as e:
-        raise ServeError(MISSING_EXTRA) from e
+        raise ConfigError(MISSING_EXTRA) from e
 
 
 def loopback_warning(host: str) -> str | None:
@@ -63,31 +59,26 @@ def loopback_warning(host: str) -> str | None:
 
 
 @contextmanager
-def served_file(url: str) -> Iterator[Served]:
-    """The SQLite file to serve for ``url``: the file itself, or a snapshot of a PostgreSQL
-    database in a temporary folder removed afterwards."""
-    engine = make_engine(url, read_only=True)
-    try:
-        try:
-            revision = current_revision(engine)
-        except sa.exc.SQLAlchemyError as e:
-            raise ServeError(f"database {engine.url.render_as_string()}: {one_line(e)}") from e
+def served_file(url: str | None) -> Iterator[Served]:
+    """The SQLite file to serve for ``url`` (--db; None: $TCPS_DATABASE_URL, else tcps.db):
+    the file itself, or a snapshot of a PostgreSQL database in a temporary folder removed
+    afterwards."""
+    with open_database(url, read_only=True) as engine:
+        revision = current_revision(engine)
         if revision is None:
-            raise ServeError("the database has no tables yet: run `tcps load` or `tcps db upgrade`")
+            raise ConfigError("the database has no tables yet: run `tcps load` or `tcps db upgrade`")
         if engine.dialect.name == "sqlite":
             path = Path(engine.url.database or "")
             yield Served(path, f"serving {path} read-only (immutable: restart tcps serve after "
                                "a load or refresh to see its changes)")
             return
         if revision != SCHEMA_HEAD:
-            raise ServeError("the database's schema is older than this tcps: run `tcps db upgrade`")
+            raise ConfigError("the database's schema is older than this tcps: run `tcps db upgrade`")
         with tempfile.TemporaryDirectory(prefix="tcps-serve-") as folder:
             path = Path(folder) / f"{engine.url.database or 'tcps'}.db"
             copy_snapshot(engine, path)
             yield Served(path, f"serving a snapshot of {engine.url.render_as_string()} taken now, "
                                f"copied into {path} (restart tcps serve to take a new one)")
-    finally:
-        engine.dispose()
 
 
 def copy_snapshot(source: sa.Engine, path: Path) -> None:
@@ -138,7 +129,7 @@ def build_datasette(served: Served):
                      settings={"sql_time_limit_ms": 3000, "suggest_facets": False})
 
 
-def serve(url: str, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> None:
+def serve(url: str | None, host: str, port: int, open_browser: bool, say: Callable[[str], None]) -> None:
     """Serve the database at ``url`` on ``host:port`` until interrupted; ``say`` prints a line."""
     require_extra()
     import uvicorn

@@ -223,7 +223,7 @@ def test_only_loopback_goes_without_a_warning() -> None:
 
 def test_postgresql_is_served_from_a_consistent_snapshot(request: pytest.FixtureRequest,
                                                          tmp_path: Path) -> None:
-    from conftest import empty_database
+    from databases import empty_database
 
     with empty_database(request, "postgresql", tmp_path) as url:
         subprocess.run(["tcps", "load", str(DATA), "--db", url], check=True, capture_output=True)
