@@ -119,8 +119,8 @@ WHERE start_date <= '2010-12-31' AND end_date >= '2010-01'
 ORDER BY start_date, title;"""),
     Canned("usd_per_fiscal_year", "USD awarded per fiscal year",
            "Award money of all projects per U.S. fiscal year, from the funding rows: the "
-           "figures of the README's query on project_funding_by_year, faster; an amount stated for several years "
-           "together counts under its first year.",
+           "figures of the README's query on project_funding_by_year, faster; an amount stated "
+           "for several years together counts under its first year.",
            USD_PER_FISCAL_YEAR + ";", chart="usd-per-fiscal-year"),
     Canned("projects_and_usd_per_region", "Projects and USD per region",
            "Projects and the USD awarded to them per region as printed (no region: only "
