@@ -11,7 +11,7 @@ alone, without interpreter start-up or preparation (the floors use that figure).
   flattened, inserted into a new SQLite file with plain ``sqlite3`` ``executemany`` in one
   transaction, into tables shaped like tcps's (same keys and unique indexes).
 - ``queries URL TITLE_KEY``: the analyst queries of ``queries.py``, each timed on a warm connection.
-- ``serve-pages DB``: the pages of ``pages.py`` from `tcps serve` over the SQLite file DB, each
+- ``serve-pages DB``: the pages of ``serve_pages.py`` from `tcps serve` over the SQLite file DB, each
   timed warm; the floor is the smallest request Datasette answers (``/-/versions.json``).
 """
 from __future__ import annotations
@@ -223,7 +223,7 @@ def serve_pages(db: str) -> dict[str, Any]:
     import subprocess
     import urllib.request
 
-    from pages import pages
+    from serve_pages import pages
 
     with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
         project_id = conn.execute("SELECT id FROM projects ORDER BY id "

@@ -7,7 +7,7 @@ Generates N synthetic summaries (``generate.py``), then times, each in a child p
 own: the floors (read and hash every file; insert the same rows with plain ``sqlite3``), parse
 only, and on SQLite and PostgreSQL a cold ``tcps load``, a first and a no-op ``tcps refresh``
 and a refresh after 1% of the files changed; then the analyst queries of ``queries.py`` and the
-pages of ``tcps serve`` (``pages.py``). Every
+pages of ``tcps serve`` (``serve_pages.py``). Every
 figure is a ratio to a floor taken in the same run. Prints a table and writes it as JSON to
 ``benchmarks/out/results-N.json`` (and as Markdown to ``results-N.md``). A tcps command that
 does not exist yet is reported as "not available", not as a failure. See docs/performance.md.
@@ -308,7 +308,7 @@ class Bench:
 
 
     def page_figures(self) -> list[Figure]:
-        from pages import NAMES
+        from serve_pages import NAMES
 
         child = self.children.get("sqlite: serve pages")
         report = child.report() if child else {}

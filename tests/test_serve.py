@@ -32,6 +32,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync",
          "--window-size=1280,1000"]
 WAIT = 20   # seconds a page may take to draw, on a busy machine
+TCPS = str(Path(sys.executable).with_name("tcps"))   # the venv's, whatever PATH says
 
 
 def free_port() -> int:
@@ -43,7 +44,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("serve") / "tcps.db"
-    subprocess.run(["tcps", "load", str(DATA), str(OURS), "--db", str(path)], check=True,
+    subprocess.run([TCPS, "load", str(DATA), str(OURS), "--db", str(path)], check=True,
                    capture_output=True)
     return path
 
@@ -52,7 +53,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(database: Path) -> Iterator[str]:
     """The address of `tcps serve` over ``database``, once it answers."""
     port = free_port()
-    proc = subprocess.Popen(["tcps", "serve", "--db", str(database), "--port", str(port)],
+    proc = subprocess.Popen([TCPS, "serve", "--db", str(database), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -227,7 +228,7 @@ def test_postgresql_is_served_from_a_consistent_snapshot(request: pytest.Fixture
     from databases import empty_database
 
     with empty_database(request, "postgresql", tmp_path) as url:
-        subprocess.run(["tcps", "load", str(DATA), "--db", url], check=True, capture_output=True)
+        subprocess.run([TCPS, "load", str(DATA), "--db", url], check=True, capture_output=True)
         source = sa.create_engine(url)
         with source.connect() as conn:
             expected = tuple(conn.execute(sa.text(COUNTS)).one())
