@@ -76,7 +76,7 @@ def country_code(name: str) -> str | None:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip(" .,;:")
+    return " ".join(text.replace("’", "'").split()).strip(" .,;:")
 
 
 def _best_match(text: str) -> tuple[Country, int, int] | None:
