@@ -282,6 +282,28 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
     click.echo(f"{folder / 'datapackage.json'}  describes them")
 
 
+@cli.command(epilog="""\b
+Examples:
+  tcps serve --open
+  tcps serve --db postgresql+psycopg://tcps@dbhost/tcps --port 8080""")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines read the database.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in a web browser.")
+def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
+    """Browse, search and chart the database in a web browser (Datasette, read-only).
+
+    Needs the extra: pip install 'tcps[serve]'. A PostgreSQL database is served from a
+    snapshot copied into a temporary SQLite file on start.
+
+    Exit status: 0 when stopped, 2 when the extra is missing or the database cannot be served.
+    """
+    from tcps.serve import serve as serve_database
+
+    serve_database(db, host, port, open_browser, lambda line: click.echo(line, err=True))
+
+
 @cli.group("db", epilog="""\b
 Examples:
   tcps db upgrade
