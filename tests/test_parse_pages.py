@@ -170,3 +170,12 @@ def test_a_listing_of_projects_with_labelled_rows_is_refused():
     with pytest.raises(ParseError, match="not a project summary"):
         parse_bytes(f"<!DOCTYPE html><html><body><main><h1>Projects</h1>{rows}</main></body></html>".encode(),
                     "list.html")
+
+
+def test_a_partner_list_item_is_one_partner_whatever_its_commas():
+    """Each <li> is one partner; a paragraph still splits at commas per the text rules."""
+    record = small_page("<h2>Results</h2><p>y</p><h2>Implementing Partners</h2>"
+                        "<ul><li>Owners, Workers and Families Forum</li><li>Pact, Inc.</li>"
+                        "<li>Save the Herders.</li></ul>")
+    assert [p.name for p in record.partners] == ["Owners, Workers and Families Forum", "Pact, Inc.",
+                                                 "Save the Herders"]

@@ -18,6 +18,7 @@ from selectolax.lexbor import LexborHTMLParser
 from tcps.errors import ParseError
 from tcps.parse.markup import Block, page_blocks
 from tcps.parse.page_fields import Field, as_heading, read_fields
+from tcps.parse.partners import QUOTES, clean_name
 from tcps.parse.summary import read_summary
 from tcps.record import Record, Source
 
@@ -119,7 +120,7 @@ def _as_text(title: str, fields: list[Field], unplaced: list[str]) -> str:
         if name == "region":
             lines.append(region or "")
         elif name == "partners":
-            lines.append("; ".join(b.text.rstrip(";") for b in f.blocks) if f else "")
+            lines.append("; ".join(_partner(b) for b in f.blocks) if f else "")
         else:
             lines.extend(_lines(b, name) for b in (f.blocks if f else []))
     return "\n".join(lines)
@@ -131,6 +132,16 @@ def _region_value(region: Field | None, country: Field | None) -> str | None:
         return None if region is None else "\n".join(b.text for b in region.blocks)
     names = ", ".join(b.text for b in country.blocks)
     return " ".join(b.text for b in region.blocks) + "/" + names if region else "/" + names
+
+
+def _partner(block: Block) -> str:
+    """A list item is one partner, whatever its commas ('Owners, Workers and Families
+    Forum'): quoted, as the text rules keep a quoted name whole, unless it holds quotes of its
+    own or a country key."""
+    text = block.text.rstrip(";")
+    if block.kind == "item" and "," in text and ":" not in text and not any(q in text for q in QUOTES):
+        return f"“{clean_name(text)}”"
+    return text
 
 
 def _lines(block: Block, name: str) -> str:
