@@ -179,3 +179,12 @@ def test_a_partner_list_item_is_one_partner_whatever_its_commas():
                         "<li>Save the Herders.</li></ul>")
     assert [p.name for p in record.partners] == ["Owners, Workers and Families Forum", "Pact, Inc.",
                                                  "Save the Herders"]
+
+
+def test_a_copyright_line_in_the_content_is_the_site_footer():
+    record = small_page("<h2>Results</h2><p>y</p>"
+                        "<h2>Contact Information</h2><p>Office of Trade<br>(202) 693-4843</p>"
+                        "<p>© U.S. Department of Labor · Privacy &amp; Security Statement</p>"
+                        "<p>Copyright 2008 ILAB</p>")
+    assert (record.contact.office, record.contact.phone) == ("Office of Trade", "(202) 693-4843")
+    assert record.warnings == []

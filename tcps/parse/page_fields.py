@@ -29,12 +29,14 @@ _PAGE_LABEL_RE = re.compile(
 _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\s+field|"
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
 # Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share'), a
-# breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp and 'Back to top'.
+# breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp, 'Back to top' and a copyright
+# line (the site footer typed into the content: '© U.S. Department of Labor · Privacy').
 _CHROME_TEXT_RE = re.compile(
     r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
     r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+"
     r"|(?:this\s+)?(?:page\s+)?(?:was\s+)?last\s+(?:updated|modified|reviewed)\b[^\n]{0,40}"
-    r"|back\s+to\s+top", re.I)
+    r"|back\s+to\s+top"
+    r"|(?:©|\(c\)|copyright\b)[^\n]{0,200}", re.I)
 _SECTION_KINDS = {"h2", "h3"}       # the headings that open sections (h1 is the title)
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
 _LEVEL_HEADING_RE = re.compile(r"\b(?:objectives?|outcomes?|intermediate|immediate|specific)\b[^:]*:$", re.I)
