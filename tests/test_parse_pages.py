@@ -188,3 +188,14 @@ def test_a_copyright_line_in_the_content_is_the_site_footer():
                         "<p>Copyright 2008 ILAB</p>")
     assert (record.contact.office, record.contact.phone) == ("Office of Trade", "(202) 693-4843")
     assert record.warnings == []
+
+
+def test_a_page_without_its_optional_end_tags_is_whole_and_one_cut_off_is_not():
+    """A saver that leaves out optional end tags (</body>, </html>, </p>, </li>) keeps the page
+    whole; a page that ends with a <div> or <main> still open was cut off."""
+    page = ("<!DOCTYPE html><html><body><main><div><h1>A Project</h1><h2>The Problem</h2><p>x"
+            "<h2>Results</h2><p>y</div></main>")
+    assert parse_bytes(page.encode(), "p.html").warnings == []
+    cut = page[:page.index("</div>")]
+    assert parse_bytes(cut.encode(), "p.html").warnings == [
+        "the page is truncated: it ends before its closing </html> tag"]

@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -38,8 +40,7 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     """The record of a page's bytes (``sha256``: their digest, where the caller has it), and the
     page decoded: the loader stores it as the document's text."""
     text, notes = _decode(data)
-    tail = text[-4096:].lower()
-    if "</html" not in tail and "</body" not in tail:
+    if _cut_off(text):
         notes.append("the page is truncated: it ends before its closing </html> tag")
     tree = LexborHTMLParser(text)
     page = read_fields(*page_blocks(tree))
@@ -54,6 +55,48 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     record.warnings.extend(f"unknown heading {f.word!r}: its text is not placed" for f in page.fields
                            if f.name == "unknown")
     return record, text
+
+
+# Elements whose end tag HTML lets a page leave out, and elements that have none.
+_OPTIONAL_END = {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "rt", "rp", "tr", "td",
+                 "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+         "param", "keygen", "basefont", "frame", "isindex"}
+
+
+def _cut_off(text: str) -> bool:
+    """A page that ends without </body> or </html> is cut off only where it ends inside a tag or
+    leaves open an element whose end tag HTML requires (a <div>, a <table>): a page saved with
+    its optional end tags left out (a minifying saver) is whole."""
+    tail = text[-4096:].lower()
+    if "</html" in tail or "</body" in tail:
+        return False
+    return _OpenElements().left_open(text)
+
+
+class _OpenElements(HTMLParser):
+    """The elements still open where the page ends, by the standard library's HTML tokenizer."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.count: Counter[str] = Counter()    # of each tag in `open`: a stray end tag costs nothing
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _VOID and tag not in _OPTIONAL_END:
+            self.open.append(tag)
+            self.count[tag] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.count[tag]:
+            closed = self.open.pop()
+            self.count[closed] -= 1
+            if closed == tag:
+                return
+
+    def left_open(self, text: str) -> bool:
+        self.feed(text)
+        return bool(self.open) or bool(self.rawdata.strip())
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
