@@ -2,6 +2,7 @@
 warnings; chrome never reaches a record; bad pages, truncation and decoding; the CLI."""
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
 
@@ -199,3 +200,15 @@ def test_a_page_without_its_optional_end_tags_is_whole_and_one_cut_off_is_not():
     cut = page[:page.index("</div>")]
     assert parse_bytes(cut.encode(), "p.html").warnings == [
         "the page is truncated: it ends before its closing </html> tag"]
+
+
+def test_a_byte_order_mark_and_an_xml_declaration_still_make_a_page():
+    """An XHTML page opening with its XML declaration, a page saved as 'Unicode' (UTF-16 with its
+    mark) and a UTF-8 mark over a wrong declaration all read as the page they are."""
+    body = ('<html><head><meta charset="windows-1252"></head><body><h1>Café Project</h1>'
+            "<h2>The Problem</h2><p>Children’s work.</p><h2>Results</h2><p>y</p></body></html>")
+    pages = [('<?xml version="1.0" encoding="windows-1252"?>\n' + body).encode("cp1252"),
+             body.encode("utf-16"), codecs.BOM_UTF8 + body.encode("utf-8")]
+    for data in pages:
+        record = parse_bytes(data, "p.html")
+        assert (record.title, record.problem, record.warnings) == ("Café Project", "Children’s work.", [])

@@ -100,10 +100,14 @@ class _OpenElements(HTMLParser):
 
 
 def _decode(data: bytes) -> tuple[str, list[str]]:
-    """By the charset the page declares, else UTF-8, else Windows-1252 (with a warning)."""
+    """By its byte-order mark (which outranks a declaration, as in browsers), else the charset
+    the page declares, else UTF-8, else Windows-1252 (with a warning)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), []
     codec = "utf-8"
     try:
-        codec = codecs.lookup(_declared_charset(data) or codec).name
+        declared = None if data.startswith(codecs.BOM_UTF8) else _declared_charset(data)
+        codec = codecs.lookup(declared or codec).name
     except LookupError:
         pass
     codec = "cp1252" if codec in _WINDOWS_1252 else codec
