@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import json
 import subprocess
+import time
 
 import pytest
 
@@ -212,3 +213,17 @@ def test_a_byte_order_mark_and_an_xml_declaration_still_make_a_page():
     for data in pages:
         record = parse_bytes(data, "p.html")
         assert (record.title, record.problem, record.warnings) == ("Café Project", "Children’s work.", [])
+
+
+def test_hostile_nesting_is_refused_fast_and_a_long_list_parses():
+    """5 MB of nested <div>s (the tree builder's time grows with the square of the depth) is one
+    ParseError within seconds, no RecursionError; 10,000 list items are 10,000 activities."""
+    deep = 450_000
+    page = "<h2>Results</h2><p>y</p>" + "<div>" * deep + "x" + "</div>" * deep
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="its markup nests past 1000 elements"):
+        small_page(page)
+    assert time.monotonic() - started < 20
+    items = "".join(f"<li>Activity {k}</li>" for k in range(10_000))
+    record = small_page(f"<h2>Our Strategy</h2><p>Project activities include:</p><ul>{items}</ul>")
+    assert len(record.activities) == 10_000 and record.activities[-1].text == "Activity 9999"

@@ -40,6 +40,8 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     """The record of a page's bytes (``sha256``: their digest, where the caller has it), and the
     page decoded: the loader stores it as the document's text."""
     text, notes = _decode(data)
+    if _nested_deeper_than(text, _MAX_DEPTH):
+        raise ParseError(name, f"not a project summary: its markup nests past {_MAX_DEPTH} elements")
     if _cut_off(text):
         notes.append("the page is truncated: it ends before its closing </html> tag")
     tree = LexborHTMLParser(text)
@@ -57,6 +59,10 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     return record, text
 
 
+# No saved page nests a hundred elements deep; the HTML tree builder's time and the blocks'
+# element paths grow with the square of the depth, so a page nested past this is refused.
+_MAX_DEPTH = 1000
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
 # Elements whose end tag HTML lets a page leave out, and elements that have none.
 _OPTIONAL_END = {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "rt", "rp", "tr", "td",
                  "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
@@ -72,6 +78,28 @@ def _cut_off(text: str) -> bool:
     if "</html" in tail or "</body" in tail:
         return False
     return _OpenElements().left_open(text)
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether elements that need an end tag nest past `limit`. The `<` and `</` counts over
+    the page's stretches bound the depth from above at no cost; only a page they leave in doubt
+    has its tag names read."""
+    bound = 0
+    for k in range(0, len(text), 8192):
+        stretch = text[k:k + 8192]
+        bound += stretch.count("<") - 2 * stretch.count("</")
+        if bound > limit:
+            break
+    else:
+        return False
+    depth = 0
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(2).lower()
+        if tag not in _VOID and tag not in _OPTIONAL_END:
+            depth += -1 if m.group(1) else 1
+            if depth > limit:
+                return True
+    return False
 
 
 class _OpenElements(HTMLParser):
