@@ -227,3 +227,14 @@ def test_hostile_nesting_is_refused_fast_and_a_long_list_parses():
     items = "".join(f"<li>Activity {k}</li>" for k in range(10_000))
     record = small_page(f"<h2>Our Strategy</h2><p>Project activities include:</p><ul>{items}</ul>")
     assert len(record.activities) == 10_000 and record.activities[-1].text == "Activity 9999"
+
+
+def test_a_rail_beside_the_fields_inside_main_is_chrome():
+    """Content is the innermost element holding every label, inside <main> too: a column of news
+    and links with unremarkable class names is no field and no warning."""
+    page = ("<!DOCTYPE html><html><body><main><div class='a'><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+            "<h2>Results</h2><p>y</p><h2>Grantee</h2><p>CARE</p></div><div class='b'><h2>Latest News</h2>"
+            "<ul><li>ILAB awards grants</li></ul><h2>Connect With ILAB</h2><p>Sign up</p></div>"
+            "</main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert (record.grantee, record.results, record.warnings) == ("CARE", "y", [])

@@ -97,11 +97,13 @@ def _whole_label(text: str, kind: str) -> tuple[str, str, str] | None:
 
 
 def _content(blocks: list[Block], main: int | None) -> list[Block]:
-    """The main content: the page's <main> where it holds labels, else the innermost element
-    holding every label, with the main heading before it where that stands outside."""
+    """The main content: the innermost element holding every label (of the page's <main>, where
+    that holds labels: a rail of news or links beside the fields inside <main> is chrome), with
+    the main heading before it where that stands outside."""
     labelled = [b for b in blocks if _label(b)]
     if main is not None and any(main in b.path for b in labelled):
-        return inside(blocks, main)
+        blocks = inside(blocks, main)
+        labelled = [b for b in labelled if main in b.path]
     root = common_element(labelled)
     if root is None:
         return blocks
