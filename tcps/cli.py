@@ -25,7 +25,7 @@ class _Commands(click.Group):
         try:
             return super().invoke(ctx)
         except TcpsError as e:
-            click.echo(f"error: {e}", err=True)
+            click.echo(f"{e.label}: {e}", err=True)
             ctx.exit(e.exit_status)
 
 
@@ -287,16 +287,20 @@ def history() -> None:
               help="Password for ROLE (also TCPS_READER_PASSWORD); none: for peer or trust logins.")
 @db_option
 def grant_readonly(role: str, password: str | None, db: str | None) -> None:
-    """Create or reset ROLE, a PostgreSQL login that can only read (default tcps_reader).
+    """Create or reset ROLE, a PostgreSQL login that can only read (default tcps_reader);
+    give each analyst one of their own.
 
-    Run it with --db pointing at the database as its owner. ROLE gets only pg_read_all_data
-    (PostgreSQL 14+). Analysts then use tcps sql, psql or any other tool with ROLE's URL.
-    SQLite needs no such role: tcps sql opens the file read-only.
+    ROLE joins the group tcps_readers, which holds only pg_read_all_data (PostgreSQL 14+).
+    Run it with --db pointing at the database as a role with CREATEROLE, best a superuser: only
+    a superuser can also revoke large objects and dblink from PUBLIC; whatever ROLE could still
+    change is printed as a warning. SQLite needs no such role: tcps sql opens the file read-only.
     """
-    from tcps.query import grant_readonly_role
+    from tcps.readers import grant_readonly_role
 
-    reader_url = grant_readonly_role(database_url(db), role, password)
-    click.echo(f"role {role} reads everything and writes nothing; connect with:")
+    reader_url, problems = grant_readonly_role(database_url(db), role, password)
+    for problem in problems:
+        click.echo(f"warning: {role} can still change something: {problem}", err=True)
+    click.echo(f"role {role} reads everything{'' if problems else ' and changes nothing'}; connect with:")
     click.echo(reader_url)
 
 
@@ -307,14 +311,15 @@ Exit status:
    0  every file loaded, or was unchanged
    1  some files failed (listed on stderr and in load_errors); the others loaded
    2  usage or configuration error (bad option, missing folder, unusable database)
-  75  another refresh holds the lock on this database (try again later)""")
+  75  skipped: another writer holds the lock on this database (a warning line on stderr;
+      try again later)""")
 @click.argument("folder", default="data",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @db_option
 @click.option("--prune", is_flag=True,
               help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
-              help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
+              help="When another writer holds the lock, wait up to SECONDS [default: exit 75 at once].")
 @click.option("--dry-run", is_flag=True,
               help="List what would change and write nothing (exit 1 if some files would fail).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")

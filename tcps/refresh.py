@@ -2,8 +2,8 @@
 
 Made for cron and systemd timers. One refresh:
 
-1. takes the database's refresh lock (``tcps.lock``), so only one refresh runs at a time;
-2. brings the schema to head;
+1. takes the database's writer lock (``tcps.lock``), so only one writer runs at a time, and
+2. with it brings the schema to head;
 3. opens a run in ``load_runs`` (marking runs that a crash left open as ``interrupted``);
 4. looks at every summary in the folder. A file whose size and modification time are what the
    database recorded, and that was parsed by the current parser, is unchanged without being
@@ -36,10 +36,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import has_table, upgrade_to_head
+from tcps.db import has_table
 from tcps.errors import failure_reason
 from tcps.load import CHILD_TABLES, Loader, project_id_of
-from tcps.lock import refresh_lock
+from tcps.lock import writer_lock
 from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
                          WatchedFile)
 from tcps.parse import read_file
@@ -123,8 +123,7 @@ def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool 
     root = folder.resolve()
     if dry_run:
         return _Run(engine, root, prune, dry_run=True).execute(progress)
-    with refresh_lock(engine, wait):
-        upgrade_to_head(engine)
+    with writer_lock(engine, wait):  # which brings the schema to head
         return _Run(engine, root, prune, dry_run=False).execute(progress)
 
 
