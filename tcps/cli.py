@@ -146,15 +146,14 @@ def _resolve_format(fmt: str | None, output: Path | None) -> str:
     return choose_format(fmt, output, terminal=output is None and sys.stdout.isatty())
 
 
-def _print_rows(result, fmt: str, output: Path | None) -> None:
+def _print_rows(result, fmt: str, output: Path | None, limit: int | None = None) -> None:
     """Write a QueryResult in format ``fmt`` to --output, or to standard output."""
-    from tcps.output import write_result
+    from tcps.output import write_file, write_result
 
     if output is None:
-        write_result(result, fmt, sys.stdout)
+        write_result(result, fmt, sys.stdout, limit)
     else:
-        with output.open("w", encoding="utf-8", newline="") as out:
-            write_result(result, fmt, out)
+        write_file(result, fmt, output, limit)
 
 
 @cli.command()
@@ -184,9 +183,8 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
     if query == "-":
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
-    result = run_query(database_url(db), query, dict(params), timeout=timeout,
-                       max_rows=limit or None if fmt == "table" else None)
-    _print_rows(result, fmt, output)
+    with run_query(database_url(db), query, dict(params), timeout=timeout) as result:
+        _print_rows(result, fmt, output, limit or None)
 
 
 @cli.command()

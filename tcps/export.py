@@ -87,7 +87,7 @@ def _select_all(entry: Entry, columns: list[dict[str, Any]], inspector: sa.Inspe
 def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
     with path.open("w", encoding="utf-8", newline="") as out:
         if fmt == "csv":  # as tcps sql writes it
-            write_result(QueryResult(names, rows, len(rows)), "csv", out)
+            write_result(QueryResult(names, rows), "csv", out)
         else:
             # Tabular JSON as Frictionless reads it: an array of rows, the column names first
             # (tcps sql's array of objects would leave an empty table without its columns).

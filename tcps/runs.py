@@ -91,7 +91,7 @@ def recent_runs(engine: Engine, limit: int = 20) -> QueryResult:
         if has_table(conn, LoadRun.__tablename__):
             latest = sa.select(*(runs.c[name] for name in RUN_COLUMNS)).order_by(runs.c.id.desc())
             rows = [tuple(map(_plain, row)) for row in conn.execute(latest.limit(limit))]
-    return QueryResult(list(RUN_COLUMNS), rows, len(rows))
+    return QueryResult(list(RUN_COLUMNS), rows)
 
 
 def _plain(value):

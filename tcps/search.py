@@ -103,7 +103,7 @@ def search_projects(conn: Connection, words: str, limit: int = 20) -> QueryResul
     require_table(conn, "project_search")
     terms = re.findall(r"\w+", words)
     if not terms:
-        return QueryResult(["project_id", "title", "snippet"], [], 0)
+        return QueryResult(["project_id", "title", "snippet"], [])
     if conn.dialect.name == "postgresql":
         result = conn.execute(_POSTGRESQL_SEARCH, {"words": " ".join(terms), "limit": limit})
     else:
@@ -111,4 +111,4 @@ def search_projects(conn: Connection, words: str, limit: int = 20) -> QueryResul
         match = " ".join(f'"{term}"' for term in terms)
         result = conn.execute(_SQLITE_SEARCH, {"match": match, "limit": limit})
     rows = [tuple(row) for row in result]
-    return QueryResult(list(result.keys()), rows, len(rows))
+    return QueryResult(list(result.keys()), rows)
