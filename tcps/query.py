@@ -15,12 +15,15 @@ gets a lock the SQL cannot reach:
   in a ``READ ONLY`` transaction with a ``statement_timeout``, rolled back at the end.
 
 Bounded: rows reach the caller one at a time as the database produces them, never a whole
-result in memory. PostgreSQL sends them in libpq's chunked-rows mode rather than through a
-server-side cursor: a cursor takes only SELECT and VALUES (not EXPLAIN or SHOW), and each FETCH
-would be a statement with a time limit of its own, where one statement is limited as a whole.
-On SQLite a value may not exceed `MAX_VALUE_BYTES` (``SQLITE_LIMIT_LENGTH``: ``randomblob(1e9)``
-fails at once instead of filling memory for minutes) and SQLite's own memory is capped at
-`SQLITE_HEAP_BYTES`; the time limit is checked every few thousand steps of SQLite's engine.
+result in memory. PostgreSQL sends them in libpq's chunked-rows mode (`_PG_CHUNK_ROWS` at a
+time) rather than through a server-side cursor: a cursor takes only SELECT and VALUES (not
+EXPLAIN or SHOW), and each FETCH would be a statement with a time limit of its own, where one
+statement is limited as a whole. A row's text and bytes may not exceed `MAX_ROW_BYTES` in all,
+since writing one takes several times its size (CSV, hex for bytes); on SQLite that is also the
+largest value a query may make (``SQLITE_LIMIT_LENGTH``: ``randomblob(1e9)`` fails at once
+instead of filling memory for minutes), and SQLite's own memory is capped at `SQLITE_HEAP_BYTES`.
+PostgreSQL has no such limit to set: it sends each value whole (up to its own 1 GB).
+The time limit is checked every few thousand steps of SQLite's engine.
 
 Parameters use one syntax on both databases, ``:name``, bound by the driver, never pasted in.
 """
@@ -41,11 +44,11 @@ from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, one_line
 from tcps.output import QueryResult
 from tcps.readers import connect_postgresql, parse_url, reader_problems
 
-# The largest string or blob a SQLite query may make or return, and SQLite's memory in all.
-MAX_VALUE_BYTES = 10_000_000
-SQLITE_HEAP_BYTES = 64_000_000
+# The most text and bytes a row may hold (and a SQLite value), and SQLite's memory in all.
+MAX_ROW_BYTES = 5_000_000
+SQLITE_HEAP_BYTES = 32_000_000
 # Rows PostgreSQL sends at a time.
-_PG_CHUNK_ROWS = 1000
+_PG_CHUNK_ROWS = 100
 
 
 @contextmanager
@@ -85,12 +88,18 @@ def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, Any]:
 
 def _guarded(rows: Iterable[Any], errors: type[Exception] | tuple[type[Exception], ...],
             translate: Callable[[Any], TcpsError]) -> Iterator[tuple[Any, ...]]:
-    """The rows, a database error met while reading them turned into a TcpsError."""
+    """The rows, each no bigger than MAX_ROW_BYTES, a database error met while reading them
+    turned into a TcpsError."""
     try:
         for row in rows:
+            if sum(len(v) for v in row if isinstance(v, (str, bytes))) > MAX_ROW_BYTES:
+                raise TcpsError(f"a row too big: {_TOO_BIG}")
             yield tuple(row)
     except errors as e:
         raise translate(e) from None
+
+
+_TOO_BIG = f"tcps sql makes and returns values and rows of up to {MAX_ROW_BYTES // 1_000_000} MB"
 
 
 # --- SQLite -------------------------------------------------------------------------------
@@ -174,30 +183,34 @@ def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float) -
     heap_limit = conn.execute("PRAGMA hard_heap_limit").fetchone()[0]  # for the whole process
     conn.execute(f"PRAGMA hard_heap_limit = {SQLITE_HEAP_BYTES}")
     conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
-    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_VALUE_BYTES)
+    conn.setlimit(sqlite3.SQLITE_LIMIT_LENGTH, MAX_ROW_BYTES)
     authorizer = _ReadOnlyAuthorizer()
     conn.set_authorizer(authorizer)
     deadline = time.monotonic() + timeout
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
 
-    def failure(e: sqlite3.Error) -> TcpsError:
+    def failure(e: sqlite3.Error | MemoryError) -> TcpsError:
         return _sqlite_error(e, authorizer, timeout, time.monotonic() > deadline)
 
+    errors = (sqlite3.Error, MemoryError)  # MemoryError: SQLite's heap limit, reached
     try:
         try:
             cursor = conn.execute(driver_sql, driver_params)
-        except sqlite3.Error as e:
+        except errors as e:
             raise failure(e) from None
         columns = [d[0] for d in cursor.description or ()]
-        yield QueryResult(columns, _guarded(cursor, sqlite3.Error, failure))
+        yield QueryResult(columns, _guarded(cursor, errors, failure))
     finally:
         conn.set_authorizer(None)
         conn.execute(f"PRAGMA hard_heap_limit = {heap_limit}")
         conn.close()
 
 
-def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: float,
+def _sqlite_error(e: sqlite3.Error | MemoryError, authorizer: _ReadOnlyAuthorizer, timeout: float,
                   late: bool) -> TcpsError:
+    if isinstance(e, MemoryError):
+        return TcpsError(f"out of memory: a query may use up to {SQLITE_HEAP_BYTES // 1_000_000} MB "
+                         "in SQLite")
     message = str(e)
     if late and message == "interrupted":
         return TimedOut(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
@@ -210,11 +223,7 @@ def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: fl
     if "readonly database" in message:
         return Refused(f"refused: tcps sql only reads ({message})")
     if "too big" in message:
-        return TcpsError(f"{message}: tcps sql makes and returns values of up to "
-                         f"{MAX_VALUE_BYTES // 1_000_000} MB")
-    if message == "out of memory":
-        return TcpsError(f"out of memory: a query may use up to {SQLITE_HEAP_BYTES // 1_000_000} MB "
-                         "in SQLite")
+        return TcpsError(f"{message}: {_TOO_BIG}")
     return TcpsError(message)
 
 

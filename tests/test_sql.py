@@ -351,7 +351,7 @@ def test_a_value_past_the_sqlite_size_cap_fails_at_once(database: Database, quer
     started = time.monotonic()
     result = tcps_sql(database, "--timeout", "1", query)
     assert time.monotonic() - started < 1
-    assert result.exit_code == 1 and "values of up to 10 MB" in result.stderr
+    assert result.exit_code == 1 and "values and rows of up to 5 MB" in result.stderr
 
 
 COUNT_ROWS_TO_A_BILLION = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
