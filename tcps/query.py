@@ -253,9 +253,13 @@ def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: floa
         rows = _guarded(cur.stream(driver_sql, driver_params, size=_PG_CHUNK_ROWS), psycopg.Error, failure)
         try:
             first = next(rows, None)  # runs the statement: a refusal comes before any output
-            columns = [d.name for d in cur.description or ()] if first else _column_names(conn, driver_sql)
+            if first is None:
+                columns = _column_names(conn, driver_sql)
+            else:
+                columns = [d.name for d in cur.description or ()]
             yield QueryResult(columns, _chain(first, rows))
         finally:
+            rows.close()  # a stream the caller left unread is cancelled while the connection lives
             _close_quietly(conn)
 
 

@@ -350,7 +350,7 @@ def test_rows_stream_in_bounded_memory(database: Database) -> None:
 def test_a_value_past_the_sqlite_size_cap_fails_at_once(database: Database, query: str) -> None:
     started = time.monotonic()
     result = tcps_sql(database, "--timeout", "1", query)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 1  # it does not run into the time limit
     assert result.exit_code == 1 and "values and rows of up to 5 MB" in result.stderr
 
 
@@ -362,7 +362,7 @@ def test_a_query_stopped_midway_leaves_no_output_file(database: Database, tmp_pa
     target = tmp_path / "rows.csv"
     started = time.monotonic()
     result = tcps_sql(database, "--timeout", "1", "--output", str(target), COUNT_ROWS_TO_A_BILLION)
-    assert result.exit_code == 4 and time.monotonic() - started < 3  # connecting included
+    assert result.exit_code == 4 and time.monotonic() - started < 5  # as test_timeout_stops_a_runaway_query
     assert list(tmp_path.iterdir()) == []
 
 
