@@ -40,7 +40,7 @@ def _sqlite_foreign_keys_off(connection: Connection):
 
 def _include_name(name: str | None, type_: str, _parents: dict) -> bool:
     """Leave the full-text index (migration 0005; on SQLite also FTS5's shadow tables) and the
-    writer lock's table (0007) out of autogenerate: derived data and bookkeeping, which the
+    writer lock's table (0012) out of autogenerate: derived data and bookkeeping, which the
     models do not describe."""
     return not (type_ == "table" and name is not None and (is_search_index(name) or name == LOCK_TABLE))
 

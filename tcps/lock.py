@@ -7,11 +7,11 @@ same projects, so the second one must notice the first and step aside (exit 75),
 
 `writer_lock` holds the lock for its body, with the schema at head (the lock lives in it):
 
-- PostgreSQL: the one row of the table ``writer_lock`` (migration 0007), locked with
+- PostgreSQL: the one row of the table ``writer_lock`` (migration 0012), locked with
   ``SELECT ... FOR UPDATE`` in a transaction of a connection of its own. Locking a row needs
   UPDATE privilege on its table, which a reader (``tcps db grant-readonly``) does not have; the
   one lock a reader may take on it (ACCESS SHARE, by reading it) does not conflict. The server
-  drops the lock when that connection closes. A database older than 0007 has no such row yet:
+  drops the lock when that connection closes. A database older than 0012 has no such row yet:
   it is migrated under the session advisory lock tcps used before (which any role can take, so
   a reader can delay that one migration, never a later write).
 - SQLite: ``filelock.FileLock`` on ``<database file>.lock``, made readable and writable by its
@@ -37,10 +37,10 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from tcps.db import has_table, upgrade_to_head
 from tcps.errors import LockHeld
 
-# The table whose one row is the lock (migration 0007): bookkeeping, as alembic_version is.
+# The table whose one row is the lock (migration 0012): bookkeeping, as alembic_version is.
 LOCK_TABLE = "writer_lock"
 
-# The advisory lock key of tcps before migration 0007: a fixed 64-bit number derived from a name.
+# The advisory lock key of tcps before migration 0012: a fixed 64-bit number derived from a name.
 ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"tcps refresh").digest()[:8], "big", signed=True)
 
 # How often a waiting writer asks again for the advisory lock (it has no "try for N seconds").
@@ -119,12 +119,20 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    path = f"{database}.lock"
+    with file_lock(f"{database}.lock", wait, holder="writer (a refresh or a load)"):
+        yield
+
+
+@contextmanager
+def file_lock(path: str, wait: float = 0, holder: str = "writer") -> Iterator[None]:
+    """Hold ``flock(2)`` on the file ``path``, made readable and writable by its owner alone, for
+    the body (``tcps fetch`` locks its folder this way); raise LockHeld, naming the ``holder``
+    command, when it cannot be had within ``wait``."""
     lock = filelock.FileLock(path, mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:
-        raise LockHeld(f"skipped: another writer (a refresh or a load) holds {path}") from None
+        raise LockHeld(f"skipped: another {holder} holds {path}") from None
     try:
         yield
     finally:

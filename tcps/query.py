@@ -26,9 +26,13 @@ PostgreSQL has no such limit to set: it sends each value whole (up to its own 1 
 The time limit is checked every few thousand steps of SQLite's engine.
 
 Parameters use one syntax on both databases, ``:name``, bound by the driver, never pasted in.
+A value that reads as a number is bound as one (`parameter_values`): SQLite compares a text
+value with a view's untyped column as text, so ``fiscal_year >= '2019'`` would silently find
+nothing there while PostgreSQL, inferring a number, finds the rows.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -39,10 +43,37 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 
-from tcps.db import connect_sqlite_read_only
-from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, one_line
+from tcps.db import check_sqlite_path, connect_sqlite_read_only
+from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, UsageError, one_line
 from tcps.output import QueryResult
 from tcps.readers import connect_postgresql, parse_url, reader_problems
+
+Value = str | int | float
+
+
+# Numbers as an analyst types them; a leading zero (a code such as 007) stays text.
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+TEXT_SUFFIX = ":text"
+
+
+def parameter_values(pairs: Iterable[tuple[str, str]], all_text: bool = False) -> dict[str, Value]:
+    """The values of ``-p NAME VALUE`` pairs: a VALUE that reads as an integer or a decimal is
+    that number, anything else text. ``NAME:text`` (or ``all_text``) keeps VALUE as text."""
+    values: dict[str, Value] = {}
+    for name, value in pairs:
+        if name.endswith(TEXT_SUFFIX):
+            values[name[:-len(TEXT_SUFFIX)]] = value
+        elif all_text:
+            values[name] = value
+        elif _INTEGER.fullmatch(value):
+            values[name] = int(value)
+        elif _DECIMAL.fullmatch(value):
+            values[name] = float(value)
+        else:
+            values[name] = value
+    return values
+
 
 # The most text and bytes a row may hold (and a SQLite value), and SQLite's memory in all.
 MAX_ROW_BYTES = 5_000_000
@@ -52,17 +83,20 @@ _PG_CHUNK_ROWS = 100
 
 
 @contextmanager
-def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
+def run_query(url: str | URL, sql: str, params: Mapping[str, Value] | None = None,
               timeout: float = 30.0) -> Iterator[QueryResult]:
     """Run ``sql`` (one statement) read-only against the database at ``url``; the result's rows
     stream while the ``with`` body reads them, and raise TcpsError if the statement fails midway.
 
-    ``params`` fill the statement's ``:name`` placeholders. ``timeout`` (seconds) stops a runaway
-    query, however far its rows have been read.
+    ``params`` fill the statement's ``:name`` placeholders (see `parameter_values`). ``timeout``
+    (seconds) stops a runaway query, however far its rows have been read.
     """
+    if not sql.strip():
+        raise UsageError("the query is empty")
     url = parse_url(url)
     backend = url.get_backend_name()
     if backend == "sqlite":
+        check_sqlite_path(url.render_as_string(hide_password=False))
         run = _run_sqlite
     elif backend == "postgresql":
         run = _run_postgresql
@@ -72,7 +106,7 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
         yield result
 
 
-def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, Any]:
+def _bind(sql: str, params: Mapping[str, Value], dialect: Any) -> tuple[str, Any]:
     """Turn ``:name`` placeholders into the driver's style (positional ones take a list); every
     name given, and used."""
     compiled = text(sql).compile(dialect=dialect)
@@ -174,7 +208,7 @@ class _ReadOnlyAuthorizer:
 
 
 @contextmanager
-def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float) -> Iterator[QueryResult]:
+def _run_sqlite(url: URL, sql: str, params: Mapping[str, Value], timeout: float) -> Iterator[QueryResult]:
     driver_sql, driver_params = _bind(sql, params, sqlite.pysqlite.dialect(paramstyle="named"))
     path = url.database or ""
     if not path or path == ":memory:":
@@ -190,7 +224,7 @@ def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float) -
     conn.set_progress_handler(lambda: time.monotonic() > deadline, 10_000)
 
     def failure(e: sqlite3.Error | MemoryError) -> TcpsError:
-        return _sqlite_error(e, authorizer, timeout, time.monotonic() > deadline)
+        return _sqlite_error(e, sql, authorizer, timeout, time.monotonic() > deadline)
 
     errors = (sqlite3.Error, MemoryError)  # MemoryError: SQLite's heap limit, reached
     try:
@@ -206,8 +240,8 @@ def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float) -
         conn.close()
 
 
-def _sqlite_error(e: sqlite3.Error | MemoryError, authorizer: _ReadOnlyAuthorizer, timeout: float,
-                  late: bool) -> TcpsError:
+def _sqlite_error(e: sqlite3.Error | MemoryError, sql: str, authorizer: _ReadOnlyAuthorizer,
+                  timeout: float, late: bool) -> TcpsError:
     if isinstance(e, MemoryError):
         return TcpsError(f"out of memory: a query may use up to {SQLITE_HEAP_BYTES // 1_000_000} MB "
                          "in SQLite")
@@ -224,13 +258,14 @@ def _sqlite_error(e: sqlite3.Error | MemoryError, authorizer: _ReadOnlyAuthorize
         return Refused(f"refused: tcps sql only reads ({message})")
     if "too big" in message:
         return TcpsError(f"{message}: {_TOO_BIG}")
-    return TcpsError(message)
+    return TcpsError(_with_hint(message, sql))
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
 
 @contextmanager
-def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: float) -> Iterator[QueryResult]:
+def _run_postgresql(url: URL, sql: str, params: Mapping[str, Value],
+                    timeout: float) -> Iterator[QueryResult]:
     import psycopg
 
     # $1 placeholders, as the server takes them: `_column_names` prepares the statement itself.
@@ -245,7 +280,7 @@ def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: floa
         conn.execute("SELECT set_config('statement_timeout', %s, true)", (f"{int(timeout * 1000)}ms",))
 
         def failure(e: psycopg.Error) -> TcpsError:
-            return _pg_error(e, timeout)
+            return _pg_error(e, sql, timeout)
 
         cur = psycopg.RawCursor(conn)
         # stream() sends the statement alone on the extended protocol, where "COMMIT; INSERT ..."
@@ -288,7 +323,7 @@ def _close_quietly(conn: Any) -> None:
     conn.close()
 
 
-def _pg_error(e: Exception, timeout: float) -> TcpsError:
+def _pg_error(e: Exception, sql: str, timeout: float) -> TcpsError:
     from psycopg import errors
 
     message = getattr(getattr(e, "diag", None), "message_primary", None) or one_line(e)
@@ -298,4 +333,25 @@ def _pg_error(e: Exception, timeout: float) -> TcpsError:
         return Refused("refused: tcps sql runs one statement at a time")
     if isinstance(e, (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
         return Refused(f"refused: tcps sql only reads ({message})")
-    return TcpsError(message)
+    return TcpsError(_with_hint(message, sql))
+
+
+# Mistakes an analyst makes often: the database's message (SQLite's or PostgreSQL's), a word the
+# statement holds, and what to do.
+_HINTS = [
+    (re.compile(r'no such column: (\w+\.)?project_id|column (\w+\.)?"?project_id"? does not exist'),
+     re.compile(r"\bprojects\b", re.I),
+     "projects has id, not project_id: project_id is the other tables' and views' link to projects.id"),
+    (re.compile(r"operator does not exist: (text|character varying) \S+ (smallint|integer|bigint|"
+                r"numeric|double precision)"), re.compile(""),
+     "a -p value that reads as a number is bound as a number: -p NAME:text VALUE (or --text-params) "
+     "binds it as text"),
+]
+
+
+def _with_hint(message: str, sql: str) -> str:
+    """The database's message, and what to do about it where the mistake is a common one."""
+    for pattern, word, hint in _HINTS:
+        if pattern.search(message) and word.search(sql):
+            return f"{message} (hint: {hint})"
+    return message

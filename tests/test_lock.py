@@ -79,7 +79,7 @@ def test_a_lost_postgresql_connection_does_not_hide_the_bodys_error(postgres_url
 
 
 def test_a_reader_can_neither_take_nor_hold_off_the_postgresql_lock(postgres_url: str) -> None:
-    """A reader may take advisory locks (any role may: tcps used one until migration 0007) and
+    """A reader may take advisory locks (any role may: tcps used one until migration 0012) and
     lock writer_lock by reading it; neither keeps a writer out, and it cannot lock the row."""
     url = create_database(postgres_url)
     engine = sa.create_engine(url)

@@ -1,7 +1,7 @@
 """The writer lock: one row that tcps's writers lock while they write.
 
-Revision ID: 0007
-Revises: 0006
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-06 22:30:00
 
 On PostgreSQL a refresh held a session advisory lock, which any role can take: a reader could
@@ -16,8 +16,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0007"
-down_revision = "0006"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
