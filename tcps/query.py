@@ -35,7 +35,7 @@ from __future__ import annotations
 import re
 import sqlite3
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -121,7 +121,7 @@ def _bind(sql: str, params: Mapping[str, Value], dialect: Any) -> tuple[str, Any
 
 
 def _guarded(rows: Iterable[Any], errors: type[Exception] | tuple[type[Exception], ...],
-            translate: Callable[[Any], TcpsError]) -> Iterator[tuple[Any, ...]]:
+            translate: Callable[[Any], TcpsError]) -> Generator[tuple[Any, ...], None, None]:
     """The rows, each no bigger than MAX_ROW_BYTES, a database error met while reading them
     turned into a TcpsError."""
     try:
