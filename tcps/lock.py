@@ -11,7 +11,10 @@ same projects, so the second one must notice the first and step aside (exit 75),
   ``SELECT ... FOR UPDATE`` in a transaction of a connection of its own. Locking a row needs
   UPDATE privilege on its table, which a reader (``tcps db grant-readonly``) does not have; the
   one lock a reader may take on it (ACCESS SHARE, by reading it) does not conflict. The server
-  drops the lock when that connection closes. A database older than 0012 has no such row yet:
+  drops the lock when that connection closes. That transaction stays open, idle, for the whole
+  run: it is exempt from ``idle_in_transaction_session_timeout`` (which would end it, and the
+  lock with it), and holds back VACUUM's horizon while it lasts, as any long transaction does.
+  A database older than 0012 has no such row yet:
   it is migrated under the session advisory lock tcps used before (which any role can take, so
   a reader can delay that one migration, never a later write).
 - SQLite: ``filelock.FileLock`` on ``<database file>.lock``, made readable and writable by its
@@ -85,6 +88,7 @@ def _row_lock(engine: Engine, wait: float) -> Iterator[None]:
 
 def _lock_row(conn: Connection, wait: float) -> None:
     """Lock the row in ``conn``'s transaction, waiting up to ``wait`` seconds (lock_timeout)."""
+    conn.execute(text("SELECT set_config('idle_in_transaction_session_timeout', '0', true)"))
     if wait > 0:
         conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(wait * 1000)}ms"})
     how = "FOR UPDATE" if wait > 0 else "FOR UPDATE NOWAIT"

@@ -114,3 +114,23 @@ def test_the_sqlite_lock_file_is_its_owners_alone(tmp_path) -> None:
         pass
     engine.dispose()
     assert (tmp_path / "tcps.db.lock").stat().st_mode & 0o777 == 0o600
+
+
+def test_the_postgresql_lock_outlasts_an_idle_transaction_timeout(postgres_url: str) -> None:
+    """The lock's transaction idles for the whole run: a server setting that ends idle
+    transactions must not end it (and free the lock) under a refresh still running."""
+    url = create_database(postgres_url)
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'ALTER DATABASE "{engine.url.database}" '
+                                 "SET idle_in_transaction_session_timeout = '200ms'"))
+            conn.commit()
+        engine.dispose()  # new sessions take the setting
+        with writer_lock(engine):
+            time.sleep(1)
+            with pytest.raises(LockHeld), writer_lock(engine):
+                pass
+    finally:
+        engine.dispose()
+        drop_database(url)
