@@ -31,15 +31,16 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
-from tcps.errors import FileError, failure_reason
+from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
+from tcps.lock import refresh_lock
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
                          Objective, Organization, Partner, Project, ProjectCountry, Result,
                          SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
-from tcps.sources import SourceFile, summary_files
+from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -323,23 +324,31 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None, *,
+               max_size: int = DEFAULT_MAX_SIZE, wait: float = 0) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
-    is reported, not fatal (ConfigError when the schema is not one our migrations know).
+    (or a folder that cannot be read) is reported, not fatal.
 
+    Holds the writer lock of ``tcps.lock`` throughout, as a refresh does: LockHeld when another
+    writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
+    migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order."""
-    upgrade_to_head(engine)
-    report = LoadReport()
-    with Loader(engine) as loader:
-        for path, parsed in parse_in_order(list(summary_files(paths)), jobs or os.cpu_count() or 1):
-            if isinstance(parsed, str):
-                report.failed.append(FileError(path, parsed))
-                continue
-            try:
-                outcome = loader.load(*parsed)
-            except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(FileError(path, failure_reason(e)))
-                continue
-            getattr(report, outcome).append(path)
+    with refresh_lock(engine, wait):
+        upgrade_to_head(engine)
+        listing = summary_files(paths)
+        report = LoadReport(failed=list(listing.unreadable))
+        with Loader(engine) as loader:
+            for path, parsed in parse_in_order(listing.files, jobs or os.cpu_count() or 1, max_size):
+                if isinstance(parsed, str):
+                    report.failed.append(FileError(path, parsed))
+                    continue
+                try:
+                    outcome = loader.load(*parsed)
+                except Exception as e:  # refused by the database, or a bug: the others still load
+                    if stops_the_run(e):
+                        raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
+                    report.failed.append(FileError(path, failure_reason(e)))
+                    continue
+                getattr(report, outcome).append(parsed[1].path)
     return report

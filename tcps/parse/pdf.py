@@ -14,19 +14,28 @@ So we read every glyph with its position (pdfminer.six) and rebuild the page fro
    a label starts, ``<TAB>value`` on every other row, bullets kept (a sub-bullet indented by two
    spaces per level).
 
-A PDF we cannot read as a summary (no text layer, encrypted, damaged) raises ParseError with
-a one-line reason. There is no OCR.
+A PDF we cannot read as a summary (no text layer, encrypted, damaged, too large) raises
+ParseError with a one-line reason. There is no OCR.
+
+A small PDF can hold a great deal: zlib inflates a MiB to a GiB, and every glyph costs the
+layout about ``GLYPH_BYTES`` bytes of memory. So before pdfminer decodes anything, the streams'
+Flate filters are run once, counting, and the PDF is refused where they inflate to more than
+``max_size`` bytes in all; and it is refused when it draws more than ``max_size //
+GLYPH_BYTES`` glyphs, which keeps the layout's memory about that of a text file of
+``max_size`` bytes.
 """
 from __future__ import annotations
 
 import io
 import re
 import statistics
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.sources import DEFAULT_MAX_SIZE, too_large
 
 # Rows whose baseline lies in the top or bottom 8% of the page are page furniture: the header
 # and footer stand in the page margins (a 1-inch margin is 9% of a Letter page), body text never.
@@ -40,9 +49,12 @@ COLUMN_GAP = 0.8
 LABEL_ROW_PITCHES = 1.3
 BULLET_RE = re.compile(r"^(?:[•\uf0b7▪◦●○■□➢-]|\d{1,2}[.)])$")
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+# A glyph counts as this many bytes against --max-size: what it costs the layout in memory,
+# against a text file's byte (measured in docs/performance.md).
+GLYPH_BYTES = 16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Glyph:
     """A character (or a run of them) as printed: baseline measured from the top of the page."""
     text: str
@@ -86,11 +98,12 @@ class _Line:
     value: str = ""
 
 
-def extract_text(data: bytes, name: str | Path = "<bytes>") -> PdfText:
+def extract_text(data: bytes, name: str | Path = "<bytes>", max_size: int = DEFAULT_MAX_SIZE) -> PdfText:
     """The summary text of a PDF in the P1 TAB layout, and its page count.
 
-    Raises ParseError naming the file for a PDF that is damaged, encrypted or has no text."""
-    pages = read_pages(data, name)
+    Raises ParseError naming the file for a PDF that is damaged, encrypted, too large (see
+    the module docstring) or has no text."""
+    pages = read_pages(data, name, max_size)
     if not pages:
         raise ParseError(name, "PDF has no pages")
     if not any(g.text.strip() for page in pages for g in page.glyphs):
@@ -98,20 +111,29 @@ def extract_text(data: bytes, name: str | Path = "<bytes>") -> PdfText:
     return PdfText(layout_text(pages), len(pages))
 
 
-def read_pages(data: bytes, name: str | Path) -> list[Page]:
+class _TooLarge(Exception):
+    """What the PDF decodes to is more than the limit; the message says what it is."""
+
+
+def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> list[Page]:
     """Every glyph of every page, with pdfminer.six (imported here: only PDFs need it)."""
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
 
     if b"%%EOF" not in data[-1024:]:
         raise ParseError(name, "truncated or damaged PDF: no %%EOF end marker")
     manager = PDFResourceManager()
-    device = _glyph_device(manager)
+    device = _glyph_device(manager, max_size // GLYPH_BYTES)
     interpreter = PDFPageInterpreter(manager, device)
     try:
-        for pdf_page in PDFPage.get_pages(io.BytesIO(data)):
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        check_inflated_size(document, max_size)
+        for pdf_page in PDFPage.create_pages(document):
             interpreter.process_page(pdf_page)
+    except _TooLarge as e:
+        raise ParseError(name, f"PDF: {e} {too_large(max_size)}") from None
     except PDFPasswordIncorrect:
         raise ParseError(name, "encrypted PDF: it needs a password to open") from None
     except Exception as e:  # pdfminer raises many kinds of errors on a damaged file
@@ -120,9 +142,38 @@ def read_pages(data: bytes, name: str | Path) -> list[Page]:
     return device.pages
 
 
-def _glyph_device(manager):
+def check_inflated_size(document, max_size: int) -> None:
+    """Raise _TooLarge when the document's streams inflate to more than ``max_size`` bytes
+    in all. Each Flate filter of a stream is run with its output capped at what is left of
+    the limit, so no more than that is ever held; the filters after another kind (images'
+    DCT, ASCII85 ...) are not run: those do not inflate a stream by much."""
+    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
+
+    left = max_size
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            try:
+                stream = document.getobj(objid)
+                if not isinstance(stream, PDFStream) or stream.rawdata is None:
+                    continue
+                data = stream.rawdata
+                if stream.decipher:
+                    data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
+                for kind, _ in stream.get_filters():
+                    if kind not in LITERALS_FLATE_DECODE:
+                        break
+                    data = zlib.decompressobj().decompress(data, left + 1)
+            except Exception:  # damaged: pdfminer says so if the page needs it
+                continue
+            left -= len(data)
+            if left < 0:
+                raise _TooLarge("its streams inflated")
+
+
+def _glyph_device(manager, max_glyphs: int):
     """A pdfminer device that keeps each glyph's text and box, and nothing else: pdfminer's
-    own layout objects (LTChar) cost half the time of reading a summary."""
+    own layout objects (LTChar) cost half the time of reading a summary. It stops the PDF
+    at ``max_glyphs`` glyphs."""
     from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.pdffont import PDFUnicodeNotDefined
     from pdfminer.utils import apply_matrix_rect
@@ -131,6 +182,7 @@ def _glyph_device(manager):
         def __init__(self) -> None:
             super().__init__(manager)
             self.pages: list[Page] = []
+            self.glyphs = 0
 
         def begin_page(self, page, ctm) -> None:
             x0, y0, x1, y1 = apply_matrix_rect(ctm, page.mediabox)
@@ -138,6 +190,9 @@ def _glyph_device(manager):
 
         def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
             """Called by pdfminer for every glyph shown; returns how far the pen moves."""
+            self.glyphs += 1
+            if self.glyphs > max_glyphs:
+                raise _TooLarge(f"its text (over {max_glyphs:,} characters at {GLYPH_BYTES} bytes each)")
             try:
                 text = font.to_unichr(cid)
             except PDFUnicodeNotDefined:
