@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 import zlib
 from contextlib import nullcontext
@@ -21,7 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
-from test_refresh import run_statuses, summaries, summary_bytes, title_of, write_summary
+from test_refresh import lock_held_for, run_statuses, summaries, summary_bytes, title_of, write_summary
 
 from tcps.cli import cli
 from tcps.db import make_engine
@@ -263,20 +262,8 @@ def test_load_takes_the_writer_lock(db_url: str, tmp_path: Path) -> None:
             assert result.stderr.startswith("error: another load or refresh holds ")
         assert sa.inspect(engine).get_table_names() == []  # nothing written, not even the schema
 
-        release = threading.Event()
-        held = threading.Event()
-
-        def hold() -> None:
-            with refresh_lock(engine):
-                held.set()
-                release.wait()
-
-        holder = threading.Thread(target=hold)
-        holder.start()
-        assert held.wait(10)
-        threading.Timer(0.5, release.set).start()
-        result = CliRunner().invoke(cli, ["load", str(folder), "--db", db_url, "--wait", "10"])
-        holder.join()
+        with lock_held_for(engine, 0.5):
+            result = CliRunner().invoke(cli, ["load", str(folder), "--db", db_url, "--wait", "10"])
         assert result.exit_code == 0, result.output
         assert result.stdout.strip() == "added 2, updated 0, unchanged 0, failed 0"
     finally:

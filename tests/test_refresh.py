@@ -15,6 +15,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,28 @@ def refresh_process(db_url: str, folder: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-c", "from tcps.cli import main; main()",
                              "refresh", str(folder), "--db", db_url],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@contextmanager
+def lock_held_for(engine: sa.Engine, seconds: float) -> Iterator[None]:
+    """Another writer holds the database's lock when the body starts, and lets go of it
+    ``seconds`` later."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with refresh_lock(engine):
+            held.set()
+            release.wait()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    assert held.wait(10)
+    threading.Timer(seconds, release.set).start()
+    try:
+        yield
+    finally:
+        release.set()
+        holder.join()
 
 
 @pytest.fixture
@@ -278,19 +302,8 @@ def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine
         assert "another load or refresh" in result.stderr
         assert sa.inspect(engine).get_table_names() == []
 
-    held, release = threading.Event(), threading.Event()
-
-    def hold() -> None:
-        with refresh_lock(engine):
-            held.set()
-            release.wait()
-
-    holder = threading.Thread(target=hold)
-    holder.start()
-    assert held.wait(10)
-    threading.Timer(0.5, release.set).start()
-    result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url, "--wait", "10"])
-    holder.join()
+    with lock_held_for(engine, 0.5):
+        result = CliRunner().invoke(cli, ["refresh", str(folder), "--db", db_url, "--wait", "10"])
     assert result.exit_code == 0, result.output
     assert "1 new" in result.stdout
 
