@@ -20,7 +20,7 @@ from tcps.errors import FileError, ParseError, shown_path
 from tcps.record import Record
 
 # The endings (any case) of the files a folder is searched for: the summaries tcps reads.
-SUMMARY_SUFFIXES = frozenset({".txt", ".pdf"})
+SUMMARY_SUFFIXES = frozenset({".txt", ".pdf", ".html", ".htm"})
 # The largest file tcps reads, and the most text a PDF may decode to (--max-size): far above
 # any real summary (tens of KiB), far below what would exhaust memory.
 DEFAULT_MAX_SIZE = 5 * 1024 * 1024
@@ -39,6 +39,7 @@ class SourceFile:
     path: str  # as shown and stored (tcps.errors.shown_path)
     size: int  # in bytes
     text: str | None  # the text the parser read; None where no text form is kept (PDF)
+    format: str  # text | pdf | html, by the bytes (tcps.parse.document_format)
 
 
 @dataclass
@@ -121,9 +122,9 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_SIZE, data: bytes | None 
     ``data`` and ``sha256`` are the file's bytes and their digest when the caller has them
     already (refresh, to tell whether the file changed): the file is not read or hashed again.
     Raises ParseError for a file that cannot be read or parsed."""
-    from tcps.parse import parse_with_text
+    from tcps.parse import document_format, parse_with_text
 
     if data is None:
         data = read_file(path, max_size)
     record, text = parse_with_text(data, path, sha256, max_size)
-    return record, SourceFile(shown_path(path), len(data), text)
+    return record, SourceFile(shown_path(path), len(data), text, document_format(data))
