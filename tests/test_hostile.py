@@ -8,6 +8,7 @@ none hangs, runs out of memory, or takes what it cannot read for gone.
 """
 from __future__ import annotations
 
+import base64
 import os
 import signal
 import subprocess
@@ -47,13 +48,13 @@ def bomb(mebibytes: int) -> bytes:
     return b"\x78\xda" + first + block * mebibytes + squeezer.flush() + checksum.to_bytes(4, "big")
 
 
-def one_page_pdf(stream: bytes) -> bytes:
-    """A one-page PDF whose page draws the Flate-compressed ``stream`` in Helvetica."""
+def one_page_pdf(stream: bytes, filters: bytes = b"/FlateDecode") -> bytes:
+    """A one-page PDF whose page draws ``stream`` (encoded by ``filters``) in Helvetica."""
     objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
                b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Filter /FlateDecode /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+               b"<< /Filter [%s] /Length %d >>\nstream\n%s\nendstream" % (filters, len(stream), stream),
                b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
     pdf, offsets = b"%PDF-1.4\n", []
     for number, body in enumerate(objects, 1):
@@ -137,11 +138,15 @@ def test_refresh_and_load_report_every_bad_entry_once_and_load_the_rest(db_url: 
 def test_a_pdf_may_inflate_and_draw_only_so_much(tmp_path: Path) -> None:
     inflating = one_page_pdf(bomb(64))
     (tmp_path / "bomb.pdf").write_bytes(inflating)
+    wrapped = base64.a85encode(bomb(64)) + b"~>"  # a filter before Flate hides nothing
+    (tmp_path / "a85.pdf").write_bytes(one_page_pdf(wrapped, b"/ASCII85Decode /FlateDecode"))
     drawing = zlib.compress(b"BT /F1 1 Tf 72 700 Td (" + b"ab " * 50_000 + b") Tj ET")
     (tmp_path / "glyphs.pdf").write_bytes(one_page_pdf(drawing))
-    result = tcps("parse", "--max-size", "2M", str(tmp_path / "bomb.pdf"), str(tmp_path / "glyphs.pdf"))
+    result = tcps("parse", "--max-size", "2M", *(str(tmp_path / name) for name in
+                                                  ("a85.pdf", "bomb.pdf", "glyphs.pdf")))
     assert len(inflating) < 100_000 and result.returncode == 1
     assert errors_by_name(result.stderr, tmp_path) == {
+        "a85.pdf": "PDF: its streams inflated larger than the limit of 2,097,152 bytes (--max-size)",
         "bomb.pdf": "PDF: its streams inflated larger than the limit of 2,097,152 bytes (--max-size)",
         "glyphs.pdf": "PDF: its text (over 131,072 characters at 16 bytes each) larger than the limit "
                       "of 2,097,152 bytes (--max-size)"}

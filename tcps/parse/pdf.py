@@ -23,23 +23,22 @@ A PDF we cannot read as a summary (no text layer, encrypted, damaged, too large)
 ParseError with a one-line reason. There is no OCR.
 
 A small PDF can hold a great deal: zlib inflates a MiB to a GiB, and every glyph costs the
-layout about ``GLYPH_BYTES`` bytes of memory. So before pdfminer decodes anything, the streams'
-Flate filters are run once, counting, and the PDF is refused where they inflate to more than
-``max_size`` bytes in all; and it is refused when it draws more than ``max_size //
-GLYPH_BYTES`` glyphs, which keeps the layout's memory about that of a text file of
-``max_size`` bytes.
+layout about ``GLYPH_BYTES`` bytes of memory. So a PDF is refused when its streams decode to
+more than ``max_size`` bytes in all (``tcps.parse.pdf_size`` counts them before pdfminer
+decodes any), and when it draws more than ``max_size // GLYPH_BYTES`` glyphs, which keeps the
+layout's memory about that of a text file of ``max_size`` bytes.
 """
 from __future__ import annotations
 
 import io
 import re
 import statistics
-import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.parse.pdf_size import TooLarge, check_decoded_size
 from tcps.sources import DEFAULT_MAX_SIZE, too_large
 
 # Rows whose baseline lies in the top or bottom 8% of the page are page furniture: the header
@@ -122,10 +121,6 @@ def extract_text(data: bytes, name: str | Path = "<bytes>", max_size: int = DEFA
     return PdfText(layout_text(pages), len(pages))
 
 
-class _TooLarge(Exception):
-    """What the PDF decodes to is more than the limit; the message says what it is."""
-
-
 def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> list[Page]:
     """Every glyph of every page, with pdfminer.six (imported here: only PDFs need it)."""
     from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
@@ -140,10 +135,10 @@ def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) 
     interpreter = PDFPageInterpreter(manager, device)
     try:
         document = PDFDocument(PDFParser(io.BytesIO(data)))
-        check_inflated_size(document, max_size)
+        check_decoded_size(document, max_size)
         for pdf_page in PDFPage.create_pages(document):
             interpreter.process_page(pdf_page)
-    except _TooLarge as e:
+    except TooLarge as e:
         raise ParseError(name, f"PDF: {e} {too_large(max_size)}") from None
     except PDFPasswordIncorrect:
         raise ParseError(name, "encrypted PDF: it needs a password to open") from None
@@ -151,34 +146,6 @@ def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) 
         detail = " ".join(str(e).split())
         raise ParseError(name, f"damaged PDF: {type(e).__name__}" + (f": {detail}" if detail else "")) from None
     return device.pages
-
-
-def check_inflated_size(document, max_size: int) -> None:
-    """Raise _TooLarge when the document's streams inflate to more than ``max_size`` bytes
-    in all. Each Flate filter of a stream is run with its output capped at what is left of
-    the limit, so no more than that is ever held; the filters after another kind (images'
-    DCT, ASCII85 ...) are not run: those do not inflate a stream by much."""
-    from pdfminer.pdftypes import LITERALS_FLATE_DECODE, PDFStream
-
-    left = max_size
-    for xref in document.xrefs:
-        for objid in xref.get_objids():
-            try:
-                stream = document.getobj(objid)
-                if not isinstance(stream, PDFStream) or stream.rawdata is None:
-                    continue
-                data = stream.rawdata
-                if stream.decipher:
-                    data = stream.decipher(stream.objid, stream.genno, data, stream.attrs)
-                for kind, _ in stream.get_filters():
-                    if kind not in LITERALS_FLATE_DECODE:
-                        break
-                    data = zlib.decompressobj().decompress(data, left + 1)
-            except Exception:  # damaged: pdfminer says so if the page needs it
-                continue
-            left -= len(data)
-            if left < 0:
-                raise _TooLarge("its streams inflated")
 
 
 def _glyph_device(manager, max_glyphs: int):
@@ -203,7 +170,7 @@ def _glyph_device(manager, max_glyphs: int):
             """Called by pdfminer for every glyph shown; returns how far the pen moves."""
             self.glyphs += 1
             if self.glyphs > max_glyphs:
-                raise _TooLarge(f"its text (over {max_glyphs:,} characters at {GLYPH_BYTES} bytes each)")
+                raise TooLarge(f"its text (over {max_glyphs:,} characters at {GLYPH_BYTES} bytes each)")
             try:
                 text = font.to_unichr(cid)
             except PDFUnicodeNotDefined:
