@@ -134,12 +134,12 @@ def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool 
     ConfigError when the schema cannot be brought to head, and DatabaseFailed when the
     database stops working during the run.
     """
-    run = _Run(engine, folder.resolve(), prune, dry_run, max_size)
+    root = folder.resolve()
     if dry_run:
-        return run.execute(progress)
+        return _Run(engine, root, prune, True, max_size).execute(progress)
     with refresh_lock(engine, wait):
         upgrade_to_head(engine)
-        return run.execute(progress)
+        return _Run(engine, root, prune, False, max_size).execute(progress)
 
 
 def examine(stat: FileStat, known: KnownSource | None,

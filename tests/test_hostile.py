@@ -26,7 +26,7 @@ from test_refresh import lock_held_for, run_statuses, summaries, summary_bytes, 
 from tcps.cli import cli
 from tcps.db import make_engine
 from tcps.errors import DatabaseFailed
-from tcps.load import find_project_id
+from tcps.load import find_project_id, load_paths
 from tcps.lock import refresh_lock
 from tcps.refresh import refresh as run_refresh
 
@@ -286,7 +286,7 @@ def test_two_loads_at_once_fail_no_file(db_url: str, tmp_path: Path) -> None:
     assert [err for _, err in outputs] == ["", ""]
 
 
-def test_a_full_disk_stops_the_refresh_in_one_line(tmp_path: Path) -> None:
+def test_a_full_disk_stops_refresh_and_load_in_one_line(tmp_path: Path) -> None:
     """SQLite's max_page_count stands in for a full disk: the database cannot grow."""
     folder = tmp_path / "data"
     summaries(folder, 40)
@@ -307,6 +307,12 @@ def test_a_full_disk_stops_the_refresh_in_one_line(tmp_path: Path) -> None:
         assert str(stopped.value) == "refresh stopped, the database failed: database or disk is full"
         assert stopped.value.exit_status == 2
         assert run_statuses(engine) == ["failed"]
+        (tmp_path / "more").mkdir()
+        for number in range(40, 50):  # summaries of projects not loaded yet
+            write_summary(tmp_path / "more", number)
+        with pytest.raises(DatabaseFailed) as stopped:
+            load_paths(engine, [tmp_path / "more"], jobs=1)
+        assert str(stopped.value) == "load stopped, the database failed: database or disk is full"
     finally:
         engine.dispose()
 
