@@ -43,6 +43,12 @@ class DatabaseFailed(TcpsError):
     exit_status = 2
 
 
+class UsageError(TcpsError):
+    """A command line asking for what cannot be done: an empty query, an unknown file format."""
+
+    exit_status = 2
+
+
 class Refused(TcpsError):
     """A statement refused before anything changed: tcps sql only reads."""
 

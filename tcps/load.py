@@ -41,8 +41,9 @@ from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFi
                          Result, SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
+from tcps.regions import ilab_region
 from tcps.search import reindex_by_key
-from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, summary_files
+from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -278,6 +279,7 @@ def _project_values(record: Record, key: str, digest: str) -> dict:
     return {
         "project_key": key, "title_key": key, "title": record.title, "status": record.status,
         "program": record.program, "region": record.region,
+        "ilab_region": ilab_region(record.region, record.countries),
         "start_date": record.start_date, "end_date": record.end_date,
         "dates_revised": record.dates_revised, "summary": record.summary,
         "problem": record.problem, "strategy": record.strategy,
@@ -341,6 +343,9 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
+_NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
+
+
 def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None, *,
                max_size: int = DEFAULT_MAX_SIZE, wait: float = 0) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
@@ -353,10 +358,10 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     writes, in file order."""
     with refresh_lock(engine, wait):
         upgrade_to_head(engine)
-        listing = summary_files(paths)
-        report = LoadReport(failed=list(listing.unreadable))
+        files, failed = _summaries(paths)
+        report = LoadReport(failed=failed)
         with Loader(engine) as loader:
-            for path, parsed in parse_in_order(listing.files, jobs or os.cpu_count() or 1, max_size):
+            for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
                 if isinstance(parsed, str):
                     report.failed.append(FileError(path, parsed))
                     continue
@@ -369,3 +374,17 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
                     continue
                 getattr(report, outcome).append(parsed[1].path)
     return report
+
+
+def _summaries(paths: Iterable[str | Path]) -> tuple[list[str], list[FileError]]:
+    """The summaries under ``paths``, and what fails before any is read: a folder that cannot
+    be read, and a path with no summary under it (a mistake in the command, not a success)."""
+    files: list[str] = []
+    failed: list[FileError] = []
+    for path in paths:
+        listing = summary_files([path])
+        failed += listing.unreadable
+        if not listing.files and not listing.unreadable:
+            failed.append(FileError(path, _NONE_FOUND))
+        files += listing.files
+    return files, failed
