@@ -2,8 +2,10 @@
 reader cannot take.
 
 Cron and systemd may start a refresh while the last one still runs, or an operator may start
-one by hand. Two writers loading the same folder would do every file twice and race on the
-same projects, so the second one must notice the first and step aside (exit 75), or wait.
+one (or a ``tcps load``) by hand. Two writers loading the same files would do every file twice
+and race on the same projects (SQLite: "database is locked"; PostgreSQL: duplicate keys), so
+``tcps load`` and ``tcps refresh`` both take this lock, and the second one steps aside (exit 75),
+or waits.
 
 `writer_lock` holds the lock for its body, with the schema at head (the lock lives in it):
 
@@ -14,16 +16,16 @@ same projects, so the second one must notice the first and step aside (exit 75),
   drops the lock when that connection closes. That transaction stays open, idle, for the whole
   run: it is exempt from ``idle_in_transaction_session_timeout`` (which would end it, and the
   lock with it), and holds back VACUUM's horizon while it lasts, as any long transaction does.
-  A database older than 0012 has no such row yet:
-  it is migrated under the session advisory lock tcps used before (which any role can take, so
-  a reader can delay that one migration, never a later write).
+  A database older than 0012 has no such row yet: it is migrated under the session advisory
+  lock tcps used before (which any role can take, so a reader can delay that one migration,
+  never a later write).
 - SQLite: ``filelock.FileLock`` on ``<database file>.lock``, made readable and writable by its
   owner alone (mode 0600), so that a reader cannot open it to lock it. On Linux it is
   ``flock(2)``, which belongs to the open file: the kernel releases it when the process ends.
 
 Both live in a file descriptor (the lock file, the server connection's socket), and a child
 forked while the lock is held inherits it: such a child outliving a killed writer would keep
-the lock. So a refresh forks no workers (``tcps load --jobs`` takes no lock and may).
+the lock. So the parse workers of ``tcps load`` die with it (``tcps.workers``).
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ def _lock_row(conn: Connection, wait: float) -> None:
     except OperationalError as e:
         if getattr(e.orig, "sqlstate", None) != "55P03":  # lock_not_available
             raise
-        raise LockHeld("skipped: another writer (a refresh or a load) holds the lock on this database "
+        raise LockHeld("skipped: another load or refresh holds the lock on this database "
                        "(a row lock on writer_lock)") from None
 
 
@@ -107,8 +109,8 @@ def _advisory_lock(engine: Engine, deadline: float) -> Iterator[None]:
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
             if time.monotonic() >= deadline:
-                raise LockHeld("skipped: another writer holds the lock on this database while it migrates "
-                               f"it to the writer_lock table (advisory lock {ADVISORY_KEY})")
+                raise LockHeld("skipped: another load or refresh holds the lock on this database while "
+                               f"it migrates it to the writer_lock table (advisory lock {ADVISORY_KEY})")
             time.sleep(_POLL_SECONDS)
         try:
             yield
@@ -123,7 +125,7 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    with file_lock(f"{database}.lock", wait, holder="writer (a refresh or a load)"):
+    with file_lock(f"{database}.lock", wait, holder="load or refresh"):
         yield
 
 

@@ -43,10 +43,10 @@ from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL
 
-from tcps.db import check_sqlite_path, connect_sqlite_read_only
+from tcps.db import check_sqlite_path, connect_sqlite_read_only, parse_url
 from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, UsageError, one_line
 from tcps.output import QueryResult
-from tcps.readers import connect_postgresql, parse_url, reader_problems
+from tcps.readers import connect_postgresql, reader_problems
 
 Value = str | int | float
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 from contextlib import suppress
 from typing import Any
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 
+from tcps.db import parse_url
 from tcps.errors import ConfigError, one_line
 
 READERS_GROUP = "tcps_readers"
@@ -74,13 +74,6 @@ UNION ALL
 SELECT 'it may use foreign server ' || srvname, false FROM pg_foreign_server
     WHERE has_server_privilege(%(role)s, oid, 'USAGE')
 """
-
-
-def parse_url(url: str | URL) -> URL:
-    try:
-        return make_url(url)
-    except ArgumentError as e:
-        raise ConfigError(one_line(e)) from None
 
 
 def connect_postgresql(url: URL) -> Any:
