@@ -170,12 +170,13 @@ def test_grant_readonly_says_which_privilege_it_needs(owner_url: str) -> None:
 
 # --- SQLite --------------------------------------------------------------------------------
 
-def python_for(user: str) -> str | None:
-    """A Python of this version that ``user`` may run (the suite's may sit in root's home)."""
+def python_for(user: str, env: dict[str, str]) -> str | None:
+    """A Python of this version that ``user`` may run and import tcps with (the suite's Python
+    may sit in root's home, and so may the clone)."""
     version = f"python{sys.version_info.major}.{sys.version_info.minor}"
     for python in (sys.executable, shutil.which(version, path="/usr/local/bin:/usr/bin")):
-        if python and subprocess.run(["runuser", "-u", user, "--", python, "-c", "pass"],
-                                     capture_output=True).returncode == 0:
+        if python and subprocess.run(["runuser", "-u", user, "--", python, "-c", "import tcps.cli"],
+                                     env=env, capture_output=True).returncode == 0:
             return python
     return None
 
@@ -196,15 +197,15 @@ def unprivileged(tmp_path: Path):
         for path in [shared, shared / "data", *shared.rglob("*")]:
             path.chmod(0o755 if path.is_dir() else 0o644)
         assert (shared / "tcps.db").read_bytes()[18:20] == b"\x02\x02"  # WAL mode
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
         if os.geteuid() == 0:
-            python = python_for("nobody")
+            python = python_for("nobody", env)
             if python is None:
-                pytest.skip("no Python that user nobody may run")
+                pytest.skip("no Python with which user nobody may import tcps from this checkout")
             prefix = ["runuser", "-u", "nobody", "--", python]
         else:
             shared.chmod(0o555)
             prefix = [sys.executable]
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), *site.getsitepackages()])}
 
         def run(*args: str) -> subprocess.CompletedProcess:
             command = [*prefix, "-c", "from tcps.cli import main; main()", *args]
