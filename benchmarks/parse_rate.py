@@ -3,7 +3,7 @@
     python benchmarks/parse_rate.py [FOLDER ...] [--rounds 20]
     python benchmarks/parse_rate.py --pdf [FOLDER ...] [--rounds 3]
 
-Parses every summary of the folders (default: ../shared/corpus) `--rounds` times after one warm-up
+Parses every summary of the folders (default: tests/corpus) `--rounds` times after one warm-up
 round (the country table and regular expressions are built once per process) and prints the rate.
 With --pdf the summaries are the folders' gold records (*.json) drawn as PDF summaries the way
 the test suite draws them (tests/pdf_summaries.py; needs the test extra), parsed from memory.
@@ -19,7 +19,7 @@ from pathlib import Path
 from tcps.parse import parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT.parent / "shared" / "corpus"
+DEFAULT = ROOT / "tests" / "corpus"
 
 
 def pdf_summaries(folders: list[Path]) -> list[tuple[Path, bytes]]:

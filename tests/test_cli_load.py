@@ -39,7 +39,7 @@ def counts_line(output: str) -> dict[str, int]:
 
 @pytest.fixture
 def loaded_url(db_url: str) -> str:
-    """The database after `tcps load data/ ../shared/corpus/`."""
+    """The database after `tcps load data/ tests/corpus/`."""
     result = run("load", "--db", db_url, str(DATA), str(CORPUS))
     assert result.exit_code == 0, result.output
     files = len(list(DATA.glob("*.txt"))) + len(list(CORPUS.glob("*.txt")))
