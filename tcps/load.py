@@ -30,27 +30,19 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from tcps import PARSER_VERSION
 from tcps.errors import ParseError, TcpsError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
-from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
-                         Objective, Organization, Partner, Project, ProjectCountry, Result,
-                         SourceDocument)
+from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
+                         organizations, partners, project_countries, projects, results, sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
 
 Outcome = Literal["added", "updated", "unchanged"]
 
-projects = Project.__table__
-sources = SourceDocument.__table__
-countries = Country.__table__
-organizations = Organization.__table__
-partners = Partner.__table__
-funding = Funding.__table__
-fiscal_years = FundingFiscalYear.__table__
-CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
 SUMMARY_SUFFIXES = {".txt", ".pdf"}
 
 
@@ -214,11 +206,12 @@ class _Compiled:
 
 
 @lru_cache(maxsize=64)
-def _compile(statement: sa.Executable, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
+def _compile(statement: sa.ClauseElement, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
     compiled = statement.compile(dialect=dialect, column_keys=list(keys) or None)
+    assert isinstance(compiled, SQLCompiler)   # a statement, not DDL
     processors = {name: p for name, bind in compiled.binds.items()
                   if (p := bind.type.bind_processor(dialect)) is not None}
-    order = tuple(compiled.positiontup) if compiled.positional else None
+    order = tuple(compiled.positiontup or ()) if compiled.positional else None
     return _Compiled(compiled.string, order, processors)
 
 
@@ -247,7 +240,7 @@ def _pipeline(conn: Connection):
     """On psycopg, send the statements inside in one round trip (pipeline mode; its errors
     surface when it ends); elsewhere just run them."""
     dbapi_connection = conn.connection.dbapi_connection
-    if not hasattr(dbapi_connection, "pipeline"):
+    if dbapi_connection is None or not hasattr(dbapi_connection, "pipeline"):
         yield
         return
     with _dbapi_errors(conn, "(pipeline)"), dbapi_connection.pipeline():
@@ -257,7 +250,7 @@ def _pipeline(conn: Connection):
 @contextmanager
 def _cursor(conn: Connection, compiled: _Compiled):
     """A DBAPI cursor on ``conn`` whose errors are SQLAlchemy's, as from ``conn.execute``."""
-    cursor = conn.connection.dbapi_connection.cursor()
+    cursor = conn.connection.cursor()
     try:
         with _dbapi_errors(conn, compiled.sql):
             yield cursor
@@ -295,10 +288,10 @@ def _upsert_source(dialect_name: str) -> sa.Insert:
 def _dialect_insert(dialect_name: str):
     """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
     if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+    return sqlite.insert
 
 
 def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
@@ -325,7 +318,7 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     if unknown:
         raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     known.pending_countries.update(new)
-    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
+    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
 
 
 def _new_organizations(record: Record, known: _Known) -> list[dict]:
@@ -367,8 +360,8 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
          "name": p.name, "organization_key": organization_key(p.name, p.country)}
         for i, p in enumerate(record.partners, 1)]
     return {
-        ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}
-                                   for i, c in enumerate(record.countries, 1)],
+        project_countries: [{"project_key": key, "position": i, "country_alpha3": c}
+                            for i, c in enumerate(record.countries, 1)],
         partners: partner_rows,
         funding: [{"project_key": key, "position": i, "amount": f.amount,
                    "currency": f.currency, "kind": f.kind}
@@ -376,15 +369,15 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
         fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
                        for i, f in enumerate(record.funding, 1)
                        for y in dict.fromkeys(f.fiscal_years)],
-        Result.__table__: [{"project_key": key, "position": i, "measure": m.measure,
-                            "value": m.value, "unit": m.unit}
-                           for i, m in enumerate(record.metrics, 1)],
-        Objective.__table__: [{"project_key": key, "position": i, "level": o.level,
-                               "text": o.text}
-                              for i, o in enumerate(record.objectives, 1)],
-        Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
-                              "country_alpha3": a.country}
-                             for i, a in enumerate(record.activities, 1)],
+        results: [{"project_key": key, "position": i, "measure": m.measure,
+                   "value": m.value, "unit": m.unit}
+                  for i, m in enumerate(record.metrics, 1)],
+        objectives: [{"project_key": key, "position": i, "level": o.level,
+                      "text": o.text}
+                     for i, o in enumerate(record.objectives, 1)],
+        activities: [{"project_key": key, "position": i, "text": a.text,
+                      "country_alpha3": a.country}
+                     for i, a in enumerate(record.activities, 1)],
     }
 
 
@@ -481,9 +474,9 @@ def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, 
             pending.append((chunk, pool.submit(_read_all, chunk)))
             if len(pending) > jobs * _TASKS_PER_WORKER:
                 chunk, results = pending.popleft()
-                yield from zip(chunk, results.result())
+                yield from zip(chunk, results.result(), strict=True)
         for chunk, results in pending:
-            yield from zip(chunk, results.result())
+            yield from zip(chunk, results.result(), strict=True)
 
 
 def _read_all(files: list[Path]) -> list[tuple[Record, SourceFile] | str]:

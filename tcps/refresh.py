@@ -41,8 +41,8 @@ from tcps.errors import TcpsError, failure_reason
 from tcps.load import (CHILD_TABLES, SUMMARY_SUFFIXES, Loader, SourceFile, project_id_of,
                        read_summary)
 from tcps.lock import refresh_lock
-from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, SourceDocument,
-                         WatchedFile)
+from tcps.models import (Base, countries, load_errors, load_runs, organizations, projects, sources,
+                         watched_files)
 from tcps.record import Record
 from tcps.search import reindex
 
@@ -179,11 +179,7 @@ class RunReport:
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
 Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
 
-watched = WatchedFile.__table__
-runs = LoadRun.__table__
-errors = LoadError.__table__
-projects = Project.__table__
-sources = SourceDocument.__table__
+watched, runs, errors = watched_files, load_runs, load_errors
 
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
@@ -302,9 +298,13 @@ class _Run:
     @staticmethod
     def _watcher(stat: FileStat, record: Record) -> Callable[[Connection], None]:
         """What to run in the summary's transaction: write the file's watched_files row."""
+        title = record.title
+        if not title:   # no project to point the row at (the loader refuses such a record too)
+            raise TcpsError(stat.path, "no title: cannot tell which project it is")
+
         def watch(conn: Connection) -> None:
             conn.execute(watched.delete().where(watched.c.path == stat.path))
-            conn.execute(watched.insert().values(project_id=project_id_of(record.title)), {
+            conn.execute(watched.insert().values(project_id=project_id_of(title)), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
         return watch
@@ -373,7 +373,7 @@ def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[i
     reindex(conn, project_ids)  # their search index rows go too
     still_used = sa.select(projects.c.id).where(projects.c.source_document_id == sources.c.id).exists()
     conn.execute(sources.delete().where(sources.c.id.in_(source_ids), ~still_used))
-    for lookup in (Organization.__table__, Country.__table__):
+    for lookup in (organizations, countries):
         _delete_unreferenced(conn, lookup)
 
 

@@ -47,11 +47,12 @@ def remove_furniture(text: str) -> Cleaned:
     pages = [int(m.group(2)) for m in INLINE_RE.finditer(text)]
     drop: set[int] = set()
     for i, line in enumerate(lines):
-        if i in drop or not PAGE_RE.search(line):
+        page = PAGE_RE.search(line)
+        if i in drop or not page:
             continue
         span = _footer_span(lines, i)
         if span is not None:
-            pages.append(int(PAGE_RE.search(line).group(2)))
+            pages.append(int(page.group(2)))
             drop.update(range(span[0], span[1] + 1))
             _drop_blanks_and_header(lines, span[0], span[1], drop)
     kept = []
@@ -88,6 +89,7 @@ def _footer_span(lines: list[str], i: int) -> tuple[int, int] | None:
         first = _short_title_block(lines, i)
         return first, _bureau_after(lines, i, title_between=first == i)
     m = PAGE_RE.search(line)
+    assert m is not None      # the caller found 'Page N of M' on this line
     before, after = line[:m.start()], line[m.end():]
     if not before.rstrip().endswith(","):
         return None  # 'Page 3 of the report' in a sentence, not a footer
@@ -171,7 +173,8 @@ def _capitalised_run_start(before: str) -> int:
     words = list(re.finditer(r"\S+", before))
     start = len(before)
     for w in reversed(words):
-        if w.group()[:1].isupper() or w.group()[:1].isdigit() or (w.group() in _SMALL and start < len(before)):
+        if (w.group()[:1].isupper() or w.group()[:1].isdigit()
+                or (w.group() in _SMALL and start < len(before))):
             start = w.start()
         else:
             break

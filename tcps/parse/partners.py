@@ -45,7 +45,7 @@ def _groups(text: str, warnings: list[str]) -> list[tuple[str | None, str]]:
         keys.append((key[0], colon.end(), key[1]))
     if not keys:
         return [(None, text)]
-    groups = [(None, text[:keys[0][0]])] if text[:keys[0][0]].strip() else []
+    groups: list[tuple[str | None, str]] = [(None, text[:keys[0][0]])] if text[:keys[0][0]].strip() else []
     for k, (_, value_start, code) in enumerate(keys):
         end = keys[k + 1][0] if k + 1 < len(keys) else len(text)
         groups.append((code, text[value_start:end]))

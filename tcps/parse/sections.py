@@ -40,7 +40,8 @@ _LABELS: list[tuple[str, str, bool]] = [
 ]
 # A label opens the text or follows white space; the look-behind lets the search skip every
 # other position cheaply (a third of the parse time without it).
-_LABEL_RE = re.compile("(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:" + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")",
+_LABEL_RE = re.compile("(?<!\\S)(?=[cdfgioprstCDFGIOPRST])(?:"
+                       + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")",
                        re.I)
 _SMALL = {"to", "be", "of", "and", "&", "/"}
 
@@ -86,6 +87,7 @@ def find_sections(text: str) -> Sections:
 def _candidates(text: str) -> list[Label]:
     out = []
     for m in _LABEL_RE.finditer(text):
+        assert m.lastgroup is not None   # every alternative of _LABEL_RE is a named group
         i = int(m.lastgroup[1:])
         field, _, colon_only = _LABELS[i]
         start, end = m.span()
@@ -95,6 +97,7 @@ def _candidates(text: str) -> list[Label]:
         line_start = text.rfind("\n", 0, start) + 1
         at_line_start = not text[line_start:start].strip(" ")
         rest = re.match(r"[ ]*(:)?[ ]*(\t|\n|$)?", text[end:])
+        assert rest is not None   # the pattern matches the empty string
         colon, hard_end = rest.group(1), rest.group(2) is not None
         if colon_only and not (at_line_start and colon):
             continue
@@ -104,7 +107,9 @@ def _candidates(text: str) -> list[Label]:
             continue
         else:
             strength = FLAT_START if at_line_start else INLINE
-        value_start = end + len(re.match(r"[ \t]*:?[ \t]*", text[end:]).group())
+        gap = re.match(r"[ \t]*:?[ \t]*", text[end:])
+        assert gap is not None    # the pattern matches the empty string
+        value_start = end + len(gap.group())
         if strength != STRONG and text[value_start:value_start + 1].islower():
             strength = BEFORE_LOWER  # 'Results of the survey show …' in a flattened value
         out.append(Label(field, start, value_start, strength, m.group()))

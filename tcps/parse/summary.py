@@ -33,8 +33,9 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
         raise ParseError(name, "no project title")
     r = Record(source=Source(sha256="", pages=cleaned.pages))
     warn = r.warnings.append
-    if collapse(sections.before):
-        warn(f"text before the first label not placed: {collapse(sections.before)[:80]!r}")
+    before = collapse(sections.before)
+    if before:
+        warn(f"text before the first label not placed: {before[:80]!r}")
 
     values = {}
     for field, raw in sections.values.items():
@@ -48,16 +49,9 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     if "region" in values:
         r.region, r.countries = _region(values["region"], r.warnings)
     if "duration" in values:
-        d = parse_duration(collapse(values["duration"]) or "")
-        r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
-        if d.completed and not r.status:
-            r.status = "completed"
-        if d.leftover:
-            warn(f"duration: could not read {collapse(values['duration'])!r}")
+        _duration(r, values["duration"])
     if "funding" in values:
-        r.funding, leftover = parse_funding(collapse(values["funding"]) or "")
-        if leftover:
-            warn(f"funding: could not read {leftover!r}")
+        _funding(r, values["funding"])
     r.problem = collapse(strip_html(values.get("problem") or ""))
     if "results" in values:
         r.results = collapse(_BULLETS.sub(" ", strip_html(values["results"])))
@@ -75,6 +69,21 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
     elif not r.contact.phone:
         warn("no telephone number in the contact information: the summary looks truncated")
     return r
+
+
+def _duration(r: Record, raw: str) -> None:
+    d = parse_duration(collapse(raw) or "")
+    r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
+    if d.completed and not r.status:
+        r.status = "completed"
+    if d.leftover:
+        r.warnings.append(f"duration: could not read {collapse(raw)!r}")
+
+
+def _funding(r: Record, raw: str) -> None:
+    r.funding, leftover = parse_funding(collapse(raw) or "")
+    if leftover:
+        r.warnings.append(f"funding: could not read {leftover!r}")
 
 
 def _title(raw: str) -> tuple[str, bool]:
@@ -149,7 +158,7 @@ def _countries_in(part: str) -> list[str]:
     if re.search(r"\s(?:and|&)\s", part):
         subs = [country_code(s) or find_country(s) for s in re.split(r"\s(?:and|&)\s", part)]
         if all(subs):
-            return subs
+            return [s for s in subs if s]
     found = find_country(part)
     return [found] if found else []
 
@@ -162,5 +171,4 @@ def _contact(raw: str | None) -> Contact:
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
     office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
-    office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
-    return Contact(office, phone)
+    return Contact(collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip())), phone)
