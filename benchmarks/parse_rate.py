@@ -50,7 +50,8 @@ def main() -> None:
             parse_bytes(data, path)
     spent = time.process_time() - start
     n = len(files) * args.rounds
-    print(f"{n} parses of {len(files)} summaries in {spent:.2f} s CPU: {n / spent:,.0f} summaries/s on one core")
+    print(f"{n} parses of {len(files)} summaries in {spent:.2f} s CPU: "
+          f"{n / spent:,.0f} summaries/s on one core")
 
 
 if __name__ == "__main__":

@@ -342,7 +342,8 @@ def table(figures: list[Figure]) -> str:
     """The table for a terminal: aligned columns."""
     lines = rows(figures)
     widths = [max(len(r[i]) for r in lines) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in lines)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
+                     for r in lines)
 
 
 def markdown(figures: list[Figure]) -> str:

@@ -397,7 +397,8 @@ Exit status:
 @click.option("--prune", is_flag=True,
               help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
 @click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
-              help="When another refresh holds the lock, wait up to SECONDS for it [default: exit 75 at once].")
+              help="When another refresh holds the lock, wait up to SECONDS for it "
+                   "[default: exit 75 at once].")
 @click.option("--dry-run", is_flag=True,
               help="List what would change and write nothing (exit 1 if some files would fail).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")

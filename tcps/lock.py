@@ -64,7 +64,8 @@ def _advisory_lock(engine: Engine, wait: float) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
             if time.monotonic() >= deadline:
-                raise LockHeld(f"another refresh holds the lock on this database (advisory lock {ADVISORY_KEY})")
+                raise LockHeld("another refresh holds the lock on this database "
+                               f"(advisory lock {ADVISORY_KEY})")
             time.sleep(_POLL_SECONDS)
         try:
             yield

@@ -90,7 +90,7 @@ def _unique(columns: Sequence[str]) -> list[str]:
 
 def _objects(result: QueryResult) -> list[dict[str, Any]]:
     keys = _unique(result.columns)
-    return [{k: jsonable(v) for k, v in zip(keys, row)} for row in result.rows]
+    return [{k: jsonable(v) for k, v in zip(keys, row, strict=True)} for row in result.rows]
 
 
 def _write_delimited(result: QueryResult, out: TextIO, dialect: str) -> None:

@@ -208,7 +208,8 @@ def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: fl
     if authorizer.refused:
         return QueryRefused(f"refused: tcps sql only reads; {authorizer.refused} is not allowed")
     if "too many attached databases" in message:
-        return QueryRefused("refused: tcps sql only reads; ATTACH and VACUUM would open or write another file")
+        return QueryRefused("refused: tcps sql only reads; "
+                            "ATTACH and VACUUM would open or write another file")
     if "readonly database" in message:
         return QueryRefused(f"refused: tcps sql only reads ({message})")
     return QueryError(message)

@@ -20,7 +20,6 @@ import random
 import re
 import sys
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -244,7 +243,8 @@ def draw_summary(record: dict[str, Any], seed: str) -> DrawnPdf:
         sections = [Section(fld, generate.label(fld, record, caps), lines)
                     for fld, lines in generate.field_lines(record, rng, "\u2022 ").items()]
         style = (generate.short_title(record["title"], rng), rng.choice(["one line", "block"]),
-                 rng.choice([9.0, 10.0, 11.0, 12.0]), rng.choice([1.2, 1.3, 1.5, 2.0]), rng.choice(BODY_BOTTOMS))
+                 rng.choice([9.0, 10.0, 11.0, 12.0]), rng.choice([1.2, 1.3, 1.5, 2.0]),
+                 rng.choice(BODY_BOTTOMS))
         try:
             pages = place(SummaryPdf(*style), sections)[0].pages_count
             pdf, lines, broken = place(SummaryPdf(*style, pages=pages), sections)

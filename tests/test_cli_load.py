@@ -229,7 +229,7 @@ def test_readme_analyst_queries(loaded_url: str) -> None:
     assert len(queries) == len(EXPECTED) == 5
     records = [r for r, _ in gold_records()]
     with connect(loaded_url) as conn:
-        for query, expected in zip(queries, EXPECTED):
+        for query, expected in zip(queries, EXPECTED, strict=True):
             rows = [tuple(row) for row in conn.execute(sa.text(query))]
             if expected is _expected_organisations:  # compare organisations by their key
                 rows = [(name_key(name), country, n) for name, country, n in rows]

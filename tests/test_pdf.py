@@ -1,8 +1,8 @@
 """PDF summaries: text rebuilt from the page layout, and the errors of unreadable PDFs.
 
 The PDFs are made here from records the benchmark's generator recombines from the corpus
-(tests/pdf_summaries.py), once per session: a header in the top band, labels in a left column, a footer on every page, lists
-breaking across pages.
+(tests/pdf_summaries.py), once per session: a header in the top band, labels in a left column,
+a footer on every page, lists breaking across pages.
 """
 from __future__ import annotations
 
@@ -204,7 +204,7 @@ def pdf_folder(tmp_path, summary_pdfs, bad_pdfs):
     and the bad PDFs beside them in a subfolder."""
     folder = tmp_path / "summaries"
     (folder / "bad").mkdir(parents=True)
-    for (drawn, path), suffix in zip(summary_pdfs.values(), [".pdf", ".pdf", ".txt"]):
+    for (drawn, path), suffix in zip(summary_pdfs.values(), [".pdf", ".pdf", ".txt"], strict=False):
         (folder / path.name).with_suffix(suffix).write_bytes(drawn.data)
     for path in bad_pdfs.values():
         (folder / "bad" / path.name).write_bytes(path.read_bytes())

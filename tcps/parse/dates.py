@@ -38,7 +38,8 @@ def parse_duration(text: str) -> Duration:
     dates = [iso_date(m.group()) for m in found[:2]]
     d.start, d.end = (dates + [None, None])[:2]
     rest = _DATE_RE.sub(" ", text)
-    rest = re.sub(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.()\s]", "", rest, flags=re.I)
+    rest = re.sub(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.()\s]", "", rest,
+                  flags=re.I)
     d.leftover = rest
     return d
 

@@ -43,8 +43,8 @@ _TIE_RE = re.compile(
 # prevented 2,254 children', '1,200 withdrawn and 800 prevented'.
 _LINK_RE = re.compile(r"\s*(?:[a-z]+\s+)?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}")
 # A passive verb after a count and its noun governs it: '600 children were enrolled'.
-_PASSIVE_RE = re.compile(r"^\s*(?:were|was|are|is|will\s+be|have(?:\s+been)?|has(?:\s+been)?|had(?:\s+been)?|being)\s+"
-                         r"(?:\w+ly\s+)?(?P<verb>[a-z]+)", re.I)
+_PASSIVE_RE = re.compile(r"^\s*(?:were|was|are|is|will\s+be|have(?:\s+been)?|has(?:\s+been)?|"
+                         r"had(?:\s+been)?|being)\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)", re.I)
 # A count in parentheses right after 'withdrawal' / 'prevention': 'for withdrawal (1,200)'.
 _PAREN_TIE_RE = re.compile(r"(?P<w>withdrawal|withdrawn|prevention|prevented)\s*\(\s*$", re.I)
 
@@ -111,7 +111,8 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
         return None
     before = text[:c.start]
     paren = _PAREN_TIE_RE.search(before)
-    direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+(?:an?\s+(?:total|estimated)\s+of\s+|"
+    direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+"
+                       r"(?:an?\s+(?:total|estimated)\s+of\s+|"
                        r"approximately\s+|about\s+|some\s+|nearly\s+|over\s+|at\s+least\s+)?$", before, re.I)
     split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
     coordinated = k and re.search(r"(?:\band|,)\s+$", before) and ";" not in text[counts[k - 1].end:c.start]
