@@ -5,13 +5,13 @@
 
 Parses every summary of the folders (default: tests/corpus) `--rounds` times after one warm-up
 round (the country table and regular expressions are built once per process) and prints the rate.
-With --pdf the summaries are the folders' gold records (*.json) drawn as PDF summaries the way
-the test suite draws them (tests/pdf_summaries.py; needs the test extra), parsed from memory.
+With --pdf the summaries are PDF summaries drawn the way the test suite draws them
+(tests/pdf_summaries.py; needs the test extra): as many records as each folder has gold records
+(*.json), generated from them, parsed from memory.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -23,12 +23,12 @@ DEFAULT = ROOT / "tests" / "corpus"
 
 
 def pdf_summaries(folders: list[Path]) -> list[tuple[Path, bytes]]:
-    """The gold records of the folders drawn as PDF summaries (not timed)."""
+    """Records generated from the folders' gold records, drawn as PDF summaries (not timed)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from pdf_summaries import draw_summary
+    from pdf_summaries import draw_summary, synthetic_records
 
-    return [(p.with_suffix(".pdf"), draw_summary(json.loads(p.read_text(encoding="utf-8")), p.stem).data)
-            for d in folders for p in sorted(d.glob("*.json"))]
+    return [(d / f"{name}.pdf", draw_summary(record, name).data) for d in folders
+            for name, record in synthetic_records(len(list(d.glob("*.json"))), d).items()]
 
 
 def main() -> None:

@@ -20,6 +20,7 @@ import random
 import re
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fpdf import FPDF
@@ -61,12 +62,13 @@ NOT_A_LINE_START = re.compile(LABEL_START_RE.pattern[1:] + r"|[-\u2022\uf0b7]|\d
                               r"page\s+\d|u\.\s?s\.\s+department|technical\s+cooperation", re.I)
 
 
-def synthetic_records(n: int) -> dict[str, dict[str, Any]]:
-    """{name: record} of the first n generated projects that print faithfully as text lines.
+def synthetic_records(n: int, corpus: Path = CORPUS) -> dict[str, dict[str, Any]]:
+    """{name: record} of the first n projects generated from the corpus's gold records that
+    print faithfully as text lines.
 
     Several development objectives are printed by the generator as plain lines, which read
     back as one: such a record is skipped."""
-    pools = generate.Pools.from_corpus(CORPUS)
+    pools = generate.Pools.from_corpus(corpus)
     out: dict[str, dict[str, Any]] = {}
     index = 0
     while len(out) < n:
