@@ -7,19 +7,29 @@ from __future__ import annotations
 
 import json
 import sys
-from contextlib import contextmanager, nullcontext
-from datetime import datetime, timezone
+from contextlib import nullcontext
 from pathlib import Path
 
 import click
 
 from tcps import __version__
-from tcps.config import DEFAULT_URL, ENV_VAR
-from tcps.errors import failure_reason, one_line
+from tcps.config import DEFAULT_URL, ENV_VAR, database_url
+from tcps.errors import TcpsError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Commands(click.Group):
+    """The one place where an error a command meets becomes a message and an exit status (as
+    alembic's CommandLine.run_cmd does): the commands themselves only print what they got."""
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except TcpsError as e:
+            click.echo(f"error: {e}", err=True)
+            ctx.exit(e.exit_status)
+
+
+@click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="tcps")
 def cli() -> None:
     """Turn ILAB Technical Cooperation Project Summaries into a database you query with SQL."""
@@ -68,88 +78,6 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-@contextmanager
-def open_database(db: str | None, *, create: bool = False, read_only: bool = False):
-    """An engine for --db that is known to connect, disposed of after the ``with`` body; exit 2
-    with one line where it does not connect.
-
-    Only the commands that write (load, refresh, db upgrade) pass ``create``: for any other, a
-    SQLite file that does not exist is a mistake in --db, not a database to make. ``read_only``
-    opens a SQLite file read-only, for the commands that only look (see tcps.db.make_engine)."""
-    import sqlalchemy as sa
-
-    from tcps.config import database_url
-    from tcps.db import make_engine
-
-    url = database_url(db)
-    if not create:
-        _require_sqlite_file(url)
-    try:
-        engine = make_engine(url, read_only=read_only)
-        with engine.connect():
-            pass
-    except (sa.exc.SQLAlchemyError, ImportError) as e:
-        _config_error(f"database {_shown(url)}: {one_line(e)}")
-    try:
-        yield engine
-    finally:
-        engine.dispose()
-
-
-def _shown(url: str) -> str:
-    """The URL as an error line may show it: without its password."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
-def _require_sqlite_file(url: str) -> None:
-    """Exit 2 when ``url`` names a SQLite file that does not exist."""
-    from sqlalchemy.engine import make_url
-    from sqlalchemy.exc import ArgumentError
-
-    try:
-        parsed = make_url(url)
-    except ArgumentError:  # not a URL at all: make_engine reports it
-        return
-    path = parsed.database
-    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
-            and not Path(path).exists():
-        _config_error(f"database {url}: no such SQLite file {path} "
-                      "(`tcps load` or `tcps db upgrade` creates it)")
-
-
-def _require_table(conn, table: str) -> None:
-    """Exit 2 with one line when the database lacks ``table``: its schema is not at head."""
-    import sqlalchemy as sa
-
-    if not sa.inspect(conn).has_table(table):
-        _config_error(f"the database has no {table} table yet: run `tcps db upgrade` or `tcps load`")
-
-
-def _config_error(message: str):
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _alembic(engine, name: str, *args: str) -> None:
-    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
-    (an unknown revision ...) are configuration errors."""
-    from alembic import command
-    from alembic.util import CommandError
-
-    from tcps.db import alembic_config
-
-    try:
-        getattr(command, name)(alembic_config(engine), *args)
-    except CommandError as e:
-        _config_error(one_line(e))
-
-
 @cli.command()
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
@@ -170,14 +98,10 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
     (bad --db, database unreachable).
     """
-    from tcps.db import SchemaError, upgrade_to_head
+    from tcps.db import open_database
     from tcps.load import load_paths
 
     with open_database(db, create=True) as engine:
-        try:
-            upgrade_to_head(engine)
-        except SchemaError as e:
-            _config_error(str(e))
         report = load_paths(engine, paths, jobs)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
@@ -198,10 +122,10 @@ def schema(db: str | None, fmt: str) -> None:
 
     Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
     """
+    from tcps.db import open_database
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "data_dictionary")
         entries = data_dictionary(conn)
     click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
 
@@ -255,19 +179,13 @@ def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output
     configuration error (bad --db, no such SQLite file, database unreachable); 3 it was refused
     because it would write; 4 it ran past --timeout and was stopped.
     """
-    from tcps.config import database_url
-    from tcps.query import QueryError, run_query
+    from tcps.query import run_query
 
     if query == "-":
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
-    try:
-        # Not open_database: its engine would set up (write) a SQLite file, or create a missing one.
-        result = run_query(database_url(db), query, dict(params), timeout=timeout,
-                           max_rows=limit or None if fmt == "table" else None)
-    except QueryError as e:
-        click.echo(f"error: {e}", err=True)
-        sys.exit(e.exit_code)
+    result = run_query(database_url(db), query, dict(params), timeout=timeout,
+                       max_rows=limit or None if fmt == "table" else None)
     _print_rows(result, fmt, output)
 
 
@@ -286,10 +204,10 @@ def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | N
 
     Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
     """
+    from tcps.db import open_database
     from tcps.search import search_projects
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "project_search")
         result = search_projects(conn, " ".join(words), limit)
     _print_rows(result, _resolve_format(fmt, output), output)
 
@@ -305,10 +223,10 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
+    from tcps.db import open_database
     from tcps.export import export as export_database
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        _require_table(conn, "data_dictionary")
         written = export_database(conn, folder, fmt)
     for item in written:
         click.echo(f"{item.path}  {item.rows} rows")
@@ -328,8 +246,10 @@ def db_group() -> None:
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
     """Apply migrations up to REVISION (default: head)."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db, create=True) as engine:
-        _alembic(engine, "upgrade", revision)
+        run_alembic(engine, "upgrade", revision)
 
 
 @db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
@@ -337,22 +257,28 @@ def upgrade(revision: str, db: str | None) -> None:
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
     """Revert migrations down to REVISION (-1 for one step, base for an empty database)."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db) as engine:
-        _alembic(engine, "downgrade", revision)
+        run_alembic(engine, "downgrade", revision)
 
 
 @db_group.command()
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
+    from tcps.db import open_database, run_alembic
+
     with open_database(db, read_only=True) as engine:
-        _alembic(engine, "current")
+        run_alembic(engine, "current")
 
 
 @db_group.command()
 def history() -> None:
     """List the migrations, newest first."""
-    _alembic(None, "history")
+    from tcps.db import run_alembic
+
+    run_alembic(None, "history")
 
 
 @db_group.command("grant-readonly")
@@ -367,20 +293,11 @@ def grant_readonly(role: str, password: str | None, db: str | None) -> None:
     (PostgreSQL 14+). Analysts then use tcps sql, psql or any other tool with ROLE's URL.
     SQLite needs no such role: tcps sql opens the file read-only.
     """
-    from sqlalchemy.engine import make_url
+    from tcps.query import grant_readonly_role
 
-    from tcps.config import database_url
-    from tcps.query import QueryError, grant_readonly_role
-
-    url = make_url(database_url(db))
-    if url.get_backend_name() != "postgresql":
-        _config_error("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
-    try:
-        grant_readonly_role(url, role, password)
-    except QueryError as e:
-        _config_error(str(e))
+    reader_url = grant_readonly_role(database_url(db), role, password)
     click.echo(f"role {role} reads everything and writes nothing; connect with:")
-    click.echo(url.set(username=role, password=password).render_as_string(hide_password=True))
+    click.echo(reader_url)
 
 
 # --- scheduled refresh ------------------------------------------------------------------
@@ -416,9 +333,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
     On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
     files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
     """
-    from tcps.db import SchemaError
-    from tcps.lock import LockHeld
-    from tcps.refresh import EXIT_LOCKED, refresh as run_refresh
+    from tcps.db import open_database
+    from tcps.refresh import refresh as run_refresh
 
     def progress(files):
         # click's bar: no new dependency (click draws the CLI already), redraws in place on
@@ -428,14 +344,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
         return nullcontext(files)
 
     with open_database(db, create=not dry_run, read_only=dry_run) as engine:
-        try:
-            report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                                 progress=progress)
-        except LockHeld as e:
-            click.echo(f"refresh skipped: {e}", err=True)
-            sys.exit(EXIT_LOCKED)
-        except SchemaError as e:  # the database's schema is not one our migrations know
-            _config_error(str(e))
+        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
+                             progress=progress)
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:
@@ -446,10 +356,6 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
                 click.echo(line)
         click.echo(report.summary_line())
     sys.exit(report.exit_code)
-
-
-RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
-               "unchanged", "removed", "failed", "pruned", "folder")
 
 
 @cli.command()
@@ -467,27 +373,14 @@ def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_js
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
-    from tcps.output import QueryResult
-    from tcps.refresh import recent_runs
+    from tcps.db import open_database
+    from tcps.runs import recent_runs
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError("--json means --format json: give one or the other")
     with open_database(db, read_only=True) as engine:
-        rows = recent_runs(engine, limit)
-    result = QueryResult(list(RUN_COLUMNS), [tuple(_plain(r[c]) for c in RUN_COLUMNS) for r in rows],
-                         len(rows))
+        result = recent_runs(engine, limit)
     _print_rows(result, "json" if as_json else _resolve_format(fmt, output), output)
-
-
-def _plain(value):
-    """A run's value as every format shows it: times in UTC as ISO text to the second.
-
-    PostgreSQL returns the stored times with their zone, SQLite without (they are UTC)."""
-    if isinstance(value, datetime):
-        if value.tzinfo is not None:
-            value = value.astimezone(timezone.utc).replace(tzinfo=None)
-        return value.isoformat(sep=" ", timespec="seconds")
-    return value
 
 
 def main() -> None:

@@ -4,8 +4,8 @@ The URL comes from ``tcps.config.database_url``: ``--db`` or ``TCPS_DATABASE_URL
 both), else a SQLite file ``tcps.db`` in the working directory; a bare path is a SQLite file.
 
 SQLite connections are set up for a loader that commits once per summary: WAL journal and
-``synchronous=NORMAL`` (durable at each checkpoint, about 5x faster commits than the default
-journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
+``synchronous=NORMAL`` (durable at each checkpoint, and commits far cheaper than with the
+default journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
 BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite. The commands
 that only read open the file read-only instead, without the WAL switch (which writes the file).
 """
@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -20,7 +22,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
 from tcps.config import database_url
-from tcps.errors import one_line
+from tcps.errors import ConfigError, one_line
 
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
@@ -80,27 +82,82 @@ def alembic_config(bind: Engine | Connection | None = None):
     return config
 
 
-class SchemaError(Exception):
-    """The database's schema is not one our migrations know (alembic refused to upgrade it)."""
-
-
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration the database lacks. A database already at head is told by one
-    query, without importing alembic and loading every migration script: that was most of a
-    no-op `tcps refresh`'s start-up."""
-    if current_revision(engine) == SCHEMA_HEAD:
-        return
+    query, without importing alembic and loading every migration script, which would be most
+    of a no-op `tcps refresh`'s start-up."""
+    if current_revision(engine) != SCHEMA_HEAD:
+        run_alembic(engine, "upgrade", "head")
+
+
+def run_alembic(engine: Engine | None, name: str, *args: str) -> None:
+    """Run alembic's command ``name`` on ``engine`` (None: no database needed); its failures
+    (an unknown revision, a schema our migrations do not know ...) are ConfigErrors."""
     from alembic import command
     from alembic.util import CommandError
 
     try:
-        command.upgrade(alembic_config(engine), "head")
+        getattr(command, name)(alembic_config(engine), *args)
     except CommandError as e:
-        raise SchemaError(one_line(e)) from e
+        raise ConfigError(one_line(e)) from e
 
 
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
-        if not sa.inspect(conn).has_table("alembic_version"):
+        if not has_table(conn, "alembic_version"):
             return None
         return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def has_table(conn: Connection, name: str) -> bool:
+    return sa.inspect(conn).has_table(name)
+
+
+def require_table(conn: Connection, name: str) -> None:
+    """ConfigError when the database lacks table ``name``: its schema is not at head."""
+    if not has_table(conn, name):
+        raise ConfigError(f"the database has no {name} table yet: run `tcps db upgrade` or `tcps load`")
+
+
+@contextmanager
+def open_database(url: str | None, *, create: bool = False, read_only: bool = False) -> Iterator[Engine]:
+    """An engine for ``database_url(url)`` that is known to connect, disposed of after the
+    ``with`` body; ConfigError where it does not connect.
+
+    A SQLite file that does not exist is created only with ``create`` (for the commands that
+    write: load, refresh, db upgrade): for any other it is a mistake in --db, not a database to
+    make. ``read_only`` opens a SQLite file read-only, for the commands that only look."""
+    url = database_url(url)
+    if not create:
+        _require_sqlite_file(url)
+    try:
+        engine = make_engine(url, read_only=read_only)
+        with engine.connect():
+            pass
+    except (sa.exc.SQLAlchemyError, ImportError) as e:
+        raise ConfigError(f"database {_shown(url)}: {one_line(e)}") from None
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
+def _shown(url: str) -> str:
+    """The URL as an error line may show it: without its password."""
+    try:
+        return sa.make_url(url).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return url
+
+
+def _require_sqlite_file(url: str) -> None:
+    """ConfigError when ``url`` names a SQLite file that does not exist."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:  # not a URL at all: make_engine reports it
+        return
+    path = parsed.database
+    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
+            and not Path(path).exists():
+        raise ConfigError(f"database {url}: no such SQLite file {path} "
+                          "(`tcps load` or `tcps db upgrade` creates it)")

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from tcps.db import require_table
+
 # A lightweight handle: migrations must not depend on today's models.
 _TABLE = sa.table("data_dictionary", sa.column("object_name"), sa.column("column_name"),
                   sa.column("comment"))
@@ -79,7 +81,10 @@ class Entry:
 
 
 def data_dictionary(conn: Connection) -> list[Entry]:
-    """Every described table and view, in name order, its columns in table order."""
+    """Every described table and view, in name order, its columns in table order.
+
+    ConfigError when the database has no schema yet."""
+    require_table(conn, _TABLE.name)
     comments: dict[tuple[str, str], str] = {
         (o, c): text for o, c, text in conn.execute(
             sa.select(_TABLE.c.object_name, _TABLE.c.column_name, _TABLE.c.comment))}

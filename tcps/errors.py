@@ -1,4 +1,8 @@
-"""The one error type each layer raises for bad input, and the one-line wording of any error."""
+"""Every error tcps raises on purpose, and the one-line wording of any error.
+
+All of them are TcpsErrors: a one-line message, and the exit status of a command the error
+stops. The CLI turns one into ``error: <message>`` and that status, in one place.
+"""
 from __future__ import annotations
 
 import sys
@@ -6,7 +10,13 @@ from pathlib import Path
 
 
 class TcpsError(Exception):
-    """A problem with one input, reported as ``<file>: <reason>``."""
+    """A failure tcps expects and explains in one line (exit status 1)."""
+
+    exit_status = 1
+
+
+class FileError(TcpsError):
+    """A problem with one input file, reported as ``<file>: <reason>``."""
 
     def __init__(self, path: str | Path, reason: str):
         super().__init__(f"{path}: {reason}")
@@ -14,8 +24,33 @@ class TcpsError(Exception):
         self.reason = reason
 
 
-class ParseError(TcpsError):
-    """The file cannot be read as a summary at all (empty, binary, no title ...)."""
+class ParseError(FileError):
+    """The file cannot be read as a summary at all (unreadable, empty, binary, no title ...)."""
+
+
+class ConfigError(TcpsError):
+    """No database to work with: a bad URL, a missing SQLite file, an unreachable server, a
+    schema not at head or not one our migrations know."""
+
+    exit_status = 2
+
+
+class Refused(TcpsError):
+    """A statement refused before anything changed: tcps sql only reads."""
+
+    exit_status = 3
+
+
+class TimedOut(TcpsError):
+    """A statement ran past its time limit and was stopped."""
+
+    exit_status = 4
+
+
+class LockHeld(TcpsError):
+    """Another refresh holds the lock on this database (EX_TEMPFAIL of sysexits.h: try later)."""
+
+    exit_status = 75
 
 
 def one_line(error: BaseException) -> str:
@@ -30,8 +65,10 @@ def one_line(error: BaseException) -> str:
 def failure_reason(error: Exception) -> str:
     """Why one file could not be parsed or loaded, in one line (the same wording in tcps parse,
     tcps load and tcps refresh)."""
-    if isinstance(error, TcpsError):
+    if isinstance(error, FileError):
         return error.reason
+    if isinstance(error, TcpsError):
+        return str(error)
     # Only SQLAlchemy itself can have raised one of its errors: no import when it is not loaded.
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is not None and isinstance(error, sqlalchemy_exc.SQLAlchemyError):

@@ -6,7 +6,7 @@ record (same fingerprint) writes nothing; a different one updates the project ro
 (same id) and replaces all its child rows. A failure rolls the whole summary back.
 
 Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
-table), compiled by SQLAlchemy once and run on the DBAPI cursor (see "the hot path" below).
+table), compiled by SQLAlchemy once and run on the DBAPI cursor (``tcps.dbapi``).
 Rows name their project, source and organisation by key and the statements look the ids up,
 so no write waits for an id: PostgreSQL gets all of a summary's writes in one round trip.
 Countries and organisations written once are remembered by the Loader and not written again
@@ -18,10 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -30,31 +27,21 @@ from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.sql.compiler import SQLCompiler
 
 from tcps import PARSER_VERSION
-from tcps.errors import ParseError, TcpsError, failure_reason
+from tcps.db import upgrade_to_head
+from tcps.dbapi import execute_many, fetch_one, pipeline
+from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
                          organizations, partners, project_countries, projects, results, sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
+from tcps.sources import SourceFile, summary_files
+from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
-
-SUMMARY_SUFFIXES = {".txt", ".pdf"}
-
-
-@dataclass
-class SourceFile:
-    """The file a record was parsed from: stored in source_documents beside the rows.
-
-    Its size, not its bytes: the bytes are parsed where they are read (maybe in a worker
-    process) and only what is stored crosses over."""
-    path: str
-    size: int  # in bytes
-    text: str | None  # the text the parser read; None where no text form is kept (PDF)
 
 
 @dataclass
@@ -115,7 +102,7 @@ class Loader:
 def fingerprint(record: Record) -> str:
     """SHA-256 of the record's canonical JSON: equal records, equal fingerprints.
 
-    Serialised through each dataclass's ``__dict__`` (``to_dict`` deep-copies: 20x slower)."""
+    Serialised through each dataclass's ``__dict__``: ``to_dict`` would deep-copy every list."""
     canonical = json.dumps(record, default=vars, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -129,10 +116,10 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     PostgreSQL all of a summary's writes go in one round trip."""
     known = _Known() if known is None else known
     if not record.title:
-        raise TcpsError(source.path, "no title: cannot tell which project it is")
+        raise FileError(source.path, "no title: cannot tell which project it is")
     key = title_key(record.title)
     digest = fingerprint(record)
-    existing = _fetch_one(conn, _FIND_PROJECT, {"title_key": key})
+    existing = fetch_one(conn, _FIND_PROJECT, {"title_key": key})
     if existing and existing[1] == digest:
         if existing[3] != parser_version:  # re-read by a newer parser, same result
             conn.execute(sources.update().where(sources.c.id == existing[2])
@@ -141,34 +128,31 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
 
     new_countries = _new_countries(record, known, source.path)
     new_organizations = _new_organizations(record, known)
-    with _pipeline(conn):
-        _execute_many(conn, _upsert_source(conn.dialect.name),
+    with pipeline(conn):
+        execute_many(conn, _upsert_source(conn.dialect.name),
                       [_source_values(record, source, parser_version)])
         if new_countries:
-            _execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
+            execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
                           new_countries)
         if new_organizations:
-            _execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
+            execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
                           new_organizations)
         values = _project_values(record, key, digest)
         if existing:
-            _execute_many(conn, _UPDATE_PROJECT, [values])
+            execute_many(conn, _UPDATE_PROJECT, [values])
             for table in reversed(CHILD_TABLES):
-                _execute_many(conn, _DELETE[table], [{"project_key": key}])
+                execute_many(conn, _DELETE[table], [{"project_key": key}])
         else:
-            _execute_many(conn, _INSERT_PROJECT, [values])
+            execute_many(conn, _INSERT_PROJECT, [values])
         for table, rows in _child_rows(record, key).items():
             if rows:
-                _execute_many(conn, _INSERT[table], rows)
+                execute_many(conn, _INSERT[table], rows)
         for statement in reindex_by_key(conn.dialect.name):  # once its texts are all written
-            _execute_many(conn, statement, [{"project_key": key}])
+            execute_many(conn, statement, [{"project_key": key}])
     return "updated" if existing else "added"
 
 
-# --- the hot path -------------------------------------------------------------------------
-# The statements run for every summary are compiled once per dialect by SQLAlchemy and run on
-# the DBAPI cursor of the same connection (so in the same transaction): SQLAlchemy's
-# per-execute and per-row work cost three times the database's own work here.
+# --- the statements (run through tcps.dbapi, which caches them by identity) ---------------
 
 _FIND_PROJECT = (
     sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
@@ -190,80 +174,6 @@ _INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
 _INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
 _DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
            for table in CHILD_TABLES}
-
-
-@dataclass(frozen=True)
-class _Compiled:
-    sql: str
-    order: tuple[str, ...] | None  # parameter names in order for a positional paramstyle
-    processors: dict  # parameter name -> the type's conversion for this DBAPI (datetimes ...)
-
-    def params(self, values: dict):
-        if self.processors:
-            values = {k: self.processors[k](v) if k in self.processors else v
-                      for k, v in values.items()}
-        return tuple(values[name] for name in self.order) if self.order else values
-
-
-@lru_cache(maxsize=64)
-def _compile(statement: sa.ClauseElement, dialect: sa.Dialect, keys: tuple[str, ...]) -> _Compiled:
-    compiled = statement.compile(dialect=dialect, column_keys=list(keys) or None)
-    assert isinstance(compiled, SQLCompiler)   # a statement, not DDL
-    processors = {name: p for name, bind in compiled.binds.items()
-                  if (p := bind.type.bind_processor(dialect)) is not None}
-    order = tuple(compiled.positiontup or ()) if compiled.positional else None
-    return _Compiled(compiled.string, order, processors)
-
-
-def _compiled_for(conn: Connection, statement: sa.Executable, values: dict) -> _Compiled:
-    """The compiled form of ``statement`` for these value names (INSERT and UPDATE set the
-    columns named)."""
-    keys = tuple(values) if isinstance(statement, (sa.Insert, sa.Update)) else ()
-    return _compile(statement, conn.dialect, keys)
-
-
-def _fetch_one(conn: Connection, statement: sa.Executable, values: dict) -> tuple | None:
-    compiled = _compiled_for(conn, statement, values)
-    with _cursor(conn, compiled) as cursor:
-        cursor.execute(compiled.sql, compiled.params(values))
-        return cursor.fetchone()
-
-
-def _execute_many(conn: Connection, statement: sa.Executable, rows: list[dict]) -> None:
-    compiled = _compiled_for(conn, statement, rows[0])
-    with _cursor(conn, compiled) as cursor:
-        cursor.executemany(compiled.sql, [compiled.params(row) for row in rows])
-
-
-@contextmanager
-def _pipeline(conn: Connection):
-    """On psycopg, send the statements inside in one round trip (pipeline mode; its errors
-    surface when it ends); elsewhere just run them."""
-    dbapi_connection = conn.connection.dbapi_connection
-    if dbapi_connection is None or not hasattr(dbapi_connection, "pipeline"):
-        yield
-        return
-    with _dbapi_errors(conn, "(pipeline)"), dbapi_connection.pipeline():
-        yield
-
-
-@contextmanager
-def _cursor(conn: Connection, compiled: _Compiled):
-    """A DBAPI cursor on ``conn`` whose errors are SQLAlchemy's, as from ``conn.execute``."""
-    cursor = conn.connection.cursor()
-    try:
-        with _dbapi_errors(conn, compiled.sql):
-            yield cursor
-    finally:
-        cursor.close()
-
-
-@contextmanager
-def _dbapi_errors(conn: Connection, sql: str):
-    try:
-        yield
-    except conn.dialect.loaded_dbapi.Error as e:
-        raise sa.exc.DBAPIError.instance(sql, None, e, conn.dialect.loaded_dbapi.Error) from e
 
 
 # The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
@@ -316,7 +226,7 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     found = {code: by_iso3(code) for code in new}
     unknown = [code for code, country in found.items() if country is None]
     if unknown:
-        raise TcpsError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
+        raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     known.pending_countries.update(new)
     return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
 
@@ -391,102 +301,35 @@ def project_id_of(title: str) -> sa.ScalarSelect:
     return sa.select(projects.c.id).where(projects.c.title_key == title_key(title)).scalar_subquery()
 
 
-# --- files -------------------------------------------------------------------------------
-
-def summary_files(paths: Iterable[Path]) -> Iterator[Path]:
-    """The files named, and the *.txt / *.pdf files under the folders named, sorted."""
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*")
-                              if p.is_file() and p.suffix.lower() in SUMMARY_SUFFIXES)
-        else:
-            yield path
-
-
-def read_summary(path: Path, data: bytes | None = None) -> tuple[Record, SourceFile]:
-    """Parse one file and keep what source_documents stores about it.
-
-    ``data`` is the file's bytes when the caller has read them already (refresh, to hash
-    them): each file is read once, so the record and the stored text come from the same bytes."""
-    from tcps.parse import is_pdf, parse_bytes
-    from tcps.parse.decode import decode
-
-    if data is None:
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise ParseError(path, e.strerror or str(e)) from None
-    record = parse_bytes(data, path)
-    text = None if is_pdf(data) else decode(data)[0]   # a PDF by its bytes, as the parser tells
-    return record, SourceFile(path.as_posix(), len(data), text)
-
-
 @dataclass
 class LoadReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    failed: list[TcpsError] = field(default_factory=list)
+    failed: list[FileError] = field(default_factory=list)
 
     def summary(self) -> str:
         return (f"added {len(self.added)}, updated {len(self.updated)}, "
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[Path], jobs: int | None = None) -> LoadReport:
-    """Parse and load every summary under ``paths``; a bad one is reported, not fatal.
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
+    """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
+    is reported, not fatal (ConfigError when the schema is not one our migrations know).
 
-    Parsing costs several times the database work, so it runs in ``jobs`` worker processes
-    (default: one per CPU) while this process writes, in file order."""
+    Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
+    writes, in file order."""
+    upgrade_to_head(engine)
     report = LoadReport()
     with Loader(engine) as loader:
-        for path, parsed in _parsed(list(summary_files(paths)), jobs or os.cpu_count() or 1):
+        for path, parsed in parse_in_order(list(summary_files(paths)), jobs or os.cpu_count() or 1):
             if isinstance(parsed, str):
-                report.failed.append(TcpsError(path, parsed))
+                report.failed.append(FileError(path, parsed))
                 continue
             try:
                 outcome = loader.load(*parsed)
             except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(TcpsError(path, failure_reason(e)))
+                report.failed.append(FileError(path, failure_reason(e)))
                 continue
-            getattr(report, outcome).append(str(path))
+            getattr(report, outcome).append(path)
     return report
-
-
-# Below this many files, starting worker processes costs more than it saves.
-_PARALLEL_FROM = 64
-# Files a worker parses per task (fewer round trips between processes), and tasks handed out
-# per worker ahead of the writer: enough to keep the workers busy, few enough that parsed
-# records (with their bytes and text) do not pile up here while the database takes them.
-_CHUNK = 16
-_TASKS_PER_WORKER = 4
-
-
-def _parsed(files: list[Path], jobs: int) -> Iterator[tuple[Path, tuple[Record, SourceFile] | str]]:
-    """Each file with its (record, source), or the reason it could not be read, in order."""
-    if jobs <= 1 or len(files) < _PARALLEL_FROM:
-        yield from ((path, _read_or_reason(path)) for path in files)
-        return
-    with ProcessPoolExecutor(jobs) as pool:
-        pending: deque[tuple[list[Path], Future]] = deque()
-        for start in range(0, len(files), _CHUNK):
-            chunk = files[start:start + _CHUNK]
-            pending.append((chunk, pool.submit(_read_all, chunk)))
-            if len(pending) > jobs * _TASKS_PER_WORKER:
-                chunk, results = pending.popleft()
-                yield from zip(chunk, results.result(), strict=True)
-        for chunk, results in pending:
-            yield from zip(chunk, results.result(), strict=True)
-
-
-def _read_all(files: list[Path]) -> list[tuple[Record, SourceFile] | str]:
-    """One worker's task: ``_read_or_reason`` of each file of a chunk."""
-    return [_read_or_reason(path) for path in files]
-
-
-def _read_or_reason(path: Path) -> tuple[Record, SourceFile] | str:
-    """``read_summary``, with a failure as its reason (a string crosses processes safely)."""
-    try:
-        return read_summary(path)
-    except Exception as e:  # a parser bug on one file must not stop the others
-        return failure_reason(e)

@@ -28,6 +28,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from tcps.errors import LockHeld
+
 # The advisory lock key: a fixed 64-bit number derived from a name, so that it is the same in
 # every tcps process and unlikely to collide with another application's keys in the database.
 ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"tcps refresh").digest()[:8], "big", signed=True)
@@ -35,10 +37,6 @@ ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"tcps refresh").digest()[:8], "big
 # How often a waiting PostgreSQL refresh asks again for the lock (advisory locks have no
 # "try for N seconds" form).
 _POLL_SECONDS = 0.1
-
-
-class LockHeld(Exception):
-    """Another refresh holds the lock on this database (and did not let go within --wait)."""
 
 
 @contextmanager

@@ -29,33 +29,8 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
 from tcps.db import sqlite_read_only_uri
-from tcps.errors import one_line
+from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, one_line
 from tcps.output import QueryResult
-
-
-class QueryError(Exception):
-    """The statement could not run; the message is one line, fit for ``error: <message>``."""
-
-    exit_code = 1
-
-
-class QueryUnavailable(QueryError):
-    """No database to run it on: a bad URL, a missing SQLite file, an unreachable server (exit 2,
-    the status of every tcps command for a configuration error)."""
-
-    exit_code = 2
-
-
-class QueryRefused(QueryError):
-    """The statement would write (or is not one statement): refused before anything changed."""
-
-    exit_code = 3
-
-
-class QueryTimeout(QueryError):
-    """The statement ran past its time limit and was stopped."""
-
-    exit_code = 4
 
 
 def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
@@ -65,16 +40,20 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
     ``params`` fill the statement's ``:name`` placeholders. ``timeout`` (seconds) stops a runaway
     query; ``max_rows`` keeps only the first rows (the total is still counted).
     """
-    try:
-        url = make_url(url)
-    except ArgumentError as e:
-        raise QueryUnavailable(one_line(e)) from None
+    url = _parse_url(url)
     backend = url.get_backend_name()
     if backend == "sqlite":
         return _run_sqlite(url, sql, params or {}, timeout, max_rows)
     if backend == "postgresql":
         return _run_postgresql(url, sql, params or {}, timeout, max_rows)
-    raise QueryUnavailable(f"tcps sql works with SQLite and PostgreSQL, not {backend}")
+    raise ConfigError(f"tcps sql works with SQLite and PostgreSQL, not {backend}")
+
+
+def _parse_url(url: str | URL) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError as e:
+        raise ConfigError(one_line(e)) from None
 
 
 def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, dict[str, str]]:
@@ -82,9 +61,9 @@ def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, dict[
     compiled = text(sql).compile(dialect=dialect)
     wanted = set(compiled.bind_names.values())
     if missing := sorted(wanted - params.keys()):
-        raise QueryError(f"no value for parameter :{missing[0]} (give it with -p {missing[0]} VALUE)")
+        raise TcpsError(f"no value for parameter :{missing[0]} (give it with -p {missing[0]} VALUE)")
     if unused := sorted(params.keys() - wanted):
-        raise QueryError(f"parameter {unused[0]!r} does not appear in the query as :{unused[0]}")
+        raise TcpsError(f"parameter {unused[0]!r} does not appear in the query as :{unused[0]}")
     return str(compiled), {name: params[name] for name in wanted}
 
 
@@ -170,12 +149,12 @@ class _ReadOnlyAuthorizer:
 def _open_sqlite_read_only(path: str) -> sqlite3.Connection:
     """Open an existing SQLite file so that nothing can be written through the connection."""
     if not path or path == ":memory:":
-        raise QueryUnavailable("tcps sql needs a SQLite database file, not an in-memory database")
+        raise ConfigError("tcps sql needs a SQLite database file, not an in-memory database")
     try:
         conn = sqlite3.connect(sqlite_read_only_uri(path), uri=True, isolation_level=None)
         conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1")  # fails here, not later, when absent
     except sqlite3.Error as e:
-        raise QueryUnavailable(f"cannot open {path}: {e}") from None
+        raise ConfigError(f"cannot open {path}: {e}") from None
     conn.setlimit(sqlite3.SQLITE_LIMIT_ATTACHED, 0)
     return conn
 
@@ -199,20 +178,20 @@ def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float,
 
 
 def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: float,
-                  late: bool) -> QueryError:
+                  late: bool) -> TcpsError:
     message = str(e)
     if late and message == "interrupted":
-        return QueryTimeout(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
+        return TimedOut(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
     if "one statement at a time" in message:
-        return QueryRefused("refused: tcps sql runs one statement at a time")
+        return Refused("refused: tcps sql runs one statement at a time")
     if authorizer.refused:
-        return QueryRefused(f"refused: tcps sql only reads; {authorizer.refused} is not allowed")
+        return Refused(f"refused: tcps sql only reads; {authorizer.refused} is not allowed")
     if "too many attached databases" in message:
-        return QueryRefused("refused: tcps sql only reads; "
-                            "ATTACH and VACUUM would open or write another file")
+        return Refused("refused: tcps sql only reads; "
+                       "ATTACH and VACUUM would open or write another file")
     if "readonly database" in message:
-        return QueryRefused(f"refused: tcps sql only reads ({message})")
-    return QueryError(message)
+        return Refused(f"refused: tcps sql only reads ({message})")
+    return TcpsError(message)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -255,7 +234,7 @@ def _connect_postgresql(url: URL) -> Any:
     try:
         return psycopg.connect(_pg_conninfo(url), autocommit=False)
     except psycopg.Error as e:
-        raise QueryUnavailable(f"cannot connect to PostgreSQL: {one_line(e)}") from None
+        raise ConfigError(f"cannot connect to PostgreSQL: {one_line(e)}") from None
 
 
 def read_only_problems(conn: Any) -> list[str]:
@@ -272,7 +251,7 @@ def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: floa
     driver_sql, driver_params = _bind(sql, params, postgresql.psycopg.dialect())
     with _connect_postgresql(url) as conn:
         if problems := read_only_problems(conn):
-            raise QueryRefused(
+            raise Refused(
                 f"refused: PostgreSQL role {url.username or conn.info.user!r} can write "
                 f"({problems[0]}); run tcps sql as a read-only role: see `tcps db grant-readonly`")
         conn.rollback()
@@ -296,21 +275,22 @@ def _iter_cursor(cur: Any) -> Iterator[tuple[Any, ...]]:
         yield from batch
 
 
-def _pg_error(e: Exception, timeout: float) -> QueryError:
+def _pg_error(e: Exception, timeout: float) -> TcpsError:
     from psycopg import errors
 
     message = getattr(getattr(e, "diag", None), "message_primary", None) or one_line(e)
     if isinstance(e, errors.QueryCanceled):
-        return QueryTimeout(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
+        return TimedOut(f"stopped: the query ran longer than the time limit of {timeout:g} s (--timeout)")
     if isinstance(e, errors.SyntaxError) and "multiple commands" in message:
-        return QueryRefused("refused: tcps sql runs one statement at a time")
+        return Refused("refused: tcps sql runs one statement at a time")
     if isinstance(e, (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
-        return QueryRefused(f"refused: tcps sql only reads ({message})")
-    return QueryError(message)
+        return Refused(f"refused: tcps sql only reads ({message})")
+    return TcpsError(message)
 
 
-def grant_readonly_role(url: str | URL, role: str, password: str | None = None) -> None:
-    """Create (or reset) a PostgreSQL login role that can read every table and change nothing.
+def grant_readonly_role(url: str | URL, role: str, password: str | None = None) -> str:
+    """Create (or reset) a PostgreSQL login role that can read every table and change nothing;
+    return the URL to connect as that role (its password hidden).
 
     Run it as the database owner. The role gets only ``pg_read_all_data`` (PostgreSQL 14+):
     SELECT on every table, view and sequence, USAGE on every schema, nothing else.
@@ -319,11 +299,14 @@ def grant_readonly_role(url: str | URL, role: str, password: str | None = None) 
     import psycopg
     from psycopg import sql as pgsql
 
+    url = _parse_url(url)
+    if url.get_backend_name() != "postgresql":
+        raise ConfigError("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
     name = pgsql.Identifier(role)
-    with _connect_postgresql(make_url(url)) as conn:
+    with _connect_postgresql(url) as conn:
         conn.autocommit = True
         if conn.info.server_version < 140000:
-            raise QueryError("tcps db grant-readonly needs PostgreSQL 14 or later (pg_read_all_data)")
+            raise ConfigError("tcps db grant-readonly needs PostgreSQL 14 or later (pg_read_all_data)")
         statements = [
             pgsql.SQL("ALTER ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
                       "NOBYPASSRLS PASSWORD {}").format(name, pgsql.Literal(password)),
@@ -336,4 +319,5 @@ def grant_readonly_role(url: str | URL, role: str, password: str | None = None) 
             for statement in statements:
                 conn.execute(statement)
         except psycopg.Error as e:
-            raise QueryError(f"cannot set up role {role}: {one_line(e)}") from None
+            raise ConfigError(f"cannot set up role {role}: {one_line(e)}") from None
+    return url.set(username=role, password=password).render_as_string(hide_password=True)

@@ -28,7 +28,7 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -36,21 +36,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import upgrade_to_head
-from tcps.errors import TcpsError, failure_reason
-from tcps.load import (CHILD_TABLES, SUMMARY_SUFFIXES, Loader, SourceFile, project_id_of,
-                       read_summary)
+from tcps.db import has_table, upgrade_to_head
+from tcps.errors import FileError, failure_reason
+from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import refresh_lock
 from tcps.models import (Base, countries, load_errors, load_runs, organizations, projects, sources,
                          watched_files)
+from tcps.parse import read_file
 from tcps.record import Record
+from tcps.runs import RunReport
 from tcps.search import reindex
-
-# Exit statuses, as documented in ``tcps refresh --help`` and the README. The fourth, 2 for a
-# usage or configuration error, comes from click and from the CLI's database check.
-EXIT_OK = 0
-EXIT_SOME_FAILED = 1
-EXIT_LOCKED = 75  # EX_TEMPFAIL from sysexits.h: try again later
+from tcps.sources import SourceFile, read_source, summary_files
 
 
 @dataclass(frozen=True)
@@ -75,24 +71,16 @@ class KnownSource:
 
 
 def scan_folder(root: Path) -> list[FileStat]:
-    """Every summary under the absolute folder ``root`` (the files ``tcps load`` would take).
+    """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed.
 
-    Absolute paths make a file the same source whatever directory cron starts in; the order is
-    ``summary_files``' (by path components), so a refresh that was killed and started again
-    loads files in the same order as a clean load. The stat is taken before the file is read: a
-    file written meanwhile has a newer mtime than the one recorded, so the next refresh reads it
-    again. os.walk and plain strings, not pathlib: an unchanged folder's refresh is mostly this
-    walk (pathlib's rglob, is_file and Path sorting were 0.6 s of 10,000 files, profiled).
-    """
+    Absolute paths make a file the same source whatever directory cron starts in. The stat is
+    taken before the file is read: a file written meanwhile has a newer mtime than the one
+    recorded, so the next refresh reads it again."""
     found = []
-    for folder, _, names in os.walk(root):
-        for name in names:
-            if os.path.splitext(name)[1].lower() in SUMMARY_SUFFIXES:
-                path = os.path.join(folder, name)
-                with suppress(FileNotFoundError):   # gone since the walk listed it
-                    st = os.stat(path)
-                    found.append(FileStat(path, st.st_size, st.st_mtime_ns))
-    found.sort(key=lambda f: f.path.split(os.sep))
+    for path in summary_files([root]):
+        with suppress(FileNotFoundError):   # gone since the walk listed it
+            st = os.stat(path)
+            found.append(FileStat(path, st.st_size, st.st_mtime_ns))
     return found
 
 
@@ -113,67 +101,6 @@ def needs_reading(found: FileStat, known: KnownSource | None, parser_version: st
             or is_older_parser(known.parser_version, parser_version))
 
 
-@dataclass
-class RunReport:
-    """What one refresh saw and did; printed as one line, as JSON, or file by file."""
-
-    folder: str
-    parser_version: str
-    started: datetime
-    dry_run: bool = False
-    run_id: int | None = None
-    finished: datetime | None = None
-    seen: int = 0
-    unchanged: int = 0
-    new: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    failed: dict[str, str] = field(default_factory=dict)  # path -> message
-    pruned: list[str] = field(default_factory=list)  # titles of the deleted projects
-
-    @property
-    def status(self) -> str:
-        return "failed" if self.failed else "ok"
-
-    @property
-    def exit_code(self) -> int:
-        return EXIT_SOME_FAILED if self.failed else EXIT_OK
-
-    def counts(self) -> dict[str, int]:
-        return {"seen": self.seen, "new": len(self.new), "changed": len(self.changed),
-                "unchanged": self.unchanged, "removed": len(self.removed),
-                "failed": len(self.failed), "pruned": len(self.pruned)}
-
-    def summary_line(self) -> str:
-        """One line for a log: what happened, in counts."""
-        counts = ", ".join(f"{n} {name}" for name, n in self.counts().items())
-        seconds = ((self.finished or datetime.now(self.started.tzinfo)) - self.started).total_seconds()
-        what = "dry run (nothing written)" if self.dry_run else f"refresh run {self.run_id}"
-        when = self.started.isoformat(timespec="seconds")
-        return f"{when} {what} of {self.folder}: {counts}; {self.status} in {seconds:.1f}s"
-
-    def details(self) -> list[str]:
-        """One line per file that changes (or would), for people and for --dry-run."""
-        return ([f"new       {p}" for p in self.new]
-                + [f"changed   {p}" for p in self.changed]
-                + [f"removed   {p}" for p in self.removed]
-                + [f"pruned    {t}" for t in self.pruned]
-                + [f"failed    {p}: {m}" for p, m in self.failed.items()])
-
-    def to_json(self) -> dict:
-        return {
-            "run": self.run_id, "dry_run": self.dry_run, "folder": self.folder,
-            "status": self.status, "exit_code": self.exit_code,
-            "parser_version": self.parser_version,
-            "started": self.started.isoformat(),
-            "finished": self.finished.isoformat() if self.finished else None,
-            "counts": self.counts(),
-            "new": self.new, "changed": self.changed, "removed": self.removed,
-            "pruned": self.pruned,
-            "failed": [{"path": p, "message": m} for p, m in self.failed.items()],
-        }
-
-
 # --- the run ----------------------------------------------------------------------------------
 
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
@@ -186,7 +113,8 @@ def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool 
             wait: float = 0, progress: Progress = nullcontext) -> RunReport:
     """Bring the database up to date with ``folder``; see the module docstring.
 
-    Raises ``tcps.lock.LockHeld`` when another refresh keeps the lock longer than ``wait`` seconds.
+    Raises LockHeld when another refresh keeps the lock longer than ``wait`` seconds, and
+    ConfigError when the schema cannot be brought to head.
     """
     root = folder.resolve()
     if dry_run:
@@ -200,17 +128,14 @@ def examine(stat: FileStat, known: KnownSource | None) -> tuple[Record, SourceFi
     """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
 
     None when its bytes are those last loaded, by the current parser; else its parsed record,
-    ready to load. Raises TcpsError for a file that cannot be read or parsed.
+    ready to load. Raises ParseError for a file that cannot be read or parsed.
     """
-    path = Path(stat.path)
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise TcpsError(path, e.strerror or str(e)) from None
+    data = read_file(stat.path)
+    digest = hashlib.sha256(data).hexdigest()
     if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
-            and hashlib.sha256(data).hexdigest() == known.sha256):
+            and digest == known.sha256):
         return None
-    return read_summary(path, data)
+    return read_source(stat.path, data, digest)
 
 
 class _Run:
@@ -259,7 +184,7 @@ class _Run:
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:
-            return sa.inspect(conn).has_table(watched.name)
+            return has_table(conn, watched.name)
 
     def _known(self) -> dict[str, KnownSource]:
         with self.engine.connect() as conn:
@@ -300,7 +225,7 @@ class _Run:
         """What to run in the summary's transaction: write the file's watched_files row."""
         title = record.title
         if not title:   # no project to point the row at (the loader refuses such a record too)
-            raise TcpsError(stat.path, "no title: cannot tell which project it is")
+            raise FileError(stat.path, "no title: cannot tell which project it is")
 
         def watch(conn: Connection) -> None:
             conn.execute(watched.delete().where(watched.c.path == stat.path))
@@ -383,15 +308,6 @@ def _delete_unreferenced(conn: Connection, table: sa.Table) -> None:
                   if fk.column.table is table]
     conn.execute(table.delete().where(
         *(~sa.select(fk.parent).where(fk.parent == fk.column).exists() for fk in references)))
-
-
-def recent_runs(engine: Engine, limit: int = 20) -> list[dict]:
-    """The latest runs, newest first, as dicts of their columns (none before the first refresh)."""
-    with engine.connect() as conn:
-        if not sa.inspect(conn).has_table(runs.name):
-            return []
-        rows = conn.execute(sa.select(runs).order_by(runs.c.id.desc()).limit(limit)).mappings()
-        return [dict(row) for row in rows]
 
 
 def _now() -> datetime:

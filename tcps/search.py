@@ -20,6 +20,7 @@ from functools import lru_cache
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from tcps.db import require_table
 from tcps.output import QueryResult
 
 # Behind the index: FTS5's "shadow" tables on SQLite, and the view of what each row holds.
@@ -98,7 +99,9 @@ LIMIT :limit
 
 
 def search_projects(conn: Connection, words: str, limit: int = 20) -> QueryResult:
-    """The projects whose text holds every word of ``words``, best match first."""
+    """The projects whose text holds every word of ``words``, best match first; ConfigError
+    when the database has no index yet."""
+    require_table(conn, "project_search")
     terms = re.findall(r"\w+", words)
     if not terms:
         return QueryResult(["project_id", "title", "snippet"], [], 0)

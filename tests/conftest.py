@@ -13,15 +13,12 @@ missing (``.ci/run`` installs them).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from databases import empty_database
 
-# Imported under the names the test modules import from here.
-from tcps.testing.pg import PostgresServer, postgres_bindir
-from tcps.testing.pg import create_database as create_postgres_database
-from tcps.testing.pg import drop_database as drop_postgres_database
+from tcps.testing.pg import PostgresServer, create_database, postgres_bindir
 
 
 @pytest.fixture(scope="session")
@@ -34,24 +31,10 @@ def postgres_url() -> Iterator[str]:
     server = PostgresServer(bindir)
     try:
         server_url = server.start()
-        url = create_postgres_database(server_url)
+        url = create_database(server_url)
         yield url
     finally:
         server.stop()
-
-
-@contextmanager
-def empty_database(request: pytest.FixtureRequest, backend: str, folder: Path) -> Iterator[str]:
-    """URL of a fresh database on ``backend``: a file in ``folder``, or one on the session's
-    PostgreSQL server, dropped afterwards."""
-    if backend == "sqlite":
-        yield f"sqlite:///{folder / 'tcps.db'}"
-        return
-    url = create_postgres_database(request.getfixturevalue("postgres_url"))
-    try:
-        yield url
-    finally:
-        drop_postgres_database(url)
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -7,9 +7,10 @@ import json
 import sqlalchemy as sa
 from corpus import CORPUS, DATA, ROOT  # noqa: F401  (re-exported for the database tests)
 
-from tcps.load import Loader, SourceFile
+from tcps.load import Loader
 from tcps.models import (Base, activities, fiscal_years, funding, objectives, partners, project_countries,
                          projects, results, sources)
+from tcps.sources import SourceFile
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
 

@@ -3,17 +3,20 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import os
 import time
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
 from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
 from tcps.db import make_engine, upgrade_to_head
-from tcps.errors import TcpsError
+from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
-from tcps import load
-from tcps.load import Loader, SourceFile, find_project_id
+from tcps.load import Loader, find_project_id
+from tcps.sources import SourceFile
+from tcps.workers import parse_in_order
 from tcps.record import Partner
 
 PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
@@ -98,7 +101,7 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
         for record, source in inputs:
             try:
                 outcomes.append(loader.load(record, source))
-            except (TcpsError, sa.exc.IntegrityError):
+            except (FileError, sa.exc.IntegrityError):
                 outcomes.append("failed")
     assert outcomes == ["added", "failed", "failed"] + ["added"] * (len(golds) - 3)
     with engine.connect() as conn:
@@ -189,21 +192,20 @@ def test_a_newer_parser_reading_the_same_bytes_differently_updates_the_project(l
         assert row_counts(conn) == counts
 
 
-def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path, monkeypatch) -> None:
+def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -> None:
     """Parsed records wait in the loading process a few tasks per worker at most, so its memory
     does not grow with the number of files: a file removed while the first record is being
     written has not been read yet, and fails. Results still come in file order."""
-    monkeypatch.setattr(load, "_CHUNK", 2)  # 2 workers x 4 tasks x 2 files: 18 read ahead
     originals = sorted(CORPUS.glob("*.txt"))
     files = []
     for number in range(100):
-        files.append(tmp_path / f"{number:03d}.txt")
-        files[-1].write_bytes(originals[number % len(originals)].read_bytes())
-    parsed = load._parsed(files, jobs=2)
+        files.append(str(tmp_path / f"{number:03d}.txt"))
+        Path(files[-1]).write_bytes(originals[number % len(originals)].read_bytes())
+    parsed = parse_in_order(files, jobs=2, chunk=2)  # 2 workers x 4 tasks x 2 files: 18 read ahead
     first = next(parsed)
     time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
     for path in files[50:]:
-        path.unlink()
+        os.unlink(path)
     results = [first, *parsed]
     assert [path for path, _ in results] == files
     assert not any(isinstance(outcome, str) for _, outcome in results[:18])

@@ -12,7 +12,8 @@ import time
 import pytest
 import sqlalchemy as sa
 
-from tcps.lock import LockHeld, refresh_lock
+from tcps.errors import LockHeld
+from tcps.lock import refresh_lock
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from pytest_alembic import Config
 from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_head_revision,
                                   test_up_down_consistency, test_upgrade)
 
+from databases import empty_database
 from golds import ROOT, gold_records, load_golds, record_from_db, row_counts
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
@@ -43,7 +44,11 @@ def engine(db_url: str):
     engine.dispose()
 
 
-def test_upgrade_to_head_twice_is_a_no_op(engine) -> None:
+def test_upgrade_to_head_twice_is_a_no_op(engine, request) -> None:
+    """From the empty database of the dialect the test names (what db_url promises)."""
+    assert engine.dialect.name == request.node.callspec.params["db_url"]
+    with engine.connect() as conn:
+        assert sa.inspect(conn).get_table_names() == []
     upgrade_to_head(engine)
     with engine.connect() as conn:
         before = sa.inspect(conn).get_table_names()
@@ -107,8 +112,6 @@ def test_alembic_command_line_upgrade_and_check(db_url: str) -> None:
 
 def test_postgresql_native_comments_are_the_data_dictionarys(postgres_url: str, request, tmp_path) -> None:
     """What psql's \\d+ shows is what tcps schema shows, for tables, views and the search index."""
-    from conftest import empty_database
-
     with empty_database(request, "postgresql", tmp_path) as url:
         engine = make_engine(url)
         upgrade_to_head(engine)

@@ -19,7 +19,7 @@ from pdf_summaries import BODY_TOP, LABEL_START_RE, LEFT, VALUE_X, draw_summary,
 from tcps.cli import cli
 from tcps.errors import ParseError
 from tcps.parse import parse_file
-from tcps.pdf import extract_text
+from tcps.parse.pdf import extract_text
 from tcps.record import Record, Source
 
 RECORDS = synthetic_records(20)

@@ -21,7 +21,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import create_postgres_database, drop_postgres_database
+from databases import empty_database
 from golds import CORPUS, record_from_db
 from tcps import PARSER_VERSION
 from tcps.cli import cli
@@ -83,12 +83,10 @@ def engine(db_url: str):
 @pytest.fixture
 def other_db_url(request, tmp_path: Path):
     """A second empty database of the same dialect as ``db_url`` (for a clean load to compare)."""
-    if request.node.callspec.params["db_url"] == "sqlite":
-        yield f"sqlite:///{tmp_path / 'clean.db'}"
-        return
-    url = create_postgres_database(request.getfixturevalue("postgres_url"))
-    yield url
-    drop_postgres_database(url)
+    folder = tmp_path / "clean"
+    folder.mkdir()
+    with empty_database(request, request.node.callspec.params["db_url"], folder) as url:
+        yield url
 
 
 def rows(engine: sa.Engine, *, but: tuple[str, ...] = ()) -> dict[str, list]:
@@ -101,6 +99,12 @@ def rows(engine: sa.Engine, *, but: tuple[str, ...] = ()) -> dict[str, list]:
 # Surrogate keys and load times differ between two loads of the same files (a PostgreSQL
 # sequence even skips the ids of a killed transaction); everything else must be equal.
 VOLATILE = {"id", "project_id", "organization_id", "source_document_id", "run_id", "loaded_at"}
+
+
+def run_statuses(engine: sa.Engine) -> list[str]:
+    """The status of every run in load_runs, oldest first."""
+    with engine.connect() as conn:
+        return conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all()
 
 
 def content(engine: sa.Engine) -> dict[str, list]:
@@ -332,9 +336,7 @@ def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, e
     result, summary = refresh(db_url, many)
     assert result.exit_code == 0, result.output
     assert summary["counts"]["new"] + summary["counts"]["unchanged"] == MANY
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() \
-            == ["interrupted", "ok"]
+    assert run_statuses(engine) == ["interrupted", "ok"]
 
     clean_engine = sa.create_engine(other_db_url)
     try:
@@ -366,8 +368,7 @@ def test_a_file_whose_watched_row_is_refused_fails_whole(tmp_path) -> None:
     engine = sa.create_engine(url)
     with engine.connect() as conn:  # the summaries rolled back with their watched rows
         assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 1
-        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() == \
-            ["ok", "failed"]
+    assert run_statuses(engine) == ["ok", "failed"]
     engine.dispose()
 
 
@@ -381,9 +382,7 @@ def test_an_error_that_stops_the_run_closes_it_as_failed(tmp_path) -> None:
     result, _ = refresh(url, folder)
     assert isinstance(result.exception, sa.exc.IntegrityError)
     engine = sa.create_engine(url)
-    with engine.connect() as conn:
-        assert conn.execute(sa.text("SELECT status FROM load_runs ORDER BY id")).scalars().all() == \
-            ["ok", "failed"]
+    assert run_statuses(engine) == ["ok", "failed"]
     engine.dispose()
 
 
@@ -403,12 +402,14 @@ def test_runs_prints_in_the_formats_of_tcps_sql(tmp_path) -> None:
     assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", run["started"])
 
 
-def test_scan_folder_lists_what_tcps_load_takes_in_its_order(tmp_path) -> None:
-    """The walk is plain os.walk for speed; it must agree with summary_files file for file."""
-    from tcps.load import summary_files
-    from tcps.refresh import scan_folder
+def test_summary_files_takes_summaries_by_suffix_in_path_component_order(tmp_path) -> None:
+    """The one walk of tcps load and tcps refresh: summaries by their ending in any case, a
+    folder's files in the order of their path components ("a/x" before "a-b/x")."""
+    from tcps.sources import summary_files
 
     for name in ("a/x.txt", "a-b/x.txt", "A.txt", "b.PDF", "c.json", "d.txt/e.txt", ".hidden/f.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("x")
-    assert [f.path for f in scan_folder(tmp_path)] == [str(p) for p in summary_files([tmp_path])]
+    assert list(summary_files([f"{tmp_path}/", tmp_path / "c.json"])) == [
+        str(tmp_path / name) for name in (".hidden/f.txt", "A.txt", "a/x.txt", "a-b/x.txt", "b.PDF",
+                                          "d.txt/e.txt", "c.json")]

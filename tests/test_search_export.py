@@ -13,11 +13,12 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from conftest import empty_database
+from databases import empty_database
 from golds import gold_records, load_golds, row_counts
 from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
-from tcps.load import Loader, SourceFile
+from tcps.load import Loader
+from tcps.sources import SourceFile
 from tcps.models import Base
 from tcps.record import Activity
 from tcps.search import MARK, reindex

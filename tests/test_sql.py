@@ -20,10 +20,10 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
-from conftest import create_postgres_database, drop_postgres_database
 from tcps.cli import cli
 from tcps.output import jsonable
-from tcps.query import _pg_conninfo, run_query
+from tcps.query import run_query
+from tcps.testing.pg import create_database, drop_database
 
 # Text that trips up naive writers: separators, quotes, newlines, non-ASCII, markup brackets.
 AWKWARD = 'Cocoa, "child" labour\n\tin Côte d\'Ivoire [bold]'
@@ -35,6 +35,11 @@ class Database:
     owner_url: str   # may write: sets the database up
     reader_url: str  # what tcps sql gets
     folder: Path     # where a SQLite file lives; files appearing here were created by a query
+
+
+def libpq(url: str) -> str:
+    """psycopg's connection string for a SQLAlchemy URL."""
+    return sa.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
@@ -49,7 +54,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     # A folder the server (running as postgres) could write to, were COPY ... TO let through.
     folder = Path(tempfile.mkdtemp(prefix="tcps-sql-"))
     folder.chmod(0o777)
-    url = create_postgres_database(request.getfixturevalue("postgres_url"))
+    url = create_database(request.getfixturevalue("postgres_url"))
     try:
         _fill(url)
         result = CliRunner().invoke(cli, ["db", "grant-readonly", "tcps_reader", "--db", url])
@@ -57,7 +62,7 @@ def database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
         reader = sa.make_url(url).set(username="tcps_reader").render_as_string(hide_password=False)
         yield Database("postgresql", url, reader, folder)
     finally:
-        drop_postgres_database(url)
+        drop_database(url)
         shutil.rmtree(folder)
 
 
@@ -94,7 +99,7 @@ def snapshot(db: Database) -> Any:
         wal = db.folder / "tcps.db-wal"
         return (sorted(p.name for p in db.folder.iterdir() if p.name not in WAL_FILES),
                 (db.folder / "tcps.db").read_bytes(), wal.stat().st_size if wal.exists() else 0)
-    with psycopg.connect(_pg_conninfo(sa.make_url(db.owner_url))) as conn:
+    with psycopg.connect(libpq(db.owner_url)) as conn:
         relations = conn.execute(
             "SELECT relname, relkind FROM pg_class WHERE relnamespace = 'public'::regnamespace "
             "ORDER BY relname").fetchall()
@@ -172,7 +177,7 @@ def test_the_postgresql_role_itself_cannot_write(database: Database) -> None:
     """The guarantee is the role, not the session: with every session setting switched back to
     read-write, as the user's own SQL could do, each write still fails for lack of privilege."""
     before = snapshot(database)
-    with psycopg.connect(_pg_conninfo(sa.make_url(database.reader_url)), autocommit=True) as conn:
+    with psycopg.connect(libpq(database.reader_url), autocommit=True) as conn:
         conn.execute("SET default_transaction_read_only = off")
         for statement in ("SET TRANSACTION READ WRITE; INSERT INTO items (id) VALUES (9)",
                           "UPDATE items SET name = 'x'", "DELETE FROM items",

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import re
 
+from tcps.errors import TcpsError
+
 # Control characters that never occur in extracted summary text (TAB, LF, CR and FF do).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 
 
-class Undecodable(ValueError):
-    """The bytes are not text; the message says why."""
+class Undecodable(TcpsError):
+    """The bytes are not text; the message says why (``parse_bytes`` names the file)."""
 
 
 def decode(data: bytes) -> tuple[str, str]:
