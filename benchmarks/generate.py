@@ -7,6 +7,9 @@ printed in one of the five layout families of real extractions (TAB, label-own-l
 ALL-CAPS, flattened Title-Case, ``Label: value``), broken into pages with the footers real PDFs
 carry (``<short title>, Page N of M`` + the Bureau line + the repeated heading).
 
+A share of the collection are project web pages instead (``pages.py``: the D2, D1 and H layouts
+of record.md, with their site chrome), saved as ``.html`` (``.htm`` for the old H pages).
+
 The record each text was printed from is kept too: the benchmark's insert floor stores exactly
 those rows. Everything is drawn from ``random.Random(f"{seed}/{index}")``, so summary ``i`` is
 the same bytes whatever N is, and a smaller collection is a prefix of a larger one.
@@ -21,9 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
 
+import pages  # the web-page layouts; it uses the field helpers below
+
 HEADER = "TECHNICAL COOPERATION PROJECT SUMMARY"
 BUREAU = "U.S. Department of Labor, International Labor Affairs Bureau"
-LAYOUTS = ("tab", "ownline", "flat", "titlecase", "colon")
+LAYOUTS = ("tab", "ownline", "flat", "titlecase", "colon", *pages.PAGE_LAYOUTS)
 FLATTENED = ("flat", "titlecase")
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
@@ -139,7 +144,9 @@ def make_record(pools: Pools, index: int, rng: random.Random, revision: int) -> 
         "grantee": rng.choice(pools.grantees),
         "partners": partners(rng, pools.partners, countries),
         "contact": rng.choice(pools.contacts),
-        "source": {"sha256": "", "pages": None},
+        "summary": None,
+        "strategy": None,
+        "source": {"sha256": "", "pages": None, "url": None},
     }
 
 
@@ -362,9 +369,12 @@ def render(r: dict[str, Any], layout: str, rng: random.Random) -> tuple[str, int
 
 def choose_layout(r: dict[str, Any], rng: random.Random) -> str:
     """Any family; a flattened one only where no value holds a label's words. Flattened text
-    cannot show partners per country (no line starts a ``Country:`` key): they become one list."""
+    cannot show partners per country (no line starts a ``Country:`` key): they become one list.
+    A page layout cuts the record to what its pages print."""
     layout = rng.choice(LAYOUTS)
-    if layout in FLATTENED:
+    if layout in pages.PAGE_LAYOUTS:
+        pages.page_record(r, layout, rng)
+    elif layout in FLATTENED:
         values = [r["problem"] or "", r["results"] or "", r["grantee"] or "",
                   *(o["text"] for o in r["objectives"]), *(a["text"] for a in r["activities"]),
                   *(p["name"] for p in r["partners"])]
@@ -380,10 +390,14 @@ def summary(pools: Pools, index: int, seed: int = 1, revision: int = 0) -> Summa
     rng = random.Random(f"{seed}/{index}")
     record = make_record(pools, index, rng, revision)
     layout = choose_layout(record, rng)
-    text, pages = render(record, layout, rng)
+    if layout in pages.PAGE_LAYOUTS:
+        (text, url), count = pages.render_page(record, layout, rng), None
+        suffix = ".htm" if layout == "h" else ".html"
+    else:
+        (text, count), url, suffix = render(record, layout, rng), None, ".txt"
     data = text.encode("utf-8")
-    record["source"] = {"sha256": hashlib.sha256(data).hexdigest(), "pages": pages}
-    return Summary(f"{index // 1000:03d}/tcps-{index:05d}-{layout}.txt", text, record)
+    record["source"] = {"sha256": hashlib.sha256(data).hexdigest(), "pages": count, "url": url}
+    return Summary(f"{index // 1000:03d}/tcps-{index:05d}-{layout}{suffix}", text, record)
 
 
 def write_collection(pools: Pools, n: int, folder: Path, records: Path, seed: int = 1) -> list[Path]:

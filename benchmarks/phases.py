@@ -28,9 +28,18 @@ BENCHMARKS = Path(__file__).resolve().parent
 sys.path.insert(0, str(BENCHMARKS))
 
 
+# The suffixes tcps load searches folders for (tcps.sources.SUMMARY_SUFFIXES, not imported: the
+# read-and-hash floor must not pay for importing tcps).
+SUFFIXES = {".txt", ".pdf", ".html", ".htm"}
+
+
 def summary_files(folder: Path) -> list[Path]:
     """Every summary below ``folder``, in a stable order (as ``tcps load`` searches them)."""
-    return sorted(folder.rglob("*.txt"))
+    return sorted(p for p in folder.rglob("*") if p.suffix.lower() in SUFFIXES)
+
+
+def is_page(path: Path) -> bool:
+    return path.suffix.lower() in (".html", ".htm")
 
 
 def read_hash(folder: str) -> dict[str, Any]:
@@ -48,8 +57,9 @@ def parse(folder: str) -> dict[str, Any]:
     from tcps.parse import parse_file
 
     start = time.perf_counter()
-    parsed, failed, untitled, warned = 0, 0, 0, 0
+    parsed, failed, untitled, warned, pages, pages_titled = 0, 0, 0, 0, 0, 0
     for path in summary_files(Path(folder)):
+        pages += is_page(path)
         try:
             record = parse_file(path)
         except TcpsError:
@@ -58,8 +68,9 @@ def parse(folder: str) -> dict[str, Any]:
         parsed += 1
         untitled += not record.title     # no title: the loader cannot tell which project it is
         warned += bool(record.warnings)
+        pages_titled += is_page(path) and bool(record.title)
     return {"work_seconds": time.perf_counter() - start, "parsed": parsed, "failed": failed,
-            "untitled": untitled, "with_warnings": warned}
+            "untitled": untitled, "with_warnings": warned, "pages": pages, "pages_titled": pages_titled}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -67,12 +78,16 @@ def parse(folder: str) -> dict[str, Any]:
 
 FLOOR_SCHEMA = """
 CREATE TABLE source_documents (id INTEGER PRIMARY KEY, path TEXT, sha256 TEXT UNIQUE,
-    size_bytes INTEGER, pages INTEGER, raw_text TEXT, parser_version TEXT, warnings TEXT,
-    loaded_at TEXT);
+    size_bytes INTEGER, format TEXT, url TEXT, pages INTEGER, raw_text TEXT, parser_version TEXT,
+    warnings TEXT, loaded_at TEXT);
 CREATE TABLE projects (id INTEGER PRIMARY KEY, title_key TEXT UNIQUE, title TEXT, status TEXT,
     program TEXT, region TEXT, start_date TEXT, end_date TEXT, dates_revised INTEGER,
-    problem TEXT, results_kind TEXT, results_text TEXT, contact_office TEXT, contact_phone TEXT,
+    summary TEXT, problem TEXT, strategy TEXT, results_kind TEXT, results_text TEXT,
+    contact_office TEXT, contact_phone TEXT,
     source_document_id INTEGER REFERENCES source_documents(id), record_sha256 TEXT);
+CREATE TABLE project_sources (project_id INTEGER, source_document_id INTEGER,
+    PRIMARY KEY (project_id, source_document_id));
+CREATE INDEX ix_project_sources_source ON project_sources (source_document_id);
 CREATE INDEX ix_projects_source ON projects (source_document_id);
 CREATE TABLE countries (alpha3 TEXT PRIMARY KEY);
 CREATE TABLE project_countries (project_id INTEGER, position INTEGER, country_alpha3 TEXT,
@@ -101,7 +116,7 @@ def key(text: str) -> str:
 def flatten(records: list[dict[str, Any]]) -> dict[str, list[tuple]]:
     """The rows of every table for these records, as the loader would store them."""
     rows: dict[str, list[tuple]] = {t: [] for t in (
-        "source_documents", "projects", "countries", "project_countries", "organizations",
+        "source_documents", "projects", "project_sources", "countries", "project_countries", "organizations",
         "partners", "funding", "funding_fiscal_years", "results", "objectives", "activities")}
     organizations: dict[str, int] = {}
     countries: set[str] = set()
@@ -116,13 +131,15 @@ def flatten(records: list[dict[str, Any]]) -> dict[str, list[tuple]]:
     for pid, r in enumerate(records, 1):
         raw = Path(r["path"]).read_bytes()
         rows["source_documents"].append((pid, r["path"], r["source"]["sha256"], len(raw),
+                                         "html" if is_page(Path(r["path"])) else "text", r["source"]["url"],
                                          r["source"]["pages"], raw.decode("utf-8"), "1", "[]",
                                          "2026-01-01T00:00:00+00:00"))
         rows["projects"].append((pid, key(r["title"]), r["title"], r["status"], r["program"],
                                  r["region"], r["start_date"], r["end_date"], r["dates_revised"],
-                                 r["problem"], r["results_kind"], r["results"],
-                                 r["contact"]["office"], r["contact"]["phone"], pid,
+                                 r["summary"], r["problem"], r["strategy"], r["results_kind"],
+                                 r["results"], r["contact"]["office"], r["contact"]["phone"], pid,
                                  hashlib.sha256(json.dumps(r).encode()).hexdigest()))
+        rows["project_sources"].append((pid, pid))
         countries.update(r["countries"])
         rows["project_countries"] += [(pid, i, c) for i, c in enumerate(r["countries"], 1)]
         people = [(r["grantee"], "grantee", None)] + [(p["name"], "implementing", p["country"])

@@ -41,7 +41,8 @@ def cli() -> None:
               show_default=True,
               help="json: one object (an array for several files); jsonl: one per line; text: for people.")
 def parse(files: tuple[Path, ...], fmt: str) -> None:
-    """Parse summaries and print their records (no database involved).
+    """Parse summaries (text, PDF or saved project web pages) and print their records (no
+    database involved).
 
     Exit status: 0 when every file parsed, 1 when any file could not be read as a summary.
     """
@@ -88,10 +89,10 @@ def db_option(command):
 def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
-    PATHS are files, or folders searched recursively for *.txt and *.pdf. Each summary is
-    loaded in its own transaction: a project is matched by its title (case, punctuation and
-    status markers ignored), so loading the same file again changes nothing and a revised
-    summary updates its project. A file that fails leaves nothing behind; its reason goes to
+    PATHS are files, or folders searched recursively for *.txt, *.pdf, *.html and *.htm. Each
+    summary is loaded in its own transaction: a project is matched by its title (case,
+    punctuation and status markers ignored), so loading the same file again changes nothing and
+    a revised summary updates its project. A file that fails leaves nothing behind; its reason goes to
     stderr and the others still load. The last line counts summaries: added (a new project),
     updated, unchanged and failed.
 
@@ -354,6 +355,65 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
         if verbose or dry_run:
             for line in report.details():
                 click.echo(line)
+        click.echo(report.summary_line())
+    sys.exit(report.exit_code)
+
+
+@cli.command(epilog="""\b
+Exit status:
+   0  every listed page fetched, or was unchanged
+   1  some pages failed (each on stderr, its last good copy kept), the listing could not be
+      read, holds no project link (the site's layout may have changed), or --prune refused
+   2  usage or configuration error (bad START_URL, unusable --into folder or index)
+  75  another fetch holds the lock on the --into folder (try again later)""")
+@click.argument("start_url", required=False)
+@click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
+              default="data/pages", show_default=True, help="Folder of the pages (tcps refresh reads it).")
+@click.option("--rate", type=click.FloatRange(min=0), default=1.0, show_default=True,
+              help="Requests per second at most (0: no limit; a robots.txt Crawl-delay still holds).")
+@click.option("--max-pages", type=click.IntRange(min=1),
+              help="Fetch only the first N project pages (trials).")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0, show_default=True,
+              help="Seconds to wait for a connection or for data before a request fails.")
+@click.option("--retries", type=click.IntRange(min=0), default=3, show_default=True,
+              help="Further tries of a request that timed out, lost its connection, or got 429 or 5xx.")
+@click.option("--backoff", type=click.FloatRange(min=0), default=2.0, show_default=True,
+              help="Seconds before the first retry, doubled for each next one (with jitter).")
+@click.option("--contact", envvar="TCPS_FETCH_CONTACT", metavar="URL_OR_EMAIL",
+              help="How the site's operators can reach you, sent in the User-Agent "
+                   "[env TCPS_FETCH_CONTACT].")
+@click.option("--prune", is_flag=True,
+              help="Delete the pages that left the listing (never more than half of them).")
+@click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
+@click.option("-v", "--verbose", is_flag=True, help="List every new, changed, left and pruned page.")
+def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | None, timeout: float,
+          retries: int, backoff: float, contact: str | None, prune: bool, as_json: bool,
+          verbose: bool) -> None:
+    """Fetch the project pages of the ILAB listing at START_URL (default: the ILAB projects
+    listing on www.dol.gov) into --into (default data/pages), for `tcps fetch && tcps refresh data/`.
+
+    Polite (robots.txt, --rate, a User-Agent naming tcps) and incremental (conditional requests:
+    an unchanged page is not written; a changed one is replaced atomically). A page is saved only
+    when it reads as a project summary. Pages that left the listing are reported, and deleted
+    only with --prune. What the next run needs is in <--into>/fetch-index.json.
+    """
+    from tcps.fetch import fetch as run_fetch
+    from tcps.web import Manners
+
+    def progress(urls):
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(urls, label="fetching", file=sys.stderr)
+        return nullcontext(urls)
+
+    report = run_fetch(start_url, folder, Manners(rate, timeout, retries, backoff, contact=contact),
+                       max_pages=max_pages, prune=prune, progress=progress)
+    for url, message in report.failed.items():
+        click.echo(f"error: {url}: {message}", err=True)
+    if as_json:
+        click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for line in report.details() if verbose else []:
+            click.echo(line)
         click.echo(report.summary_line())
     sys.exit(report.exit_code)
 

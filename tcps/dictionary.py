@@ -3,7 +3,8 @@
 Migrations call ``describe_table`` / ``describe_view`` for what they create, which writes the
 comments as rows of ``data_dictionary`` (SQLite has no other place for them) and, for views on
 PostgreSQL, as native comments too (tables get theirs from ``comment=`` in ``create_table``);
-``redescribe_table`` for a table they change; ``comment_natively`` sets PostgreSQL's own comments.
+``redescribe_table`` for a table they reshape, ``describe_columns`` / ``forget_columns`` for
+columns they add, recomment or drop; ``comment_natively`` sets PostgreSQL's own comments.
 ``data_dictionary(conn)`` reads them back with each column's type for ``tcps schema``.
 """
 from __future__ import annotations
@@ -53,7 +54,28 @@ def comment_natively(op, table: sa.Table, kind: str = "TABLE") -> None:
         return
     op.execute(f"COMMENT ON {kind} {table.name} IS {_literal(table.comment or '')}")
     for column in table.columns:
-        op.execute(f"COMMENT ON COLUMN {table.name}.{column.name} IS {_literal(column.comment or '')}")
+        _comment_column(op, table.name, column)
+
+
+def _comment_column(op, table_name: str, column: sa.Column) -> None:
+    op.execute(f"COMMENT ON COLUMN {table_name}.{column.name} IS {_literal(column.comment or '')}")
+
+
+def describe_columns(op, table_name: str, columns: list[sa.Column]) -> None:
+    """Set the comments of these columns of an existing table (added or recommented): the
+    data_dictionary rows, and on PostgreSQL the native comments."""
+    forget_columns(op, table_name, [c.name for c in columns])
+    op.bulk_insert(_TABLE, [{"object_name": table_name, "column_name": c.name, "comment": c.comment or ""}
+                            for c in columns])
+    if op.get_bind().dialect.name == "postgresql":
+        for column in columns:
+            _comment_column(op, table_name, column)
+
+
+def forget_columns(op, table_name: str, names: list[str]) -> None:
+    """Remove the data_dictionary rows of these columns (dropped, or about to be redescribed)."""
+    op.execute(_TABLE.delete().where(_TABLE.c.object_name == table_name,
+                                     _TABLE.c.column_name.in_(names)))
 
 
 def forget(op, name: str) -> None:

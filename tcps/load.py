@@ -3,7 +3,9 @@
 ``Loader.load`` writes one record in its own transaction and says whether it ``added``,
 ``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; an equal
 record (same fingerprint) writes nothing; a different one updates the project row in place
-(same id) and replaces all its child rows. A failure rolls the whole summary back.
+(same id) and replaces all its child rows, whatever the format of either summary (a PDF summary
+and the project's web page are one project). The project keeps a link to every source it was
+loaded from (project_sources). A failure rolls the whole summary back.
 
 Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
 table), compiled by SQLAlchemy once and run on the DBAPI cursor (``tcps.dbapi``).
@@ -34,7 +36,8 @@ from tcps.dbapi import execute_many, fetch_one, pipeline
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
-                         organizations, partners, project_countries, projects, results, sources)
+                         organizations, partners, project_countries, project_sources, projects, results,
+                         sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
@@ -147,6 +150,8 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
         for table, rows in _child_rows(record, key).items():
             if rows:
                 execute_many(conn, _INSERT[table], rows)
+        execute_many(conn, _link_source(conn.dialect.name),
+                     [{"project_key": key, "source_sha256": record.source.sha256}])
         for statement in reindex_by_key(conn.dialect.name):  # once its texts are all written
             execute_many(conn, statement, [{"project_key": key}])
     return "updated" if existing else "added"
@@ -192,7 +197,17 @@ def _upsert_source(dialect_name: str) -> sa.Insert:
     insert = _dialect_insert(dialect_name)(sources)
     return insert.on_conflict_do_update(
         index_elements=[sources.c.sha256],
-        set_={c: insert.excluded[c] for c in ("pages", "raw_text", "parser_version", "warnings")})
+        set_={c: insert.excluded[c] for c in ("url", "pages", "raw_text", "parser_version", "warnings")})
+
+
+@lru_cache(maxsize=4)
+def _link_source(dialect_name: str) -> sa.Insert:
+    """Record that the project was loaded from the source (once: a project keeps every
+    summary it was loaded from, its fields from the last)."""
+    return (_dialect_insert(dialect_name)(project_sources)
+            .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
+            .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
+                                                    project_sources.c.source_document_id]))
 
 
 def _dialect_insert(dialect_name: str):
@@ -209,6 +224,8 @@ def _source_values(record: Record, source: SourceFile, parser_version: str) -> d
         "path": source.path,
         "sha256": record.source.sha256,
         "size_bytes": source.size,
+        "format": source.format,
+        "url": record.source.url,
         "pages": record.source.pages,
         "raw_text": source.text,
         "parser_version": parser_version,
@@ -252,7 +269,8 @@ def _project_values(record: Record, key: str, digest: str) -> dict:
         "project_key": key, "title_key": key, "title": record.title, "status": record.status,
         "program": record.program, "region": record.region,
         "start_date": record.start_date, "end_date": record.end_date,
-        "dates_revised": record.dates_revised, "problem": record.problem,
+        "dates_revised": record.dates_revised, "summary": record.summary,
+        "problem": record.problem, "strategy": record.strategy,
         "results_kind": record.results_kind, "results_text": record.results,
         "contact_office": record.contact.office, "contact_phone": record.contact.phone,
         "source_sha256": record.source.sha256, "record_sha256": digest,

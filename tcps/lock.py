@@ -83,12 +83,19 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    path = f"{database}.lock"
+    with file_lock(f"{database}.lock", wait, holder="refresh"):
+        yield
+
+
+@contextmanager
+def file_lock(path: str, wait: float = 0, holder: str = "refresh") -> Iterator[None]:
+    """Hold ``flock(2)`` on the file ``path`` for the body (``tcps fetch`` locks its folder this
+    way); raise LockHeld, naming the ``holder`` command, when it cannot be had within ``wait``."""
     lock = filelock.FileLock(path)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:
-        raise LockHeld(f"another refresh holds {path}") from None
+        raise LockHeld(f"another {holder} holds {path}") from None
     try:
         yield
     finally:

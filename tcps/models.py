@@ -43,19 +43,27 @@ def _position(what: str) -> Mapped[int]:
 
 class SourceDocument(Base):
     __tablename__ = "source_documents"
-    __table_args__ = {"comment": "Each summary file loaded, byte for byte identified by its "
-                                 "SHA-256, with its full text: the evidence behind every project row."}
+    __table_args__ = (
+        CheckConstraint("format IN ('text', 'pdf', 'html')", name="format"),
+        {"comment": "Each summary file loaded, byte for byte identified by its SHA-256, with its "
+                    "full text: the evidence behind every project row."},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True, comment="Surrogate key.")
     path: Mapped[str] = mapped_column(Text, comment="Path of the file when it was first loaded.")
     sha256: Mapped[str] = mapped_column(String(64), unique=True,
                                         comment="SHA-256 of the file's bytes, hex: identifies the document.")
     size_bytes: Mapped[int] = mapped_column(BigInteger, comment="Size of the file in bytes.")
+    format: Mapped[str] = mapped_column(
+        String(4), comment="What the file is, told by its bytes: 'text', 'pdf' or 'html' (a web page).")
+    url: Mapped[str | None] = mapped_column(
+        Text, comment="A web page's own address as it states it (canonical link, else og:url); "
+                      "NULL for text and PDF summaries and pages that state none.")
     pages: Mapped[int | None] = mapped_column(
         Integer, comment="Number of pages, from the 'Page N of M' footers; NULL where none is printed.")
     raw_text: Mapped[str | None] = mapped_column(
-        Text, comment="The full text the parser read (a text file decoded, line ends normalised); "
-                      "NULL where no text form was kept.")
+        Text, comment="The full text the parser read (a text file decoded, line ends normalised; "
+                      "a web page's HTML); NULL where no text form was kept (PDF).")
     parser_version: Mapped[str] = mapped_column(
         String(20), comment="tcps.PARSER_VERSION that read it: a newer parser re-reads older sources.")
     warnings: Mapped[str] = mapped_column(
@@ -92,7 +100,13 @@ class Project(Base):
         String(10), comment="End date, same format and precision rule as start_date.")
     dates_revised: Mapped[bool] = mapped_column(
         Boolean, comment="True where the duration is marked (revised).")
+    summary: Mapped[str | None] = mapped_column(
+        Text, comment="A project web page's overview paragraphs (before The Problem); NULL for "
+                      "text and PDF summaries, which have none.")
     problem: Mapped[str | None] = mapped_column(Text, comment="PROBLEM TO BE ADDRESSED text.")
+    strategy: Mapped[str | None] = mapped_column(
+        Text, comment="A project web page's Our Strategy prose (its lists are in objectives and "
+                      "activities); NULL where there is none.")
     results_kind: Mapped[str | None] = mapped_column(
         String(7), comment="'results' or 'targets': which heading the results text had.")
     results_text: Mapped[str | None] = mapped_column(
@@ -104,6 +118,18 @@ class Project(Base):
         comment="The summary this row was loaded from (source_documents.id).")
     record_sha256: Mapped[str] = mapped_column(
         String(64), comment="SHA-256 of the parsed record: an equal record reloads as unchanged.")
+
+
+class ProjectSource(Base):
+    __tablename__ = "project_sources"
+    __table_args__ = {"comment": "Every summary each project was loaded from (a PDF summary and "
+                                 "the project's web page, a revised summary ...): the project's "
+                                 "fields come from the one loaded last (projects.source_document_id)."}
+
+    project_id: Mapped[int] = _project_fk()
+    source_document_id: Mapped[int] = mapped_column(
+        ForeignKey("source_documents.id", ondelete="CASCADE"), primary_key=True, index=True,
+        comment="A summary it was loaded from (source_documents.id).")
 
 
 class Country(Base):
@@ -340,6 +366,7 @@ sources = _table(SourceDocument)
 countries = _table(Country)
 organizations = _table(Organization)
 project_countries = _table(ProjectCountry)
+project_sources = _table(ProjectSource)
 partners = _table(Partner)
 funding = _table(Funding)
 fiscal_years = _table(FundingFiscalYear)

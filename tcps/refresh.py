@@ -40,8 +40,8 @@ from tcps.db import has_table, upgrade_to_head
 from tcps.errors import FileError, failure_reason
 from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import refresh_lock
-from tcps.models import (Base, countries, load_errors, load_runs, organizations, projects, sources,
-                         watched_files)
+from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
+                         sources, watched_files)
 from tcps.parse import read_file
 from tcps.record import Record
 from tcps.runs import RunReport
@@ -106,7 +106,7 @@ def needs_reading(found: FileStat, known: KnownSource | None, parser_version: st
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
 Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
 
-watched, runs, errors = watched_files, load_runs, load_errors
+watched, runs, errors, links = watched_files, load_runs, load_errors, project_sources
 
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
@@ -256,14 +256,12 @@ class _Run:
             candidates = {known[p].project_id for p in removed} - {None} | set(from_folder)
             kept = set(conn.execute(sa.select(watched.c.project_id).where(
                 watched.c.project_id.in_(candidates), watched.c.path.not_in(removed))).scalars())
-            doomed = conn.execute(sa.select(projects.c.id, projects.c.title,
-                                            projects.c.source_document_id)
+            doomed = conn.execute(sa.select(projects.c.id, projects.c.title)
                                   .where(projects.c.id.in_(candidates - kept))).all()
-            self.report.pruned = sorted(title for _, title, _ in doomed)
+            self.report.pruned = sorted(title for _, title in doomed)
             if not self.dry_run:
                 conn.execute(watched.delete().where(watched.c.path.in_(removed)))
-                _delete_projects(conn, [pid for pid, _, _ in doomed],
-                                 {source_id for _, _, source_id in doomed})
+                _delete_projects(conn, [pid for pid, _ in doomed])
 
     def _open_run(self) -> None:
         """Start the run's row; runs still 'running' were killed (we hold the lock)."""
@@ -289,25 +287,29 @@ class _Run:
             self._close_run(status="failed")
 
 
-def _delete_projects(conn: Connection, project_ids: list[int], source_ids: set[int]) -> None:
-    """Delete projects with their child rows, their source documents no project uses, and the
-    organisations and countries nothing refers to any more: what a clean load would not hold."""
-    for table in reversed(CHILD_TABLES):
+def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
+    """Delete projects with their child rows, the source documents they were loaded from that
+    no other project was, and the organisations and countries nothing refers to any more: what
+    a clean load would not hold."""
+    source_ids = set(conn.execute(sa.select(links.c.source_document_id)
+                                  .where(links.c.project_id.in_(project_ids))).scalars())
+    for table in (*reversed(CHILD_TABLES), links):
         conn.execute(table.delete().where(table.c.project_id.in_(project_ids)))
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
     reindex(conn, project_ids)  # their search index rows go too
-    still_used = sa.select(projects.c.id).where(projects.c.source_document_id == sources.c.id).exists()
-    conn.execute(sources.delete().where(sources.c.id.in_(source_ids), ~still_used))
+    _delete_unreferenced(conn, sources, source_ids)
     for lookup in (organizations, countries):
         _delete_unreferenced(conn, lookup)
 
 
-def _delete_unreferenced(conn: Connection, table: sa.Table) -> None:
-    """Delete the rows of ``table`` that no foreign key anywhere in the schema points at."""
+def _delete_unreferenced(conn: Connection, table: sa.Table, ids: set[int] | None = None) -> None:
+    """Delete the rows of ``table`` (those of these ids, else all) that no foreign key anywhere
+    in the schema points at."""
     references = [fk for other in Base.metadata.tables.values() for fk in other.foreign_keys
                   if fk.column.table is table]
+    among = [] if ids is None else [table.c.id.in_(ids)]
     conn.execute(table.delete().where(
-        *(~sa.select(fk.parent).where(fk.parent == fk.column).exists() for fk in references)))
+        *among, *(~sa.select(fk.parent).where(fk.parent == fk.column).exists() for fk in references)))
 
 
 def _now() -> datetime:

@@ -16,7 +16,9 @@ def record_as_text(r: Record) -> str:
         "funding:",
         *(f"  {', '.join(map(str, f.fiscal_years)) or '-':<12} {f.currency} {f.amount:>12,}  {f.kind}"
           for f in r.funding),
+        f"summary:    {r.summary or '-'}",
         f"problem:    {r.problem or '-'}",
+        f"strategy:   {r.strategy or '-'}",
         f"{r.results_kind or 'results'}:    {r.results or '-'}",
         "metrics:",
         *(f"  {m.measure:<24} {m.value:>8,} {m.unit}" for m in r.metrics),
@@ -28,7 +30,8 @@ def record_as_text(r: Record) -> str:
         "partners:",
         *(f"  [{p.country or '-'}] {p.name}" for p in r.partners),
         f"contact:    {r.contact.office or '-'} {r.contact.phone or ''}".rstrip(),
-        f"source:     sha256 {r.source.sha256}, pages {r.source.pages or '?'}",
+        f"source:     sha256 {r.source.sha256}, pages {r.source.pages or '?'}"
+        + (f", url {r.source.url}" if r.source.url else ""),
         "warnings:" if r.warnings else "warnings:   none",
         *(f"  - {w}" for w in r.warnings),
     ]

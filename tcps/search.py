@@ -1,9 +1,11 @@
-"""Full-text search over the projects: titles, problems, results, objectives and activities.
+"""Full-text search over the projects: titles, summaries, problems, strategies, results,
+objectives and activities.
 
 The index is the table ``project_search``, one row per project, made by migration 0005: an FTS5
-table on SQLite, a ``tsvector`` column with a GIN index on PostgreSQL. Both stem English words
-("children" finds "child") and ask for every word given. A title match ranks highest, then the
-problem and results, then objectives and activities.
+table on SQLite, a ``tsvector`` column with a GIN index on PostgreSQL (summary and strategy added
+by 0007). Both stem English words ("children" finds "child") and ask for every word given. A
+title match ranks highest, then the summary, problem and results, then the strategy, objectives
+and activities.
 
 Whatever writes a project rebuilds its row with ``reindex`` once it has written the child rows
 (the loader runs ``reindex_by_key``'s statements in each summary's transaction), and calls
@@ -34,7 +36,7 @@ def is_search_index(table_name: str) -> bool:
 
 
 # The index's columns, the project's id first; the view has the same columns in the same order.
-_COLUMNS = {"sqlite": ("rowid", "title, problem, results, objectives, activities"),
+_COLUMNS = {"sqlite": ("rowid", "title, summary, problem, strategy, results, objectives, activities"),
             "postgresql": ("project_id", "document, body")}
 
 
@@ -81,7 +83,7 @@ SELECT p.id AS project_id, p.title,
        snippet(project_search, -1, '{MARK}', '{MARK}', '…', 24) AS snippet
 FROM project_search JOIN projects p ON p.id = project_search.rowid
 WHERE project_search MATCH :match
-ORDER BY bm25(project_search, 10.0, 4.0, 4.0, 2.0, 1.0), p.id
+ORDER BY bm25(project_search, 10.0, 4.0, 4.0, 2.0, 4.0, 2.0, 1.0), p.id
 LIMIT :limit
 """)
 

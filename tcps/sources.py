@@ -14,7 +14,7 @@ from pathlib import Path
 from tcps.record import Record
 
 # The endings (any case) of the files a folder is searched for: the summaries tcps reads.
-SUMMARY_SUFFIXES = frozenset({".txt", ".pdf"})
+SUMMARY_SUFFIXES = frozenset({".txt", ".pdf", ".html", ".htm"})
 
 
 @dataclass
@@ -26,6 +26,7 @@ class SourceFile:
     path: str
     size: int  # in bytes
     text: str | None  # the text the parser read; None where no text form is kept (PDF)
+    format: str  # text | pdf | html, by the bytes (tcps.parse.document_format)
 
 
 def summary_files(paths: Iterable[str | Path]) -> Iterator[str]:
@@ -50,9 +51,9 @@ def read_source(path: str, data: bytes | None = None,
     ``data`` and ``sha256`` are the file's bytes and their digest when the caller has them
     already (refresh, to tell whether the file changed): the file is not read or hashed again.
     Raises ParseError for a file that cannot be read or parsed."""
-    from tcps.parse import parse_with_text, read_file
+    from tcps.parse import document_format, parse_with_text, read_file
 
     if data is None:
         data = read_file(path)
     record, text = parse_with_text(data, path, sha256)
-    return record, SourceFile(path, len(data), text)
+    return record, SourceFile(path, len(data), text, document_format(data))

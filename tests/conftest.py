@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 from databases import empty_database
 
+from tcps.db import make_engine, upgrade_to_head
 from tcps.testing.pg import PostgresServer, create_database, postgres_bindir
 
 
@@ -42,3 +43,12 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """An empty database: a fresh SQLite file, or a fresh database on the session's server."""
     with empty_database(request, request.param, tmp_path) as url:
         yield url
+
+
+@pytest.fixture
+def engine(db_url: str):
+    """An engine on ``db_url``'s database, migrated to head."""
+    engine = make_engine(db_url)
+    upgrade_to_head(engine)
+    yield engine
+    engine.dispose()

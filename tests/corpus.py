@@ -8,6 +8,9 @@ CORPUS = ROOT / "tests" / "corpus"
 DATA = ROOT / "data"
 # Our own summaries with gold records: other projects, countries and quirks than the corpus's.
 OURS = ROOT / "tests" / "summaries"
+# The dev web pages (a copy of shared/corpus-html) and our own held-out pages, with gold records.
+PAGES = ROOT / "tests" / "pages"
+OWN_PAGES = ROOT / "tests" / "own_pages"
 
 
 def corpus_files() -> list[Path]:
@@ -18,3 +21,9 @@ def corpus_files() -> list[Path]:
 def gold_files() -> list[Path]:
     """The corpus and our own summaries: every text with its gold record."""
     return corpus_files() + sorted(p for p in OURS.glob("*.txt") if p.with_suffix(".json").exists())
+
+
+def page_files() -> list[Path]:
+    """Every web page with a gold record: the dev pages, then our own."""
+    return [p for d in (PAGES, OWN_PAGES) for p in sorted(d.glob("*.htm*"))
+            if p.with_suffix(".json").exists()]

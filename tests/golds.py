@@ -22,7 +22,7 @@ def gold_records() -> list[tuple[Record, SourceFile]]:
         text_file = gold.with_suffix(".txt")
         data = text_file.read_bytes()
         out.append((Record.from_dict(json.loads(gold.read_text(encoding="utf-8"))),
-                    SourceFile(text_file.as_posix(), len(data), data.decode("utf-8-sig"))))
+                    SourceFile(text_file.as_posix(), len(data), data.decode("utf-8-sig"), "text")))
     return out
 
 
@@ -70,6 +70,7 @@ def record_from_db(conn: sa.Connection, project_id: int) -> Record:
         partners=[RecPartner(country, name) for role, country, name in partner_rows
                   if role == "implementing"],
         contact=Contact(p["contact_office"], p["contact_phone"]),
-        source=Source(s["sha256"], s["pages"]),
+        summary=p["summary"], strategy=p["strategy"],
+        source=Source(s["sha256"], s["pages"], s["url"]),
         warnings=json.loads(s["warnings"]),
     )

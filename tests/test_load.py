@@ -11,7 +11,6 @@ import pytest
 import sqlalchemy as sa
 
 from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
-from tcps.db import make_engine, upgrade_to_head
 from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
@@ -20,14 +19,6 @@ from tcps.workers import parse_in_order
 from tcps.record import Partner
 
 PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
-
-
-@pytest.fixture
-def engine(db_url: str):
-    engine = make_engine(db_url)
-    upgrade_to_head(engine)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture
@@ -48,7 +39,7 @@ def _revised(record, source, **changes):
         setattr(record, key, value)
     data = source.text.encode() + b"\nrevised\n"
     record.source.sha256 = hashlib.sha256(data).hexdigest()
-    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), len(data), data.decode())
+    return record, SourceFile(source.path.replace(".txt", "_revised.txt"), len(data), data.decode(), "text")
 
 
 def test_every_record_round_trips_through_the_database(loaded) -> None:

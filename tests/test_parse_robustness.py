@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from tcps.errors import ParseError
 from tcps.parse import parse_bytes
 from tcps.record import Record
-from corpus import corpus_files
+from corpus import corpus_files, page_files
 
 SUMMARIES = [p.read_bytes() for p in corpus_files()]
 FOOTER = b"\nShort Title, Page 1 of 2 U.S. Department of Labor, International Labor Affairs Bureau\n\n" \
@@ -19,11 +19,11 @@ settings.register_profile("tcps", max_examples=150, deadline=None,
 settings.load_profile("tcps")
 
 
-def parses_or_refuses(data: bytes) -> None:
+def parses_or_refuses(data: bytes, name: str = "sample.txt") -> None:
     try:
-        record = parse_bytes(data, "sample.txt")
+        record = parse_bytes(data, name)
     except ParseError as e:
-        assert str(e).startswith("sample.txt: ") and "\n" not in str(e)
+        assert str(e).startswith(f"{name}: ") and "\n" not in str(e)
         return
     assert isinstance(record, Record) and record.title
     record.to_dict()
@@ -77,3 +77,48 @@ def test_truncated_summary_keeps_its_title_and_warns(data, draw):
     record = parse_bytes(data[:cut], "cut.txt")
     assert record.title
     assert any("truncated" in w for w in record.warnings)
+
+
+# ---- web pages -------------------------------------------------------------------------------
+
+PAGES = [p.read_bytes() for p in page_files()]
+MARKUP = [b"<", b">", b"</div>", b"<li>", b"<ul>", b"</ul>", b"<p>", b"<b>", b"<!--", b"-->", b"<h2>",
+          b"<script>", b"&", b"\xe2\x80", b"\x92", b"<table><tr><td>"]
+
+
+@st.composite
+def mutated_page(draw):
+    """A dev page with lines deleted or duplicated, markup inserted or removed, then maybe cut at
+    any byte (inside a tag, an attribute, a comment or a character)."""
+    lines = draw(st.sampled_from(PAGES)).split(b"\n")
+    for _ in range(draw(st.integers(0, 8))):
+        i = draw(st.integers(0, len(lines) - 1))
+        op = draw(st.sampled_from(["delete", "duplicate", "insert", "strip"]))
+        if op == "delete":
+            del lines[i]
+        elif op == "duplicate":
+            lines.insert(i, lines[i])
+        elif op == "insert":
+            at = draw(st.integers(0, len(lines[i])))
+            lines[i] = lines[i][:at] + draw(st.sampled_from(MARKUP)) + lines[i][at:]
+        else:
+            lines[i] = lines[i].replace(draw(st.sampled_from([b"<", b">", b"/", b'"'])), b"")
+        if not lines:
+            break
+    data = b"\n".join(lines)
+    return data[:draw(st.integers(0, len(data)))] if draw(st.booleans()) else data
+
+
+@given(mutated_page())
+def test_mutated_pages(data):
+    parses_or_refuses(data, "sample.html")
+
+
+@given(st.sampled_from(PAGES), st.data())
+def test_page_cut_anywhere_gives_a_record_or_a_parse_error(data, draw):
+    parses_or_refuses(data[:draw.draw(st.integers(0, len(data)))], "sample.html")
+
+
+@given(st.text(max_size=2000))
+def test_random_text_after_an_html_start(text):
+    parses_or_refuses(b"<!DOCTYPE html><html><body>" + text.encode("utf-8"), "sample.html")

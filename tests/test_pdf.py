@@ -231,6 +231,7 @@ def test_load_and_refresh_take_pdfs(db_url, pdf_folder):
             record = parse_file(path)
             assert record.source.pages == extract_text(path.read_bytes()).pages
             assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
+        assert set(conn.execute(sa.text("SELECT format FROM source_documents")).scalars()) == {"pdf"}
     engine.dispose()
 
     for _ in range(2):

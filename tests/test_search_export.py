@@ -112,7 +112,7 @@ def test_the_index_follows_a_revised_summary(db_url: str) -> None:
         loader.load(first, source)
         assert [hit["title"] for hit in search(db_url, old_word)] == [record.title]
         data = source.text.encode() + b"\n"
-        assert loader.load(revised, SourceFile(source.path, len(data), data.decode())) == "updated"
+        assert loader.load(revised, SourceFile(source.path, len(data), data.decode(), "text")) == "updated"
     engine.dispose()
     assert search(db_url, old_word) == []
     assert [hit["title"] for hit in search(db_url, "zebrafinch")] == [record.title]

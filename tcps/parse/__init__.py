@@ -1,12 +1,14 @@
 """Text of a summary -> its record (shared/spec/record.md). No database code lives here.
 
-One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead),
+One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead, a web
+page through ``markup`` and ``page_fields`` to ``page``, which writes it out as labelled text),
 ``furniture`` (page footers and headers), ``sections`` (labels to field texts), and one module
 per kind of field value.
 """
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from tcps.errors import ParseError
@@ -28,22 +30,29 @@ def read_file(path: str | Path) -> bytes:
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
-    """Parse a summary given as bytes: text, or a PDF (known by its ``%PDF`` magic), whose text
-    is rebuilt from the page layout (tcps.parse.pdf) and then read like any text summary."""
+    """Parse a summary given as bytes: text, a PDF (known by its ``%PDF`` magic), whose text is
+    rebuilt from the page layout (tcps.parse.pdf), or a web page (known by ``<html``,
+    tcps.parse.page); all are then read like any text summary."""
     return parse_with_text(data, name)[0]
 
 
 def parse_with_text(data: bytes, name: str | Path = "<bytes>",
                     sha256: str | None = None) -> tuple[Record, str | None]:
     """``parse_bytes``, and the text the record was read from: the loader stores it, and
-    decoding twice would cost as much again (None for a PDF, whose text is rebuilt, not kept).
+    decoding twice would cost as much again (the decoded page for a web page; None for a PDF,
+    whose text is rebuilt, not kept).
 
     ``sha256`` is the digest of ``data`` when the caller has it already (refresh hashes a
     file before it knows whether to parse it)."""
     from tcps.parse.summary import read_summary
 
     digest = sha256 or hashlib.sha256(data).hexdigest()
-    if is_pdf(data):
+    kind = document_format(data)
+    if kind == "html":
+        from tcps.parse.page import read_page
+
+        return read_page(data, name, digest)
+    if kind == "pdf":
         from tcps.parse.pdf import extract_text
 
         pdf = extract_text(data, name)
@@ -64,3 +73,17 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>",
 def is_pdf(data: bytes) -> bool:
     """A PDF starts with ``%PDF-`` (readers accept it within the first KiB, after junk)."""
     return b"%PDF-" in data[:1024]
+
+
+# A page opens with <!DOCTYPE html or <html, after a byte-order mark, blanks or comments.
+_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
+                         re.I | re.S)
+
+
+def document_format(data: bytes) -> str:
+    """What a file is, told by its bytes whatever its name: ``html`` (a web page), ``pdf`` or
+    ``text``. The parser reads each as this says; the loader stores it. A page is told first:
+    a page may quote ``%PDF-`` in its first KiB, a PDF never opens with ``<html``."""
+    if _PAGE_START.match(data[:4096]):
+        return "html"
+    return "pdf" if is_pdf(data) else "text"

@@ -26,10 +26,11 @@ _LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
 _HEADING_RE = re.compile(rf"^[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
 _LIST_WORD_RE = re.compile(r"\b(?:objectives|outcomes)\b", re.I)
-# An item label naming a level or a number, removed from the item ('Outcome 1:', 'Development Objective:').
+# An item label naming a level or a number, removed from the item ('Outcome 1:', 'Output 1.2:',
+# 'Development Objective:').
 _ITEM_LABEL_RE = re.compile(
     r"^(?:(?P<dev>development\s+objectives?)"
-    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome)s?\s*\d+(?:\.\d+)*)\s*[:.–-]\s*",
+    r"|(?:(?P<level>intermediate|immediate|specific)\s+)?(?P<kind>objective|outcome|output)s?\s*\d+(?:\.\d+)*)\s*[:.–-]\s*",
     re.I)
 
 
@@ -40,29 +41,34 @@ class Block:
     split: bool = False  # came from a ';'-joined run (items in one paragraph)
 
 
-def blocks(text: str) -> list[Block]:
-    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph."""
+def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
+    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph. A
+    blank line ends a paragraph (the PDF reader marks one where the print shows it). With
+    ``whole_bullets`` (a web page's list items) a bullet is one item, ';' inside it or not."""
     text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []
+    blank = False
     for raw in text.split("\n"):
         line = raw.replace("\t", " ")
         if not line.strip():
+            blank = True
             continue
         m = _MARKER_RE.match(line)
         if m:
             paragraphs.append((line[m.end():], True))
         elif _LOST_BULLET_RE.match(raw):
             paragraphs.append((line, True))
-        elif paragraphs and _continues(paragraphs[-1][0], line):
+        elif paragraphs and not blank and _continues(paragraphs[-1][0], line):
             prev, bullet = paragraphs[-1]
             paragraphs[-1] = (prev.rstrip() + " " + line.strip(), bullet)
         else:
             paragraphs.append((line, False))
+        blank = False
     out: list[Block] = []
     for para, bullet in paragraphs:
         for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):
-            out.extend(_split_items(piece, bullet or k > 0))
+            out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
 
 
@@ -83,11 +89,11 @@ def _looks_like_subheading(text: str) -> bool:
         and text[:1].isupper()
 
 
-def _split_items(text: str, bullet: bool) -> list[Block]:
+def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator;
     so does an item's trailing ';' or '; and')."""
     text = re.sub(r"\s*;\s*(?:and|or)?\s*$", "", text.strip())
-    parts = re.split(r"\s*;\s*", text)
+    parts = [text] if whole else re.split(r"\s*;\s*", text)
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
     out = []
@@ -107,10 +113,10 @@ def clean_item(text: str) -> str:
 
 # ---- objectives ------------------------------------------------------------------------------
 
-def parse_objectives(text: str) -> list[Objective]:
+def parse_objectives(text: str, whole_bullets: bool = False) -> list[Objective]:
     level = "development"
     out: list[Objective] = []
-    for block in _with_headings(blocks(text)):
+    for block in _with_headings(blocks(text, whole_bullets)):
         if isinstance(block, str):
             level = block
             continue
@@ -179,9 +185,9 @@ def _item_label(text: str) -> tuple[str, str | None]:
 
 # ---- activities ------------------------------------------------------------------------------
 
-def parse_activities(text: str) -> list[Activity]:
+def parse_activities(text: str, whole_bullets: bool = False) -> list[Activity]:
     """Items in order with the country of the subheading they stand under."""
-    items = blocks(text)
+    items = blocks(text, whole_bullets)
     out: list[Activity] = []
     country: str | None = None
     for k, b in enumerate(items):

@@ -12,6 +12,8 @@ _HEAD = rf"(?P<head>{_YEARS}|[A-Z][A-Za-z]*(?:[ -]+\(?[A-Za-z]+\)?){{0,4}})"
 _MONEY = (r"(?P<cur>USD|US\s?\$|\$|EUR|€|GBP|£)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
           r"(?:\s*(?P<scale>million|billion))?")
 _ENTRY_RE = re.compile(rf"(?:{_HEAD}\s*:\s*|(?P<fy>{_YEARS})\s*)?{_MONEY}")
+# A kind of amount printed with an empty value ('Matching funds:' and nothing): no amount, no leftover.
+_EMPTY_KIND_RE = re.compile(r"\b(?:total|matching\s+funds?|cost[\s-]+share)\s*:\s*(?=[;,.]|$)", re.I)
 _CURRENCY = {"usd": "USD", "us$": "USD", "us $": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP",
              "£": "GBP"}
 
@@ -25,7 +27,7 @@ def parse_funding(text: str) -> tuple[list[Funding], str]:
                 else "matching" if re.search(r"\bmatching\b|\bcost[\s-]+shar", head, re.I) else "award")
         years = fiscal_years(head) if kind == "award" and re.match(r"FY", head, re.I) else []
         entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
-    leftover = _ENTRY_RE.sub(" ", text)
+    leftover = _EMPTY_KIND_RE.sub(" ", _ENTRY_RE.sub(" ", text))
     return entries, re.sub(r"[\s;,.:&]+", " ", leftover).strip()
 
 

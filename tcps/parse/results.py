@@ -35,7 +35,10 @@ _SERVE = re.compile(r"provid(?:e|es|ed|ing)|serv(?:e|es|ed|ing)|gave|giv(?:e|es|
 _REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
 # A tie to withdrawal or prevention right after a count (and its noun).
 _TIE_RE = re.compile(
-    r"^\s*(?:\([^)]*\)\s*)?(?:(?:who\s+)?(?:were|was|are|will\s+be|have\s+been|had\s+been)\s+|to\s+be\s+|for\s+)?"
+    r"^\s*(?:\([^)]*\)\s*)?"
+    # 'in cocoa-growing communities are targeted for withdrawal': a place between noun and verb
+    r"(?:(?:in|of|from|across)\s+[^,;.()]*?\s+(?=(?:are|were|will\s+be)\s+targeted\b))?"
+    r"(?:(?:who\s+)?(?:were|was|are|will\s+be|have\s+been|had\s+been)\s+(?:targeted\s+for\s+)?|to\s+be\s+|for\s+)?"
     r"(?P<a>withdrawn|withdrawal|prevented|prevention)"
     r"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>withdrawn|withdrawal|prevented|prevention))?",
     re.I)

@@ -84,12 +84,29 @@ def find_sections(text: str) -> Sections:
     return Sections(values, words, before, flattened)
 
 
+def leading_label(text: str) -> tuple[str, str, str] | None:
+    """(field, label words as printed, value) where a text opens with a label of the family in
+    capitals or Title Case and nothing but a colon or a line break follows it: how a web page's
+    headings and bold labels are read (tcps.parse.page), whatever their markup."""
+    m = _LABEL_RE.match(text)
+    if not m or not _printed_as_label(m.group()):
+        return None
+    rest = re.match(r"[ ]*(?::[ ]*|\n|$)", text[m.end():])
+    if not rest:
+        return None
+    return _LABELS[_label_index(m)][0], m.group(), text[m.end() + rest.end():].strip()
+
+
+def _label_index(m: re.Match[str]) -> int:
+    """Which of _LABELS a match of _LABEL_RE is: its group L<i> (every alternative is one)."""
+    assert m.lastgroup is not None
+    return int(m.lastgroup[1:])
+
+
 def _candidates(text: str) -> list[Label]:
     out = []
     for m in _LABEL_RE.finditer(text):
-        assert m.lastgroup is not None   # every alternative of _LABEL_RE is a named group
-        i = int(m.lastgroup[1:])
-        field, _, colon_only = _LABELS[i]
+        field, _, colon_only = _LABELS[_label_index(m)]
         start, end = m.span()
         after = text[end:end + 1]
         if after and not (after.isspace() or after == ":"):

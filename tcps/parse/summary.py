@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.parse import columns
 from tcps.parse.countries import country_code, find_country
 from tcps.parse.dates import parse_duration
 from tcps.parse.furniture import remove_furniture, strip_inline_footers
@@ -23,11 +24,15 @@ _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
 
-def read_summary(text: str, name: str | Path = "<text>") -> Record:
+def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = False) -> Record:
+    """The record of a summary's text. ``web_page``: the text was written from a web page
+    (tcps.parse.page), where a bullet is one list item (a ';' inside it does not split it) and
+    a missing contact says nothing (a printed summary always ends in one: its text was cut)."""
     cleaned = remove_furniture(text)
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
         raise ParseError(name, "not a project summary: no field labels found")
+    columns.refuse_columns(sections, name)
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
@@ -58,15 +63,15 @@ def read_summary(text: str, name: str | Path = "<text>") -> Record:
         r.results_kind = ("targets" if sections.words["results"].lower().startswith("target")
                           else "results") if r.results else None
         r.metrics = parse_metrics(r.results)
-    r.objectives = parse_objectives(values.get("objectives") or "")
-    r.activities = parse_activities(values.get("activities") or "")
+    r.objectives = parse_objectives(values.get("objectives") or "", web_page)
+    r.activities = parse_activities(values.get("activities") or "", web_page)
     r.grantee = collapse(values.get("grantee"))
     r.partners, notes = parse_partners(values.get("partners") or "")
     r.warnings.extend(notes)
     r.contact = _contact(values.get("contact"))
-    if "contact" not in values:
+    if "contact" not in values and not web_page:
         warn("no CONTACT INFORMATION section: the summary looks truncated")
-    elif not r.contact.phone:
+    elif not r.contact.phone and not web_page:
         warn("no telephone number in the contact information: the summary looks truncated")
     return r
 

@@ -1,0 +1,144 @@
+"""A saved project web page -> its record, through the text parser's own sections.
+
+The page's main content becomes blocks (tcps.parse.markup), the blocks become labelled fields
+(tcps.parse.page_fields), and the fields are written out as the labelled text the text parser
+reads (a list item as a bullet line, the fields in the order of the text layouts) and read by
+`read_summary`. So dates, money, counts, lists, partners and countries have one set of rules for
+text, PDF and HTML. Decoding, the page's own address and truncation are decided here.
+"""
+from __future__ import annotations
+
+import codecs
+import hashlib
+import re
+from pathlib import Path
+
+from selectolax.lexbor import LexborHTMLParser
+
+from tcps.errors import ParseError
+from tcps.parse.markup import Block, page_blocks
+from tcps.parse.page_fields import Field, as_heading, read_fields
+from tcps.parse.summary import read_summary
+from tcps.record import Record, Source
+
+_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]+)", re.I)   # in http-equiv's content
+# WHATWG: a page labelled Latin-1 or ASCII is decoded as Windows-1252.
+_WINDOWS_1252 = {"iso8859-1", "latin-1", "ascii", "cp1252"}
+# How each field is labelled in the text written for read_summary, in the text layouts' order.
+_TEXT_LABELS = {"title": "PROJECT TITLE", "program": "ILAB PROGRAM", "region": "REGION/COUNTRY",
+                "duration": "PROJECT DURATION", "funding": "FISCAL YEAR & FUNDING LEVEL",
+                "problem": "PROBLEM TO BE ADDRESSED", "results": "RESULTS",
+                "objectives": "PROJECT OBJECTIVES", "activities": "SUMMARY OF ACTIVITIES",
+                "grantee": "GRANTEE", "partners": "IMPLEMENTING PARTNERS", "contact": "CONTACT INFORMATION"}
+_BODY_FIELDS = {"problem", "strategy", "results", "objectives", "activities"}
+
+
+def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = None) -> tuple[Record, str]:
+    """The record of a page's bytes (``sha256``: their digest, where the caller has it), and the
+    page decoded: the loader stores it as the document's text."""
+    text, notes = _decode(data)
+    tail = text[-4096:].lower()
+    if "</html" not in tail and "</body" not in tail:
+        notes.append("the page is truncated: it ends before its closing </html> tag")
+    tree = LexborHTMLParser(text)
+    page = read_fields(*page_blocks(tree))
+    if page.title is None or not page.is_project:
+        raise ParseError(name, "not a project summary: the page's main content holds no project fields")
+    record = read_summary(_as_text(page.title, page.fields, page.unplaced), name, web_page=True)
+    if page.lost_results:
+        record.results_kind = None
+    record.summary, record.strategy = page.summary, page.strategy
+    record.source = Source(sha256=sha256 or hashlib.sha256(data).hexdigest(), url=_own_url(tree))
+    record.warnings[:0] = notes
+    record.warnings.extend(f"unknown heading {f.word!r}: its text is not placed" for f in page.fields
+                           if f.name == "unknown")
+    return record, text
+
+
+def _decode(data: bytes) -> tuple[str, list[str]]:
+    """By the charset the page declares, else UTF-8, else Windows-1252 (with a warning)."""
+    codec = "utf-8"
+    try:
+        codec = codecs.lookup(_declared_charset(data) or codec).name
+    except LookupError:
+        pass
+    codec = "cp1252" if codec in _WINDOWS_1252 else codec
+    for attempt in dict.fromkeys([codec, "utf-8"]):
+        try:
+            return _decode_as(data, attempt), []
+        except UnicodeDecodeError:
+            continue
+    return data.decode("cp1252", errors="replace"), [f"the page is not {codec}: read as windows-1252"]
+
+
+def _declared_charset(data: bytes) -> str | None:
+    """The first <meta charset> or http-equiv Content-Type charset of the page's start, read
+    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII)."""
+    head = LexborHTMLParser(data[:4096].decode("latin-1"))
+    for meta in head.css("meta[charset], meta[http-equiv]"):
+        if meta.attributes.get("charset"):
+            return (meta.attributes["charset"] or "").strip()
+        if (meta.attributes.get("http-equiv") or "").lower() == "content-type":
+            m = _CHARSET_RE.search(meta.attributes.get("content") or "")
+            if m:
+                return m.group(1)
+    return None
+
+
+def _decode_as(data: bytes, codec: str) -> str:
+    """A page cut inside its last character loses that character."""
+    try:
+        return data.decode("utf-8-sig" if codec == "utf-8" else codec)
+    except UnicodeDecodeError as e:
+        if e.reason != "unexpected end of data":
+            raise
+        return data[:e.start].decode(codec)
+
+
+def _own_url(tree: LexborHTMLParser) -> str | None:
+    """The canonical address as written, else og:url; never a shortlink or a saved-from mark."""
+    for selector, attr in (("link[rel~=canonical]", "href"), ("meta[property='og:url']", "content")):
+        node = tree.css_first(selector)
+        if node is not None and (node.attributes.get(attr) or "").strip():
+            return (node.attributes[attr] or "").strip()
+    return None
+
+
+def _as_text(title: str, fields: list[Field], unplaced: list[str]) -> str:
+    """The fields as a labelled text summary, in the text layouts' field order."""
+    values = {f.name: f for f in fields}
+    region = _region_value(values.get("region"), values.get("country"))
+    lines = [*unplaced, f"{_TEXT_LABELS['title']}:", title]
+    for name, label in _TEXT_LABELS.items():
+        f = values.get(name)
+        if name == "title" or (f is None and not (name == "region" and region is not None)):
+            continue
+        if name == "results" and f is not None and f.word.lower().startswith("target"):
+            label = "TARGETS"
+        lines.append(f"{label}:")
+        if name == "region":
+            lines.append(region or "")
+        elif name == "partners":
+            lines.append("; ".join(b.text.rstrip(";") for b in f.blocks) if f else "")
+        else:
+            lines.extend(_lines(b, name) for b in (f.blocks if f else []))
+    return "\n".join(lines)
+
+
+def _region_value(region: Field | None, country: Field | None) -> str | None:
+    """D pages print Region and Country as two fields: 'Region/Country, Country' for the text rules."""
+    if country is None:
+        return None if region is None else "\n".join(b.text for b in region.blocks)
+    names = ", ".join(b.text for b in country.blocks)
+    return " ".join(b.text for b in region.blocks) + "/" + names if region else "/" + names
+
+
+def _lines(block: Block, name: str) -> str:
+    """A list item of a section is a bullet line, and a paragraph stands after a blank line (an
+    element of its own never goes on with the line above); in a head field (funding printed as
+    list items, one token each) a block is plain text. In a list, a heading is a list heading."""
+    if name not in _BODY_FIELDS:
+        return block.text
+    if block.kind == "item":
+        return "  " * block.depth + "• " + block.text
+    return "\n" + (as_heading(block) if name in ("objectives", "activities") else block.text)
