@@ -15,7 +15,7 @@ the P1 TAB layout, one line per printed line.
 """
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import random
 import re
 import sys
@@ -29,13 +29,10 @@ from corpus import CORPUS, ROOT
 
 
 def _load_generate():
-    """benchmarks/generate.py as a module (benchmarks/ is not a package)."""
-    if "generate" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("generate", ROOT / "benchmarks" / "generate.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["generate"] = module   # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-    return sys.modules["generate"]
+    """benchmarks/generate.py as a module: benchmarks/ is not a package, and its modules import
+    each other (generate imports pages), so the folder goes on the path as for benchmarks/run.py."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    return importlib.import_module("generate")
 
 
 generate = _load_generate()
@@ -63,18 +60,19 @@ NOT_A_LINE_START = re.compile(LABEL_START_RE.pattern[1:] + r"|[-\u2022\uf0b7]|\d
 
 
 def synthetic_records(n: int, corpus: Path = CORPUS) -> dict[str, dict[str, Any]]:
-    """{name: record} of the first n projects generated from the corpus's gold records that
-    print faithfully as text lines.
+    """{name: record} of the first n projects generated from the corpus's gold records as text
+    summaries that print faithfully as TAB lines.
 
-    Several development objectives are printed by the generator as plain lines, which read
-    back as one: such a record is skipped."""
+    Skipped: a project the generator made a web page (its record holds what only pages print),
+    and one with several development objectives (printed as plain lines, they read back as one)."""
     pools = generate.Pools.from_corpus(corpus)
     out: dict[str, dict[str, Any]] = {}
     index = 0
     while len(out) < n:
-        record = generate.summary(pools, index).record
-        if sum(o["level"] == "development" for o in record["objectives"]) <= 1:
-            out[f"synthetic_{index:03d}"] = record
+        made = generate.summary(pools, index)
+        developments = sum(o["level"] == "development" for o in made.record["objectives"])
+        if made.name.endswith(".txt") and developments <= 1:
+            out[f"synthetic_{index:03d}"] = made.record
         index += 1
     return out
 
@@ -200,9 +198,11 @@ def row_text(row: Row, label: str | None) -> str | None:
     return f"\t{value}" if value else None
 
 
-def place(pdf: SummaryPdf, sections: list[Section]) -> tuple[SummaryPdf, list[str], list[str]]:
+def place(pdf: SummaryPdf, sections: list[Section],
+          break_in: str | None = None) -> tuple[SummaryPdf, list[str], list[str]]:
     """Draw the sections page after page; return the PDF, the expected text lines and the
-    fields a page end fell inside."""
+    fields a page end fell inside. A page also ends after the label rows of the field
+    ``break_in``, where it has more rows (a short list breaks across pages too)."""
     pitch = pdf.pitch
     out: list[str] = []
     broken: list[str] = []
@@ -220,7 +220,7 @@ def place(pdf: SummaryPdf, sections: list[Section]) -> tuple[SummaryPdf, list[st
                 out.append("\t")   # a paragraph of its own after an item: a blank line
                 item_x = None
             item_x = row.x if row.marker else item_x
-            if y + pitch > pdf.bottom:
+            if y + pitch > pdf.bottom or (section.fld == break_in and i == max(label_rows, 1)):
                 pdf.add_page()
                 y = BODY_TOP
                 broken.append(section.fld)
@@ -241,7 +241,7 @@ def place(pdf: SummaryPdf, sections: list[Section]) -> tuple[SummaryPdf, list[st
     return pdf, out, broken
 
 
-def draw_summary(record: dict[str, Any], seed: str) -> DrawnPdf:
+def draw_summary(record: dict[str, Any], seed: str, break_in: str | None = None) -> DrawnPdf:
     """A PDF of the record in the TAB layout's words; the same seed gives the same PDF."""
     why = []
     for attempt in range(40):
@@ -253,8 +253,8 @@ def draw_summary(record: dict[str, Any], seed: str) -> DrawnPdf:
                  rng.choice([9.0, 10.0, 11.0, 12.0]), rng.choice([1.2, 1.3, 1.5, 2.0]),
                  rng.choice(BODY_BOTTOMS))
         try:
-            pages = place(SummaryPdf(*style), sections)[0].pages_count
-            pdf, lines, broken = place(SummaryPdf(*style, pages=pages), sections)
+            pages = place(SummaryPdf(*style), sections, break_in)[0].pages_count
+            pdf, lines, broken = place(SummaryPdf(*style, pages=pages), sections, break_in)
         except Unplaceable as e:
             why.append(str(e))
             continue

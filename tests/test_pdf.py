@@ -29,11 +29,12 @@ FURNITURE = re.compile(r"Page \d+ of \d+|International Labor Affairs Bureau|"
 
 @pytest.fixture(scope="session")
 def summary_pdfs(tmp_path_factory):
-    """{name: (DrawnPdf, path)} for every synthetic record."""
+    """{name: (DrawnPdf, path)} for every synthetic record; every fourth has a page end in
+    its partners (a short list, rarely broken by the page length alone)."""
     folder = tmp_path_factory.mktemp("pdf_summaries")
     out = {}
-    for name, record in RECORDS.items():
-        drawn = draw_summary(record, name)
+    for i, (name, record) in enumerate(RECORDS.items()):
+        drawn = draw_summary(record, name, break_in="partners" if i % 4 == 0 else None)
         path = folder / f"{name}.pdf"
         path.write_bytes(drawn.data)
         out[name] = (drawn, path)
@@ -70,9 +71,9 @@ def one_line_pdf(label: str, value: str, owner_password: str | None = None,
 
 
 def test_generated_pdfs_look_like_the_originals(summary_pdfs):
-    """The test material itself: 1 to 3 pages, and lists broken across pages."""
+    """The test material itself: one page and several, and lists broken across pages."""
     drawn = [d for d, _ in summary_pdfs.values()]
-    assert {d.pages for d in drawn} == {1, 2, 3}
+    assert {1, 2, 3} <= {d.pages for d in drawn}
     assert {"objectives", "activities", "partners"} <= {f for d in drawn for f in d.broken}
 
 
