@@ -14,7 +14,7 @@ import click
 
 from tcps import __version__
 from tcps.config import DEFAULT_URL, ENV_VAR, database_url
-from tcps.errors import TcpsError, failure_reason
+from tcps.errors import TcpsError, UsageError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
@@ -35,7 +35,10 @@ def cli() -> None:
     """Turn ILAB Technical Cooperation Project Summaries into a database you query with SQL."""
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps parse data/summary.pdf
+  tcps parse --format text data/*.txt""")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True,
@@ -79,7 +82,10 @@ def db_option(command):
              f"file path. Default: {DEFAULT_URL} (tcps.db in the working directory).")(command)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps load data/
+  tcps load --db postgresql+psycopg://tcps@dbhost/tcps data/ new.pdf""")
 @click.argument("paths", nargs=-1, required=True,
                 type=click.Path(exists=True, path_type=Path))
 @db_option
@@ -114,20 +120,26 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     sys.exit(1 if report.failed else 0)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps schema
+  tcps schema project_overview results_by_country --format markdown""")
+@click.argument("names", nargs=-1, metavar="[TABLE]...")
 @db_option
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown"]), default="text",
               show_default=True, help="text for a terminal, markdown for documentation.")
-def schema(db: str | None, fmt: str) -> None:
-    """Print the data dictionary: every table, view and column with its meaning.
+def schema(names: tuple[str, ...], db: str | None, fmt: str) -> None:
+    """Print the data dictionary: every table and view (or those named) with its columns, their
+    types and meanings.
 
-    Exit status: 0, or 2 when the database cannot be opened or has no schema yet.
+    Exit status: 0; 2 when the database cannot be opened, has no schema yet, or has no table or
+    view of a name given.
     """
     from tcps.db import open_database
     from tcps.dictionary import as_markdown, as_text, data_dictionary
 
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        entries = data_dictionary(conn)
+        entries = data_dictionary(conn, list(names))
     click.echo(as_markdown(entries) if fmt == "markdown" else as_text(entries))
 
 
@@ -136,9 +148,12 @@ def schema(db: str | None, fmt: str) -> None:
 format_option = click.option(
     "--format", "fmt", type=click.Choice(FORMATS),
     help="Default: a table on a terminal, else from --output's extension, else csv.")
-output_option = click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the rows to this file instead of standard output.")
+
+
+def output_option(*names: str):
+    """--output FILE (and ``names``, such as -o)."""
+    return click.option(*names, "--output", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Write the rows to this file instead of standard output.")
 
 
 def _resolve_format(fmt: str | None, output: Path | None) -> str:
@@ -153,67 +168,100 @@ def _print_rows(result, fmt: str, output: Path | None) -> None:
 
     if output is None:
         write_result(result, fmt, sys.stdout)
-    else:
+        return
+    try:
         with output.open("w", encoding="utf-8", newline="") as out:
             write_result(result, fmt, out)
+    except OSError as e:
+        raise UsageError(f"{output}: cannot write it ({e.strerror})") from None
 
 
-@cli.command()
+def limit_option(default: int | None, default_help: str, *names: str):
+    """--limit N (and ``names``, such as -n): at most N rows in every format (0: all), for sql,
+    search and runs alike."""
+    return click.option(*names, "--limit", type=click.IntRange(min=0), default=default,
+                        help=f"At most this many rows, in every format (0: all). Default: {default_help}.")
+
+
+def _limit(limit: int | None, fmt: str, table_default: int | None = None) -> int | None:
+    """The rows to keep (None: all): --limit as given, else ``table_default`` on a table."""
+    if limit is None:
+        return table_default if fmt == "table" else None
+    return limit or None
+
+
+@cli.command(epilog="""\b
+Examples:
+  tcps sql "SELECT title, funding_usd FROM project_overview ORDER BY funding_usd DESC" --limit 10
+  tcps sql "SELECT * FROM project_funding_by_year WHERE fiscal_year >= :y" -p y 2019 -o f.json""")
 @click.argument("query")
 @click.option("-p", "--param", "params", nargs=2, multiple=True, metavar="NAME VALUE",
-              help="Value for the placeholder :NAME in the query (repeatable).")
+              help="Value for the placeholder :NAME in the query (repeatable). A VALUE that reads as "
+                   "a number is bound as a number; NAME:text binds it as text.")
+@click.option("--text-params", is_flag=True, help="Bind every -p value as text.")
 @format_option
-@output_option
+@output_option("-o")
 @click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=30.0,
               show_default=True, help="Stop the query after this many seconds.")
-@click.option("--limit", type=click.IntRange(min=0), default=100, show_default=True,
-              help="Rows a table shows (0: all). Machine formats always get every row.")
+@limit_option(None, "100 rows on a table, all in the other formats", "-n")
 @db_option
-def sql(query: str, params: tuple[tuple[str, str], ...], fmt: str | None, output: Path | None,
-        timeout: float, limit: int, db: str | None) -> None:
+def sql(query: str, params: tuple[tuple[str, str], ...], text_params: bool, fmt: str | None,
+        output: Path | None, timeout: float, limit: int | None, db: str | None) -> None:
     """Run one read-only SQL statement (QUERY, or - to read it from standard input).
 
     Nothing a statement does can change the database: writes are refused. On PostgreSQL, connect
     as a role that can only read (see `tcps db grant-readonly`).
 
     Exit status: 0 the query ran; 1 it failed (SQL error, missing parameter); 2 usage or
-    configuration error (bad --db, no such SQLite file, database unreachable); 3 it was refused
-    because it would write; 4 it ran past --timeout and was stopped.
+    configuration error (empty query, unknown --output extension, bad --db, no such SQLite file,
+    database unreachable); 3 it was refused because it would write; 4 it ran past --timeout and
+    was stopped.
     """
-    from tcps.query import run_query
+    from tcps.query import parameter_values, run_query
 
     if query == "-":
         query = sys.stdin.read()
     fmt = _resolve_format(fmt, output)
-    result = run_query(database_url(db), query, dict(params), timeout=timeout,
-                       max_rows=limit or None if fmt == "table" else None)
+    result = run_query(database_url(db), query, parameter_values(params, text_params),
+                       timeout=timeout, max_rows=_limit(limit, fmt, 100))
     _print_rows(result, fmt, output)
 
 
-@cli.command()
+# Its options are long ones only, and an unknown one is a word: `tcps search cocoa -mining`
+# leaves out mining (as -h or -o would not: they would be help and an output file).
+@cli.command(context_settings={"ignore_unknown_options": True, "help_option_names": ["--help"]},
+             epilog="""\b
+Examples:
+  tcps search cocoa OR mining
+  tcps search '"forced labor"' -fishing --format csv --output forced.csv""")
 @click.argument("words", nargs=-1, required=True)
-@click.option("--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many projects to list, best match first.")
+@limit_option(20, "20")
 @format_option
-@output_option
+@output_option()
 @db_option
 def search(words: tuple[str, ...], limit: int, fmt: str | None, output: Path | None,
            db: str | None) -> None:
-    """Find the projects whose title, problem, results, objectives or activities hold every one
-    of WORDS (English stems: "child" finds "children"), best match first, each with a snippet
-    where the words are marked **like this**.
+    """Find the projects whose title, summary, problem, strategy, results, objectives or
+    activities match WORDS (English stems: "child" finds "children"), best match first, each with
+    a snippet of the matching text. Every word must be there; "a phrase" in quotes must be there
+    as written; -word leaves out the projects that hold it; OR between words finds either.
 
-    Exit status: 0 (also when nothing matches), 2 when the database cannot be opened.
+    Exit status: 0 (also when nothing matches), 2 for a query that only excludes words or when
+    the database cannot be opened.
     """
     from tcps.db import open_database
     from tcps.search import search_projects
 
+    fmt = _resolve_format(fmt, output)
     with open_database(db, read_only=True) as engine, engine.connect() as conn:
-        result = search_projects(conn, " ".join(words), limit)
-    _print_rows(result, _resolve_format(fmt, output), output)
+        result = search_projects(conn, " ".join(words), limit or None)
+    _print_rows(result, fmt, output)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps export export/
+  tcps export --format json --db postgresql+psycopg://tcps_reader@dbhost/tcps export/""")
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(EXPORT_FORMATS), default="csv",
               show_default=True, help="File format of the tables.")
@@ -234,7 +282,32 @@ def export(folder: Path, fmt: str, db: str | None) -> None:
     click.echo(f"{folder / 'datapackage.json'}  describes them")
 
 
-@cli.group("db")
+@cli.command(epilog="""\b
+Examples:
+  tcps serve --open
+  tcps serve --db postgresql+psycopg://tcps@dbhost/tcps --port 8080""")
+@db_option
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but loopback lets other machines read the database.")
+@click.option("--port", type=click.IntRange(1, 65535), default=8001, show_default=True)
+@click.option("--open", "open_browser", is_flag=True, help="Open the dashboard in a web browser.")
+def serve(db: str | None, host: str, port: int, open_browser: bool) -> None:
+    """Browse, search and chart the database in a web browser (Datasette, read-only).
+
+    Needs the extra: pip install 'tcps[serve]'. A PostgreSQL database is served from a
+    snapshot copied into a temporary SQLite file on start.
+
+    Exit status: 0 when stopped, 2 when the extra is missing or the database cannot be served.
+    """
+    from tcps.serve import serve as serve_database
+
+    serve_database(db, host, port, open_browser, lambda line: click.echo(line, err=True))
+
+
+@cli.group("db", epilog="""\b
+Examples:
+  tcps db upgrade
+  tcps db current --db postgresql+psycopg://tcps@dbhost/tcps""")
 def db_group() -> None:
     """Manage the database schema (wraps alembic; `alembic upgrade head` works too).
 
@@ -242,7 +315,10 @@ def db_group() -> None:
     """
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db upgrade
+  tcps db upgrade 0007""")
 @click.argument("revision", default="head")
 @db_option
 def upgrade(revision: str, db: str | None) -> None:
@@ -253,7 +329,10 @@ def upgrade(revision: str, db: str | None) -> None:
         run_alembic(engine, "upgrade", revision)
 
 
-@db_group.command(context_settings={"ignore_unknown_options": True})  # so -1 is a revision
+@db_group.command(context_settings={"ignore_unknown_options": True}, epilog="""\b
+Examples:
+  tcps db downgrade -1
+  tcps db downgrade base""")  # so -1 is a revision
 @click.argument("revision")
 @db_option
 def downgrade(revision: str, db: str | None) -> None:
@@ -264,7 +343,10 @@ def downgrade(revision: str, db: str | None) -> None:
         run_alembic(engine, "downgrade", revision)
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db current
+  tcps db current --db postgresql+psycopg://tcps@dbhost/tcps""")
 @db_option
 def current(db: str | None) -> None:
     """Print the database's current revision."""
@@ -274,7 +356,9 @@ def current(db: str | None) -> None:
         run_alembic(engine, "current")
 
 
-@db_group.command()
+@db_group.command(epilog="""\b
+Examples:
+  tcps db history""")
 def history() -> None:
     """List the migrations, newest first."""
     from tcps.db import run_alembic
@@ -282,7 +366,10 @@ def history() -> None:
     run_alembic(None, "history")
 
 
-@db_group.command("grant-readonly")
+@db_group.command("grant-readonly", epilog="""\b
+Examples:
+  tcps db grant-readonly --db postgresql+psycopg://tcps@dbhost/tcps
+  tcps db grant-readonly analyst --password secret --db postgresql+psycopg://tcps@dbhost/tcps""")
 @click.argument("role", default="tcps_reader")
 @click.option("--password", envvar="TCPS_READER_PASSWORD", metavar="TEXT",
               help="Password for ROLE (also TCPS_READER_PASSWORD); none: for peer or trust logins.")
@@ -308,7 +395,12 @@ Exit status:
    0  every file loaded, or was unchanged
    1  some files failed (listed on stderr and in load_errors); the others loaded
    2  usage or configuration error (bad option, missing folder, unusable database)
-  75  another refresh holds the lock on this database (try again later)""")
+  75  another refresh holds the lock on this database (try again later)
+
+\b
+Examples:
+  tcps refresh data/
+  tcps refresh --dry-run -v data/""")
 @click.argument("folder", default="data",
                 type=click.Path(exists=True, file_okay=False, path_type=Path))
 @db_option
@@ -365,7 +457,12 @@ Exit status:
    1  some pages failed (each on stderr, its last good copy kept), the listing could not be
       read, holds no project link (the site's layout may have changed), or --prune refused
    2  usage or configuration error (bad START_URL, unusable --into folder or index)
-  75  another fetch holds the lock on the --into folder (try again later)""")
+  75  another fetch holds the lock on the --into folder (try again later)
+
+\b
+Examples:
+  tcps fetch && tcps refresh data/
+  tcps fetch --max-pages 5 --into /tmp/pages""")
 @click.argument("start_url", required=False)
 @click.option("--into", "folder", type=click.Path(file_okay=False, path_type=Path),
               default="data/pages", show_default=True, help="Folder of the pages (tcps refresh reads it).")
@@ -418,29 +515,34 @@ def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | Non
     sys.exit(report.exit_code)
 
 
-@cli.command()
+@cli.command(epilog="""\b
+Examples:
+  tcps runs
+  tcps runs --limit 1 --format json""")
 @db_option
-@click.option("-n", "--limit", type=click.IntRange(min=1), default=20, show_default=True,
-              help="How many runs to list.")
+@limit_option(20, "20", "-n")
 @format_option
-@output_option
-@click.option("--json", "as_json", is_flag=True, help="Same as --format json.")
+@output_option("-o")
+@click.option("--json", "as_json", is_flag=True, help="Same as --format json (as refresh --json).")
 def runs(db: str | None, limit: int, fmt: str | None, output: Path | None, as_json: bool) -> None:
     """List the latest refresh runs, newest first (times in UTC), in the formats of tcps sql.
 
     A run with status 'running' and no finished time is still running, or was killed; the next
-    refresh marks it 'interrupted'. The files a run could not load are in load_errors.
+    refresh marks it 'interrupted'. The files a run could not load are in load_errors. A table
+    shows each run on one line (its time taken and the files it saw, changed and could not
+    load); the other formats give every column of load_runs, the folder too.
 
     Exit status: 0, or 2 when the database cannot be opened.
     """
     from tcps.db import open_database
-    from tcps.runs import recent_runs
+    from tcps.runs import as_table, recent_runs
 
     if as_json and fmt not in (None, "json"):
         raise click.UsageError("--json means --format json: give one or the other")
+    fmt = "json" if as_json else _resolve_format(fmt, output)
     with open_database(db, read_only=True) as engine:
-        result = recent_runs(engine, limit)
-    _print_rows(result, "json" if as_json else _resolve_format(fmt, output), output)
+        result = recent_runs(engine, limit or None)
+    _print_rows(as_table(result) if fmt == "table" else result, fmt, output)
 
 
 def main() -> None:

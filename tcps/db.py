@@ -27,7 +27,7 @@ from tcps.errors import ConfigError, one_line
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # The newest migration's revision (tests/test_migrations.py holds it to alembic's head).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0011"
 
 
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
@@ -82,6 +82,20 @@ def alembic_config(bind: Engine | Connection | None = None):
     return config
 
 
+@contextmanager
+def views_left_alone(op) -> Iterator[None]:
+    """For a migration's batch operation on a table views read: SQLite's batch mode rebuilds the
+    table under another name and renames it back, and the rename checks the views while the
+    table is gone, and fails. The legacy rename leaves the views alone: they name the table,
+    which is back after."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("PRAGMA legacy_alter_table=ON")
+    yield
+    if sqlite:
+        op.execute("PRAGMA legacy_alter_table=OFF")
+
+
 def upgrade_to_head(engine: Engine) -> None:
     """Apply every migration the database lacks. A database already at head is told by one
     query, without importing alembic and loading every migration script, which would be most
@@ -128,12 +142,12 @@ def open_database(url: str | None, *, create: bool = False, read_only: bool = Fa
     write: load, refresh, db upgrade): for any other it is a mistake in --db, not a database to
     make. ``read_only`` opens a SQLite file read-only, for the commands that only look."""
     url = database_url(url)
-    if not create:
-        _require_sqlite_file(url)
+    check_sqlite_path(url, create=create)
     try:
         engine = make_engine(url, read_only=read_only)
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":  # reads the header: a file that is no database fails here
+                conn.exec_driver_sql("SELECT 1 FROM sqlite_schema LIMIT 1")
     except (sa.exc.SQLAlchemyError, ImportError) as e:
         raise ConfigError(f"database {_shown(url)}: {one_line(e)}") from None
     try:
@@ -150,14 +164,18 @@ def _shown(url: str) -> str:
         return url
 
 
-def _require_sqlite_file(url: str) -> None:
-    """ConfigError when ``url`` names a SQLite file that does not exist."""
+def check_sqlite_path(url: str, *, create: bool = False) -> None:
+    """ConfigError when ``url`` names a SQLite file that is a folder, or (unless ``create``)
+    does not exist: the same line for every command."""
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError:  # not a URL at all: make_engine reports it
         return
     path = parsed.database
-    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
-            and not Path(path).exists():
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if Path(path).is_dir():
+        raise ConfigError(f"database {url}: {path} is a folder, not a SQLite file")
+    if not create and not Path(path).exists():
         raise ConfigError(f"database {url}: no such SQLite file {path} "
                           "(`tcps load` or `tcps db upgrade` creates it)")

@@ -35,6 +35,12 @@ class ConfigError(TcpsError):
     exit_status = 2
 
 
+class UsageError(TcpsError):
+    """A command line asking for what cannot be done: an empty query, an unknown file format."""
+
+    exit_status = 2
+
+
 class Refused(TcpsError):
     """A statement refused before anything changed: tcps sql only reads."""
 

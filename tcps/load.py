@@ -40,8 +40,9 @@ from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, fund
                          sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
+from tcps.regions import ilab_region
 from tcps.search import reindex_by_key
-from tcps.sources import SourceFile, summary_files
+from tcps.sources import SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -268,6 +269,7 @@ def _project_values(record: Record, key: str, digest: str) -> dict:
     return {
         "project_key": key, "title_key": key, "title": record.title, "status": record.status,
         "program": record.program, "region": record.region,
+        "ilab_region": ilab_region(record.region, record.countries),
         "start_date": record.start_date, "end_date": record.end_date,
         "dates_revised": record.dates_revised, "summary": record.summary,
         "problem": record.problem, "strategy": record.strategy,
@@ -331,6 +333,9 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
+_NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
+
+
 def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
     is reported, not fatal (ConfigError when the schema is not one our migrations know).
@@ -339,8 +344,14 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     writes, in file order."""
     upgrade_to_head(engine)
     report = LoadReport()
+    files = []
+    for path in paths:  # a folder without a summary is a mistake in the command, not a success
+        found = list(summary_files([path]))
+        if not found:
+            report.failed.append(FileError(path, _NONE_FOUND))
+        files += found
     with Loader(engine) as loader:
-        for path, parsed in parse_in_order(list(summary_files(paths)), jobs or os.cpu_count() or 1):
+        for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1):
             if isinstance(parsed, str):
                 report.failed.append(FileError(path, parsed))
                 continue

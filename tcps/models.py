@@ -93,6 +93,10 @@ class Project(Base):
     program: Mapped[str | None] = mapped_column(Text, comment="The ILAB PROGRAM line, where printed.")
     region: Mapped[str | None] = mapped_column(
         Text, comment="Region as printed (EUROPE, GLOBAL ...); NULL where only countries are printed.")
+    ilab_region: Mapped[str | None] = mapped_column(
+        Text, comment="ILAB's region: Africa, Asia and the Pacific, Europe and Eurasia, Latin America "
+                      "and the Caribbean, Middle East and North Africa or Global; from the printed "
+                      "region, else from the countries (Global where they span two regions).")
     start_date: Mapped[str | None] = mapped_column(
         String(10), comment="Start date in ISO 8601 at the printed precision: YYYY-MM-DD, or YYYY-MM "
                             "where no day is printed (no day is invented). Sorts as text.")
@@ -147,7 +151,8 @@ class ProjectCountry(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "country_alpha3"),
         {"comment": "Recipient countries of each project, in printed order. A project's funding "
-                    "is not split by country: never sum funding over this table."},
+                    "is not split by country: never sum funding over this table. Nor results: a "
+                    "project's counts are not split by country either (see results_by_country)."},
     )
 
     project_id: Mapped[int] = _project_fk()
@@ -239,7 +244,10 @@ class Result(Base):
                         "'served', 'reached')", name="measure"),
         {"comment": "One row per count of people stated in the RESULTS or TARGETS text. A "
                     "'withdrawn_or_prevented' count covers both and may be followed by its split: "
-                    "do not add it to the withdrawn and prevented rows."},
+                    "do not add it to the withdrawn and prevented rows. Counts are stated for the "
+                    "whole project, not per country: never sum them over a join with "
+                    "project_countries (a project's count would be added once per country); "
+                    "results_by_country gives each count once."},
     )
 
     project_id: Mapped[int] = _project_fk()
@@ -285,6 +293,9 @@ class DataDictionary(Base):
     column_name: Mapped[str] = mapped_column(
         String(63), primary_key=True, comment="Column name; '' for the table or view itself.")
     comment: Mapped[str] = mapped_column(Text, comment="What it holds, for analysts.")
+    type: Mapped[str | None] = mapped_column(
+        Text, comment="A view column's type, which SQLite cannot report for a computed column; "
+                      "NULL for tables, whose types the database reports.")
 
 
 # Child tables of a project, in an order that respects their foreign keys when inserting.

@@ -1,20 +1,25 @@
 """Write query results as a table for people or as CSV, TSV, JSON or JSON Lines for programs.
 
-Machine formats keep every row and nothing else (no row counts, no colours); the table is for a
-terminal and ends with a line saying how many rows there were and whether some were cut.
+Machine formats keep the values and nothing else (no row counts, no colours, no thousands
+separators); the table is for people on a terminal: numbers right-aligned with thousands
+separators, marked words in bold, and a last line saying how many rows there were and whether
+some were cut.
 """
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Iterable, Sequence, TextIO
 
+from tcps.errors import UsageError
+
 FORMATS = ("table", "csv", "tsv", "json", "jsonl")
-# tcps export's: CSV as above; JSON as rows after the column names (see tcps.export).
+# tcps export's: CSV and JSON as above.
 EXPORT_FORMATS = ("csv", "json")
 _FORMAT_OF_SUFFIX = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "jsonl",
                      ".ndjson": "jsonl"}
@@ -30,6 +35,8 @@ class QueryResult:
     columns: list[str]
     rows: list[tuple[Any, ...]]
     total: int
+    # Text between two of these is emphasised in a table (search's matched words); None: no marks.
+    mark: str | None = None
 
     @property
     def truncated(self) -> bool:
@@ -37,12 +44,16 @@ class QueryResult:
 
 
 def choose_format(fmt: str | None, output: Path | None, terminal: bool) -> str:
-    """The format asked for; else the output file's extension (CSV for any other); else a table
-    on a terminal, CSV otherwise."""
+    """The format asked for; else the output file's extension (UsageError for one that names no
+    format: a .xlsx holding CSV would fool its reader); else a table on a terminal, CSV otherwise."""
     if fmt:
         return fmt
     if output is not None:
-        return _FORMAT_OF_SUFFIX.get(output.suffix.lower(), "csv")
+        if output.suffix.lower() not in _FORMAT_OF_SUFFIX:
+            raise UsageError(f"{output}: no format has the extension {output.suffix or '(none)'!r}: "
+                             f"name the file {', '.join(sorted(_FORMAT_OF_SUFFIX))} or give --format "
+                             f"({', '.join(FORMATS)})")
+        return _FORMAT_OF_SUFFIX[output.suffix.lower()]
     return "table" if terminal else "csv"
 
 
@@ -53,7 +64,7 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
     elif fmt in ("csv", "tsv"):
         _write_delimited(result, out, "excel" if fmt == "csv" else "excel-tab")
     elif fmt == "json":
-        write_json_array(_objects(result), out)
+        _write_json_array(_objects(result), out)
     elif fmt == "jsonl":
         for obj in _objects(result):
             out.write(json.dumps(obj, ensure_ascii=False) + "\n")
@@ -61,7 +72,7 @@ def write_result(result: QueryResult, fmt: str, out: TextIO) -> None:
         raise ValueError(f"unknown format {fmt!r}")
 
 
-def write_json_array(items: Iterable[Any], out: TextIO) -> None:
+def _write_json_array(items: Iterable[Any], out: TextIO) -> None:
     """A JSON array, one item a line: readable, and diffs well."""
     lines = [json.dumps(item, ensure_ascii=False) for item in items]
     out.write("[" + ",\n ".join(lines) + "]\n")
@@ -104,17 +115,45 @@ def _write_table(result: QueryResult, out: TextIO) -> None:
     """A boxed table that wraps long text to the terminal's width (rich does the layout)."""
     from rich.console import Console
     from rich.table import Table
-    from rich.text import Text
 
     console = Console(file=out, markup=False, highlight=False, emoji=False)
-    table = Table(*result.columns, header_style="bold")
-    null = Text("NULL", style="dim")
+    table = Table(header_style="bold")
+    for i, name in enumerate(result.columns):
+        numeric = any(_is_number(row[i]) for row in result.rows) and all(
+            v is None or _is_number(v) for v in (row[i] for row in result.rows))
+        table.add_column(name, justify="right" if numeric else "left")
     for row in result.rows:
-        table.add_row(*(null if v is None else Text(str(jsonable(v))) for v in row))
+        table.add_row(*(_cell(name, v, result.mark) for name, v in zip(result.columns, row, strict=True)))
     console.print(table)
     shown, total = len(result.rows), result.total
     if result.truncated:
-        note = f"{shown} of {total} rows shown (--limit {shown}); --limit 0 or --format csv for all"
+        note = f"{shown:,} of {total:,} rows shown (--limit {shown}); --limit 0 or --format csv for all"
     else:
-        note = f"{total} row{'s' if total != 1 else ''}"
+        note = f"{total:,} row{'s' if total != 1 else ''}"
     console.print(note, soft_wrap=True)
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float, Decimal)) and not isinstance(value, bool)
+
+
+def _cell(column: str, value: Any, mark: str | None) -> Any:
+    """One value as a table shows it: NULL dimmed; a quantity with thousands separators (not an
+    id or a year, which are names, not amounts); marked words in bold."""
+    from rich.text import Text
+
+    if value is None:
+        return Text("NULL", style="dim")
+    if _is_number(value) and not _NOT_AMOUNTS.search(column):
+        return Text(f"{jsonable(value):,}")
+    text = str(jsonable(value))
+    if not mark or mark not in text:
+        return Text(text)
+    cell = Text()
+    for i, part in enumerate(text.split(mark)):
+        cell.append(part, style="bold" if i % 2 else "")
+    return cell
+
+
+# Columns whose numbers are names: ids, years, revisions (project_id, fiscal_year, id).
+_NOT_AMOUNTS = re.compile(r"(^|_)(id|year|years|position|version)$", re.I)

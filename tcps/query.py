@@ -16,9 +16,13 @@ gets a lock the SQL cannot reach:
   (one statement, extended protocol) in a ``READ ONLY`` transaction with a ``statement_timeout``.
 
 Parameters use one syntax on both databases, ``:name``, bound by the driver, never pasted in.
+A value that reads as a number is bound as one (`parameter_values`): SQLite compares a text
+value with a view's untyped column as text, so ``fiscal_year >= '2019'`` would silently find
+nothing there while PostgreSQL, inferring a number, finds the rows.
 """
 from __future__ import annotations
 
+import re
 import sqlite3
 import time
 from typing import Any, Iterable, Iterator, Mapping
@@ -28,21 +32,51 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from tcps.db import sqlite_read_only_uri
-from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, one_line
+from tcps.db import check_sqlite_path, sqlite_read_only_uri
+from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, UsageError, one_line
 from tcps.output import QueryResult
 
+Value = str | int | float
 
-def run_query(url: str | URL, sql: str, params: Mapping[str, str] | None = None,
+
+# Numbers as an analyst types them; a leading zero (a code such as 007) stays text.
+_INTEGER = re.compile(r"-?(?:0|[1-9][0-9]*)")
+_DECIMAL = re.compile(r"-?(?:0|[1-9][0-9]*)\.[0-9]+")
+TEXT_SUFFIX = ":text"
+
+
+def parameter_values(pairs: Iterable[tuple[str, str]], all_text: bool = False) -> dict[str, Value]:
+    """The values of ``-p NAME VALUE`` pairs: a VALUE that reads as an integer or a decimal is
+    that number, anything else text. ``NAME:text`` (or ``all_text``) keeps VALUE as text."""
+    values: dict[str, Value] = {}
+    for name, value in pairs:
+        if name.endswith(TEXT_SUFFIX):
+            values[name[:-len(TEXT_SUFFIX)]] = value
+        elif all_text:
+            values[name] = value
+        elif _INTEGER.fullmatch(value):
+            values[name] = int(value)
+        elif _DECIMAL.fullmatch(value):
+            values[name] = float(value)
+        else:
+            values[name] = value
+    return values
+
+
+def run_query(url: str | URL, sql: str, params: Mapping[str, Value] | None = None,
               timeout: float = 30.0, max_rows: int | None = None) -> QueryResult:
     """Run ``sql`` (one statement) read-only against the database at ``url``.
 
-    ``params`` fill the statement's ``:name`` placeholders. ``timeout`` (seconds) stops a runaway
-    query; ``max_rows`` keeps only the first rows (the total is still counted).
+    ``params`` fill the statement's ``:name`` placeholders (see `parameter_values`).
+    ``timeout`` (seconds) stops a runaway query; ``max_rows`` keeps only the first rows (the
+    total is still counted).
     """
+    if not sql.strip():
+        raise UsageError("the query is empty")
     url = _parse_url(url)
     backend = url.get_backend_name()
     if backend == "sqlite":
+        check_sqlite_path(url.render_as_string(hide_password=False))
         return _run_sqlite(url, sql, params or {}, timeout, max_rows)
     if backend == "postgresql":
         return _run_postgresql(url, sql, params or {}, timeout, max_rows)
@@ -56,7 +90,7 @@ def _parse_url(url: str | URL) -> URL:
         raise ConfigError(one_line(e)) from None
 
 
-def _bind(sql: str, params: Mapping[str, str], dialect: Any) -> tuple[str, dict[str, str]]:
+def _bind(sql: str, params: Mapping[str, Value], dialect: Any) -> tuple[str, dict[str, Value]]:
     """Turn ``:name`` placeholders into the driver's style; every name given and used once."""
     compiled = text(sql).compile(dialect=dialect)
     wanted = set(compiled.bind_names.values())
@@ -159,7 +193,7 @@ def _open_sqlite_read_only(path: str) -> sqlite3.Connection:
     return conn
 
 
-def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float,
+def _run_sqlite(url: URL, sql: str, params: Mapping[str, Value], timeout: float,
                 max_rows: int | None) -> QueryResult:
     driver_sql, driver_params = _bind(sql, params, sqlite.pysqlite.dialect(paramstyle="named"))
     conn = _open_sqlite_read_only(url.database or "")
@@ -172,12 +206,12 @@ def _run_sqlite(url: URL, sql: str, params: Mapping[str, str], timeout: float,
         columns = [d[0] for d in cursor.description or ()]
         return _collect(columns, cursor, max_rows)
     except sqlite3.Error as e:
-        raise _sqlite_error(e, authorizer, timeout, time.monotonic() > deadline) from None
+        raise _sqlite_error(e, sql, authorizer, timeout, time.monotonic() > deadline) from None
     finally:
         conn.close()
 
 
-def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: float,
+def _sqlite_error(e: sqlite3.Error, sql: str, authorizer: _ReadOnlyAuthorizer, timeout: float,
                   late: bool) -> TcpsError:
     message = str(e)
     if late and message == "interrupted":
@@ -191,7 +225,7 @@ def _sqlite_error(e: sqlite3.Error, authorizer: _ReadOnlyAuthorizer, timeout: fl
                        "ATTACH and VACUUM would open or write another file")
     if "readonly database" in message:
         return Refused(f"refused: tcps sql only reads ({message})")
-    return TcpsError(message)
+    return TcpsError(_with_hint(message, sql))
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------
@@ -244,7 +278,7 @@ def read_only_problems(conn: Any) -> list[str]:
         return [row[0] for row in cur.fetchall()]
 
 
-def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: float,
+def _run_postgresql(url: URL, sql: str, params: Mapping[str, Value], timeout: float,
                     max_rows: int | None) -> QueryResult:
     import psycopg
 
@@ -265,7 +299,7 @@ def _run_postgresql(url: URL, sql: str, params: Mapping[str, str], timeout: floa
                 columns = [d.name for d in cur.description or ()]
                 return _collect(columns, _iter_cursor(cur), max_rows)
             except psycopg.Error as e:
-                raise _pg_error(e, timeout) from None
+                raise _pg_error(e, sql, timeout) from None
             finally:
                 conn.rollback()
 
@@ -275,7 +309,7 @@ def _iter_cursor(cur: Any) -> Iterator[tuple[Any, ...]]:
         yield from batch
 
 
-def _pg_error(e: Exception, timeout: float) -> TcpsError:
+def _pg_error(e: Exception, sql: str, timeout: float) -> TcpsError:
     from psycopg import errors
 
     message = getattr(getattr(e, "diag", None), "message_primary", None) or one_line(e)
@@ -285,7 +319,28 @@ def _pg_error(e: Exception, timeout: float) -> TcpsError:
         return Refused("refused: tcps sql runs one statement at a time")
     if isinstance(e, (errors.InsufficientPrivilege, errors.ReadOnlySqlTransaction)):
         return Refused(f"refused: tcps sql only reads ({message})")
-    return TcpsError(message)
+    return TcpsError(_with_hint(message, sql))
+
+
+# Mistakes an analyst makes often: the database's message (SQLite's or PostgreSQL's), a word the
+# statement holds, and what to do.
+_HINTS = [
+    (re.compile(r'no such column: (\w+\.)?project_id|column (\w+\.)?"?project_id"? does not exist'),
+     re.compile(r"\bprojects\b", re.I),
+     "projects has id, not project_id: project_id is the other tables' and views' link to projects.id"),
+    (re.compile(r"operator does not exist: (text|character varying) \S+ (smallint|integer|bigint|"
+                r"numeric|double precision)"), re.compile(""),
+     "a -p value that reads as a number is bound as a number: -p NAME:text VALUE (or --text-params) "
+     "binds it as text"),
+]
+
+
+def _with_hint(message: str, sql: str) -> str:
+    """The database's message, and what to do about it where the mistake is a common one."""
+    for pattern, word, hint in _HINTS:
+        if pattern.search(message) and word.search(sql):
+            return f"{message} (hint: {hint})"
+    return message
 
 
 def grant_readonly_role(url: str | URL, role: str, password: str | None = None) -> str:

@@ -26,12 +26,15 @@ PHASES = ["parse only", "sqlite: cold load", "sqlite: first refresh", "sqlite: n
 QUERIES = ["funding by country and fiscal year", "partners per country", "results per region",
            "full-text search", "top grantees by funding (project_overview view)",
            "projects active in a year", "one project with its counts", "projects per country over time"]
+PAGES = ["home", "projects table", "projects with a region facet", "search for cocoa",
+         "canned query with its chart", "dashboard", "project page"]
 FIGURES = (["floor: read and hash", "floor: sqlite3 executemany", "floor: python start-up",
             "tcps start-up (--help)", "sqlite: cold load rate", "sqlite: cold load minus parse only",
             "peak memory growth: sqlite cold load N/10 -> N"]
            + [p for p in PHASES if p != "sqlite: cold load N/10"]
            + [f"peak memory: {p}" for p in PHASES]
-           + [f"{db} query: {q}" for db in ("sqlite", "postgresql") for q in QUERIES])
+           + [f"{db} query: {q}" for db in ("sqlite", "postgresql") for q in QUERIES]
+           + [f"sqlite serve: {p}" for p in PAGES])
 
 
 N = 40   # the first 31 summaries of seed 1 already hold every layout

@@ -34,8 +34,10 @@ HEADER = "TECHNICAL COOPERATION PROJECT SUMMARY"
 def test_footer_shapes_are_removed_and_pages_counted(footer):
     text = "\n".join(["PROBLEM\tThe text goes", *footer, "", HEADER, "", "\ton after the break."])
     cleaned = remove_furniture(text)
-    assert cleaned.lines == ["PROBLEM\tThe text goes", "\ton after the break."]
-    assert cleaned.pages == 2
+    out, pages = strip_inline_footers("\n".join(cleaned.lines), "Short Title of a Project",
+                                      cleaned.short_titles, [])
+    assert out == "PROBLEM\tThe text goes\n\ton after the break."
+    assert max([cleaned.pages or 0, *pages]) == 2
 
 
 def test_page_words_inside_a_sentence_are_not_a_footer():
@@ -47,14 +49,14 @@ def test_page_words_inside_a_sentence_are_not_a_footer():
 def test_inline_footer_takes_its_short_title_with_it():
     line = f"standards, monitoring procedures and Palma Futuro, Page 1 of 2 {BUREAU} {HEADER} enforcement"
     warnings = []
-    out = strip_inline_footers(line, "PALMA FUTURO: PREVENTING CHILD LABOR", [], warnings)
-    assert out == "standards, monitoring procedures and enforcement"
+    out, pages = strip_inline_footers(line, "PALMA FUTURO: PREVENTING CHILD LABOR", [], warnings)
+    assert (out, pages) == ("standards, monitoring procedures and enforcement", [2])
     assert warnings == []
 
 
 def test_inline_footer_prefers_a_short_title_seen_in_another_footer():
     line = f"working to Central Asia Project, Page 1 of 2 {BUREAU} {HEADER} share"
-    out = strip_inline_footers(line, "Unrelated Title", ["Central Asia Project"], [])
+    out, _ = strip_inline_footers(line, "Unrelated Title", ["Central Asia Project"], [])
     assert out == "working to share"
 
 

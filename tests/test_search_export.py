@@ -133,7 +133,7 @@ def test_export_is_a_valid_data_package_of_every_table_and_view(loaded: str, tmp
     package = json.loads((folder / "datapackage.json").read_text())
     names = {r["name"] for r in package["resources"]}
     assert names == set(Base.metadata.tables) - {"data_dictionary"} | {
-        "project_overview", "project_funding_by_year"}
+        "project_overview", "project_funding_by_year", "results_by_country"}
     assert {p.name for p in folder.iterdir()} == {f"{n}.{fmt}" for n in names} | {"datapackage.json"}
     projects = next(r for r in package["resources"] if r["name"] == "projects")
     assert projects["schema"]["primaryKey"] == ["id"]

@@ -197,7 +197,7 @@ def test_a_role_that_could_write_is_refused(database: Database) -> None:
 
 def test_a_missing_sqlite_file_is_an_error_and_is_not_created(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sql", "--db", f"sqlite:///{tmp_path / 'none.db'}", "SELECT 1"])
-    assert result.exit_code == 2 and "cannot open" in result.stderr
+    assert result.exit_code == 2 and "no such SQLite file" in result.stderr and "`tcps load`" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 

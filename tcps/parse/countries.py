@@ -27,6 +27,7 @@ class Country:
     name: str
     pattern: re.Pattern
     words: frozenset[str]   # words of its short and official names
+    un_subregion: str       # the UN's geographic subregion ('Western Africa', 'Caribbean' ...)
 
 
 # Words a country's name may carry beyond the part its pattern matches ('United Republic of
@@ -45,7 +46,8 @@ def countries() -> list[Country]:
     with table.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),
-                    frozenset(word_keys(r["name_short"]) + word_keys(r["name_official"])))
+                    frozenset(word_keys(r["name_short"]) + word_keys(r["name_official"])),
+                    r["UNregion"])
             for r in rows if r["ISO3"] and r["regex"]]
 
 
@@ -78,7 +80,7 @@ def country_code(name: str) -> str | None:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip(" .,;:")
+    return " ".join(text.replace("’", "'").split()).strip(" .,;:")
 
 
 def _best_match(text: str) -> tuple[Country, int, int] | None:
