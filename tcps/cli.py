@@ -6,6 +6,7 @@ problem on stderr (``<file>: <reason>``) and says in its exit code whether anyth
 from __future__ import annotations
 
 import json
+import re
 import sys
 from contextlib import nullcontext
 from pathlib import Path
@@ -14,7 +15,7 @@ import click
 
 from tcps import __version__
 from tcps.config import DEFAULT_URL, ENV_VAR, database_url
-from tcps.errors import TcpsError, UsageError, failure_reason
+from tcps.errors import FileError, TcpsError, UsageError, failure_reason
 from tcps.output import EXPORT_FORMATS, FORMATS
 
 
@@ -27,6 +28,38 @@ class _Commands(click.Group):
         except TcpsError as e:
             click.echo(f"error: {e}", err=True)
             ctx.exit(e.exit_status)
+
+
+class _Size(click.ParamType):
+    """A size in bytes: 5000000, or with a binary unit: 512K, 5M, 1G (KiB, MiB, GiB)."""
+    name = "SIZE"
+    _UNITS = {"": 1, "k": 1024, "m": 1024 ** 2, "g": 1024 ** 3}
+
+    def convert(self, value, param, ctx) -> int:
+        if isinstance(value, int):
+            return value
+        match = re.fullmatch(r"(\d+)\s*([kmg]?)(?:i?b)?", str(value).strip(), re.IGNORECASE)
+        if not match or int(match[1]) == 0:
+            self.fail(f"{value!r} is not a size in bytes such as 5000000, 512K, 5M or 1G", param, ctx)
+        return int(match[1]) * self._UNITS[match[2].lower()]
+
+
+def max_size_option(command):
+    """--max-size, shared by the commands that read summary files."""
+    from tcps.sources import DEFAULT_MAX_SIZE
+
+    return click.option(
+        "--max-size", type=_Size(), default=DEFAULT_MAX_SIZE, show_default="5M",
+        help="Refuse a file larger than SIZE bytes (or a PDF whose decoded content or text is), "
+             "with one error line: 512K, 5M, 1G.")(command)
+
+
+def wait_option(command):
+    """--wait, shared by the commands that write (one writer at a time per database)."""
+    return click.option(
+        "--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
+        help="When another load or refresh holds the database's writer lock, wait up to SECONDS "
+             "for it [default: exit 75 at once].")(command)
 
 
 @click.group(cls=_Commands, context_settings={"help_option_names": ["-h", "--help"]})
@@ -43,7 +76,8 @@ Examples:
 @click.option("--format", "fmt", type=click.Choice(["json", "jsonl", "text"]), default="json",
               show_default=True,
               help="json: one object (an array for several files); jsonl: one per line; text: for people.")
-def parse(files: tuple[Path, ...], fmt: str) -> None:
+@max_size_option
+def parse(files: tuple[Path, ...], fmt: str, max_size: int) -> None:
     """Parse summaries (text, PDF or saved project web pages) and print their records (no
     database involved).
 
@@ -55,9 +89,9 @@ def parse(files: tuple[Path, ...], fmt: str) -> None:
     records, failed = [], 0
     for path in files:
         try:
-            records.append(parse_file(path))
+            records.append(parse_file(path, max_size))
         except Exception as e:  # a parser bug on one file must not stop the others
-            click.echo(f"error: {path}: {failure_reason(e)}", err=True)
+            click.echo(f"error: {FileError(path, failure_reason(e))}", err=True)
             failed += 1
     if fmt == "json":
         data = [r.to_dict() for r in records]
@@ -92,7 +126,10 @@ Examples:
 @click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Parse in this many processes (default: one per CPU; 1 for none).")
-def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None) -> None:
+@max_size_option
+@wait_option
+def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None, max_size: int,
+         wait: float) -> None:
     """Parse summaries and load them into the database, bringing its schema to head first.
 
     PATHS are files, or folders searched recursively for *.txt, *.pdf, *.html and *.htm. Each
@@ -100,16 +137,20 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     punctuation and status markers ignored), so loading the same file again changes nothing and
     a revised summary updates its project. A file that fails leaves nothing behind; its reason goes to
     stderr and the others still load. The last line counts summaries: added (a new project),
-    updated, unchanged and failed.
+    updated, unchanged and failed. Only regular files are read (a FIFO, device, dangling link
+    or link loop fails); a folder that cannot be read fails too.
+
+    One writer at a time: a load takes the database's writer lock, as `tcps refresh` does.
 
     Exit status: 0 all loaded, 1 some files failed, 2 usage or configuration error
-    (bad --db, database unreachable).
+    (bad --db, database unreachable) or the database failed mid-load, 75 another load or
+    refresh holds the lock (try again later, or --wait).
     """
     from tcps.db import open_database
     from tcps.load import load_paths
 
     with open_database(db, create=True) as engine:
-        report = load_paths(engine, paths, jobs)
+        report = load_paths(engine, paths, jobs, max_size=max_size, wait=wait)
     if verbose:
         for outcome in ("added", "updated", "unchanged"):
             for path in getattr(report, outcome):
@@ -394,8 +435,9 @@ def grant_readonly(role: str, password: str | None, db: str | None) -> None:
 Exit status:
    0  every file loaded, or was unchanged
    1  some files failed (listed on stderr and in load_errors); the others loaded
-   2  usage or configuration error (bad option, missing folder, unusable database)
-  75  another refresh holds the lock on this database (try again later)
+   2  usage or configuration error (bad option, missing folder, unusable database),
+      or the database failed mid-run (server gone, disk full): the run is marked failed
+  75  another refresh or load holds the lock on this database (try again later)
 
 \b
 Examples:
@@ -406,15 +448,14 @@ Examples:
 @db_option
 @click.option("--prune", is_flag=True,
               help="Delete the projects whose every source file has gone from FOLDER, with their child rows.")
-@click.option("--wait", type=click.FloatRange(min=0), default=0, metavar="SECONDS",
-              help="When another refresh holds the lock, wait up to SECONDS for it "
-                   "[default: exit 75 at once].")
+@wait_option
+@max_size_option
 @click.option("--dry-run", is_flag=True,
               help="List what would change and write nothing (exit 1 if some files would fail).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True,
               help="List every new, changed, removed, pruned and failed file.")
-def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: bool,
+def refresh(folder: Path, db: str | None, prune: bool, wait: float, max_size: int, dry_run: bool,
             as_json: bool, verbose: bool) -> None:
     """Bring the database up to date with the summaries in FOLDER (default: data/).
 
@@ -438,7 +479,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, dry_run: boo
 
     with open_database(db, create=not dry_run, read_only=dry_run) as engine:
         report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                             progress=progress)
+                             max_size=max_size, progress=progress)
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:

@@ -37,7 +37,7 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     nothing, not even the switch to WAL, is written to it; for commands that only look."""
     url = database_url(url)
     if not url.startswith("sqlite"):
-        return sa.create_engine(url)
+        return sa.create_engine(parse_url(url))
     # Named parameters: the loader's hot path hands its row dicts to sqlite3 as they are.
     options: dict = {"paramstyle": "named"}
     if read_only:
@@ -46,6 +46,15 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     engine = sa.create_engine(url, **options)
     _configure_sqlite(engine, read_only)
     return engine
+
+
+def parse_url(url: str | sa.URL) -> sa.URL:
+    """The URL parsed; ConfigError where it is not one (a port that is not a number ...).
+    The error does not repeat the URL: it may hold a password."""
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as e:
+        raise ConfigError(f"bad database URL: {one_line(e)}") from None
 
 
 def sqlite_read_only_uri(path: str) -> str:
@@ -158,19 +167,13 @@ def open_database(url: str | None, *, create: bool = False, read_only: bool = Fa
 
 def _shown(url: str) -> str:
     """The URL as an error line may show it: without its password."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+    return parse_url(url).render_as_string(hide_password=True)
 
 
 def check_sqlite_path(url: str, *, create: bool = False) -> None:
     """ConfigError when ``url`` names a SQLite file that is a folder, or (unless ``create``)
     does not exist: the same line for every command."""
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:  # not a URL at all: make_engine reports it
-        return
+    parsed = parse_url(url)
     path = parsed.database
     if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
         return

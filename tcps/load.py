@@ -33,8 +33,9 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
-from tcps.errors import FileError, failure_reason
+from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
+from tcps.lock import refresh_lock
 from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
                          organizations, partners, project_countries, project_sources, projects, results,
                          sources)
@@ -42,7 +43,7 @@ from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.regions import ilab_region
 from tcps.search import reindex_by_key
-from tcps.sources import SUMMARY_SUFFIXES, SourceFile, summary_files
+from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
@@ -336,29 +337,45 @@ class LoadReport:
 _NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
 
 
-def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None, *,
+               max_size: int = DEFAULT_MAX_SIZE, wait: float = 0) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
-    is reported, not fatal (ConfigError when the schema is not one our migrations know).
+    (or a folder that cannot be read) is reported, not fatal.
 
+    Holds the writer lock of ``tcps.lock`` throughout, as a refresh does: LockHeld when another
+    writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
+    migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order."""
-    upgrade_to_head(engine)
-    report = LoadReport()
-    files = []
-    for path in paths:  # a folder without a summary is a mistake in the command, not a success
-        found = list(summary_files([path]))
-        if not found:
-            report.failed.append(FileError(path, _NONE_FOUND))
-        files += found
-    with Loader(engine) as loader:
-        for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1):
-            if isinstance(parsed, str):
-                report.failed.append(FileError(path, parsed))
-                continue
-            try:
-                outcome = loader.load(*parsed)
-            except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(FileError(path, failure_reason(e)))
-                continue
-            getattr(report, outcome).append(path)
+    with refresh_lock(engine, wait):
+        upgrade_to_head(engine)
+        files, failed = _summaries(paths)
+        report = LoadReport(failed=failed)
+        with Loader(engine) as loader:
+            for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
+                if isinstance(parsed, str):
+                    report.failed.append(FileError(path, parsed))
+                    continue
+                try:
+                    outcome = loader.load(*parsed)
+                except Exception as e:  # refused by the database, or a bug: the others still load
+                    if stops_the_run(e):
+                        raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
+                    report.failed.append(FileError(path, failure_reason(e)))
+                    continue
+                getattr(report, outcome).append(parsed[1].path)
     return report
+
+
+def _summaries(paths: Iterable[str | Path]) -> tuple[list[str], list[FileError]]:
+    """The summaries under ``paths``, and what fails before any is read: a folder that cannot
+    be read, and a path with no summary under it (a mistake in the command, not a success)."""
+    files: list[str] = []
+    failed: list[FileError] = []
+    for path in paths:
+        listing = summary_files([path])
+        failed += listing.unreadable
+        if not listing.files and not listing.unreadable:
+            failed.append(FileError(path, _NONE_FOUND))
+        files += listing.files
+    return files, failed

@@ -1,8 +1,10 @@
-"""One refresh at a time per database, with a lock a crashed process cannot leave held.
+"""One writer at a time per database, with a lock a crashed process cannot leave held.
 
 Cron and systemd may start a refresh while the last one still runs, or an operator may start
-one by hand. Two refreshes loading the same folder would do every file twice and race on the
-same projects, so the second one must notice the first and step aside (exit 75), or wait.
+one (or a ``tcps load``) by hand. Two writers loading the same files would do every file twice
+and race on the same projects (SQLite: "database is locked"; PostgreSQL: duplicate keys), so
+``tcps load`` and ``tcps refresh`` both take this lock, and the second one steps aside (exit 75),
+or waits.
 
 Both locks below are released by the operating system or the server when the holder dies, even
 by ``kill -9``, so a crash can never leave the database locked:
@@ -13,8 +15,8 @@ by ``kill -9``, so a crash can never leave the database locked:
   belongs to the open file: the kernel releases it when the process ends, however it ends.
 
 Both live in a file descriptor (the lock file, the server connection's socket), and a child
-forked while the lock is held inherits it: such a child outliving a killed refresh would keep
-the lock. So a refresh forks no workers (``tcps load --jobs`` takes no lock and may).
+forked while the lock is held inherits it: such a child outliving a killed writer would keep
+the lock. So the parse workers of ``tcps load`` die with it (``tcps.workers``).
 """
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ def _advisory_lock(engine: Engine, wait: float) -> Iterator[None]:
         deadline = time.monotonic() + wait
         while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
             if time.monotonic() >= deadline:
-                raise LockHeld("another refresh holds the lock on this database "
+                raise LockHeld("another load or refresh holds the lock on this database "
                                f"(advisory lock {ADVISORY_KEY})")
             time.sleep(_POLL_SECONDS)
         try:
@@ -83,7 +85,7 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    with file_lock(f"{database}.lock", wait, holder="refresh"):
+    with file_lock(f"{database}.lock", wait, holder="load or refresh"):
         yield
 
 

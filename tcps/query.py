@@ -29,10 +29,9 @@ from typing import Any, Iterable, Iterator, Mapping
 
 from sqlalchemy import text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.engine import URL
 
-from tcps.db import check_sqlite_path, sqlite_read_only_uri
+from tcps.db import check_sqlite_path, parse_url, sqlite_read_only_uri
 from tcps.errors import ConfigError, Refused, TcpsError, TimedOut, UsageError, one_line
 from tcps.output import QueryResult
 
@@ -73,7 +72,7 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, Value] | None = Non
     """
     if not sql.strip():
         raise UsageError("the query is empty")
-    url = _parse_url(url)
+    url = parse_url(url)
     backend = url.get_backend_name()
     if backend == "sqlite":
         check_sqlite_path(url.render_as_string(hide_password=False))
@@ -81,13 +80,6 @@ def run_query(url: str | URL, sql: str, params: Mapping[str, Value] | None = Non
     if backend == "postgresql":
         return _run_postgresql(url, sql, params or {}, timeout, max_rows)
     raise ConfigError(f"tcps sql works with SQLite and PostgreSQL, not {backend}")
-
-
-def _parse_url(url: str | URL) -> URL:
-    try:
-        return make_url(url)
-    except ArgumentError as e:
-        raise ConfigError(one_line(e)) from None
 
 
 def _bind(sql: str, params: Mapping[str, Value], dialect: Any) -> tuple[str, dict[str, Value]]:
@@ -354,7 +346,7 @@ def grant_readonly_role(url: str | URL, role: str, password: str | None = None) 
     import psycopg
     from psycopg import sql as pgsql
 
-    url = _parse_url(url)
+    url = parse_url(url)
     if url.get_backend_name() != "postgresql":
         raise ConfigError("grant-readonly is for PostgreSQL; on SQLite tcps sql is read-only as it is")
     name = pgsql.Identifier(role)
