@@ -1,8 +1,9 @@
 """alembic environment: migrates the database tcps uses, or the engine/connection handed in.
 
 ``config.attributes["connection"]`` may hold an Engine (``tcps.db.upgrade_to_head``, the CLI
-and pytest-alembic pass one) or a Connection (migrated in the caller's transaction); otherwise the URL comes from ``-x db=URL``,
-``sqlalchemy.url`` in alembic.ini, or tcps's own rule (TCPS_DATABASE_URL, else tcps.db).
+and pytest-alembic pass one) or a Connection (migrated in the caller's transaction); otherwise
+the URL comes from ``-x db=URL``, ``sqlalchemy.url`` in alembic.ini, or tcps's own rule
+(TCPS_DATABASE_URL, else tcps.db).
 """
 from __future__ import annotations
 

@@ -529,7 +529,8 @@ Examples:
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="List every new, changed, left and pruned page.")
 def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | None, timeout: float,
-          retries: int, backoff: float, contact: str | None, prune: bool, as_json: bool, verbose: bool) -> None:
+          retries: int, backoff: float, contact: str | None, prune: bool, as_json: bool,
+          verbose: bool) -> None:
     """Fetch the project pages of the ILAB listing at START_URL (default: the ILAB projects
     listing on www.dol.gov) into --into (default data/pages), for `tcps fetch && tcps refresh data/`.
 

@@ -253,7 +253,8 @@ def _sqlite_error(e: sqlite3.Error | MemoryError, sql: str, authorizer: _ReadOnl
     if authorizer.refused:
         return Refused(f"refused: tcps sql only reads; {authorizer.refused} is not allowed")
     if "too many attached databases" in message:
-        return Refused("refused: tcps sql only reads; ATTACH and VACUUM would open or write another file")
+        return Refused("refused: tcps sql only reads; "
+                       "ATTACH and VACUUM would open or write another file")
     if "readonly database" in message:
         return Refused(f"refused: tcps sql only reads ({message})")
     if "too big" in message:

@@ -43,8 +43,8 @@ from tcps.db import has_table
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
 from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import writer_lock
-from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, ProjectSource,
-                         SourceDocument, WatchedFile)
+from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
+                         sources, watched_files)
 from tcps.record import Record
 from tcps.runs import RunReport
 from tcps.search import reindex
@@ -116,12 +116,7 @@ def needs_reading(found: FileStat, known: KnownSource | None, parser_version: st
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
 Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
 
-watched = WatchedFile.__table__
-runs = LoadRun.__table__
-errors = LoadError.__table__
-projects = Project.__table__
-sources = SourceDocument.__table__
-links = ProjectSource.__table__
+watched, runs, errors, links = watched_files, load_runs, load_errors, project_sources
 
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
@@ -257,9 +252,13 @@ class _Run:
     @staticmethod
     def _watcher(stat: FileStat, record: Record) -> Callable[[Connection], None]:
         """What to run in the summary's transaction: write the file's watched_files row."""
+        title = record.title
+        if not title:   # no project to point the row at (the loader refuses such a record too)
+            raise FileError(stat.path, "no title: cannot tell which project it is")
+
         def watch(conn: Connection) -> None:
             conn.execute(watched.delete().where(watched.c.path == stat.path))
-            conn.execute(watched.insert().values(project_id=project_id_of(record.title)), {
+            conn.execute(watched.insert().values(project_id=project_id_of(title)), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
         return watch
@@ -328,7 +327,7 @@ def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
     reindex(conn, project_ids)  # their search index rows go too
     _delete_unreferenced(conn, sources, source_ids)
-    for lookup in (Organization.__table__, Country.__table__):
+    for lookup in (organizations, countries):
         _delete_unreferenced(conn, lookup)
 
 

@@ -72,7 +72,8 @@ def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) 
         assert row_counts(conn) == counts
         for record, _ in gold_records():
             assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
-        assert conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one() == counts["projects"]
+        overview = conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one()
+        assert overview == counts["projects"]
 
 
 def test_every_table_and_column_is_described(engine) -> None:

@@ -315,11 +315,15 @@ def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine
     assert "1 new" in result.stdout
 
 
+# Enough summaries that a refresh is still running when a second one starts or when it is
+# killed after its first KILL_AFTER files.
+MANY, KILL_AFTER = 50, 5
+
+
 @pytest.fixture(scope="module")
 def many(tmp_path_factory) -> Path:
-    """A few hundred summaries: enough for a refresh to take a while."""
     folder = tmp_path_factory.mktemp("many") / "data"
-    summaries(folder, 200)
+    summaries(folder, MANY)
     return folder
 
 
@@ -329,14 +333,14 @@ def test_two_refreshes_started_together(db_url, engine, many) -> None:
     assert codes == [0, 75], (first.stderr.read(), second.stderr.read())
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM load_runs")).scalar_one() == 1
-        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == 200
+        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == MANY
 
 
 def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, engine, many) -> None:
     process = refresh_process(db_url, many)
     deadline = time.monotonic() + 60
     loaded = 0
-    while loaded < 10 and time.monotonic() < deadline:
+    while loaded < KILL_AFTER and time.monotonic() < deadline:
         time.sleep(0.02)
         try:
             with engine.connect() as conn:
@@ -346,12 +350,12 @@ def test_killed_refresh_then_refresh_equals_a_clean_load(db_url, other_db_url, e
     process.send_signal(signal.SIGKILL)
     process.wait()
     with engine.connect() as conn:
-        assert 10 <= conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() < 200
+        assert KILL_AFTER <= conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() < MANY
         assert conn.execute(sa.text("SELECT status, finished FROM load_runs")).all() == [("running", None)]
 
     result, summary = refresh(db_url, many)
     assert result.exit_code == 0, result.output
-    assert summary["counts"]["new"] + summary["counts"]["unchanged"] == 200
+    assert summary["counts"]["new"] + summary["counts"]["unchanged"] == MANY
     assert run_statuses(engine) == ["interrupted", "ok"]
 
     clean_engine = sa.create_engine(other_db_url)

@@ -277,7 +277,8 @@ def test_csv_and_tsv_parse_back_to_the_same_rows(database: Database) -> None:
 
 def test_json_and_jsonl_parse_back_to_the_same_rows(database: Database) -> None:
     rows = expected_rows(database)
-    objects = [dict(zip(["id", "name", "amount", "started"], map(jsonable, row))) for row in rows]
+    objects = [dict(zip(["id", "name", "amount", "started"], map(jsonable, row), strict=True))
+               for row in rows]
     assert objects[1]["name"] == AWKWARD and objects[2]["name"] is None
     result = tcps_sql(database, "--format", "json", ALL_ITEMS)
     assert json.loads(result.output) == objects

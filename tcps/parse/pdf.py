@@ -35,6 +35,7 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from tcps.errors import ParseError
@@ -144,7 +145,8 @@ def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) 
         raise ParseError(name, "encrypted PDF: it needs a password to open") from None
     except Exception as e:  # pdfminer raises many kinds of errors on a damaged file
         detail = " ".join(str(e).split())
-        raise ParseError(name, f"damaged PDF: {type(e).__name__}" + (f": {detail}" if detail else "")) from None
+        raise ParseError(name, f"damaged PDF: {type(e).__name__}"
+                         + (f": {detail}" if detail else "")) from None
     return device.pages
 
 
@@ -333,7 +335,7 @@ def value_column(rows: list[Row]) -> float | None:
         if row.words[0].x0 > left + 2:
             starts[round(row.words[0].x0)] += 1
             continue
-        for a, b in zip(row.words, row.words[1:]):
+        for a, b in pairwise(row.words):
             if b.x0 - a.x1 >= COLUMN_GAP * a.size:
                 starts[round(b.x0)] += 1
                 break
@@ -343,7 +345,7 @@ def value_column(rows: list[Row]) -> float | None:
 
 def line_pitch(body: list[list[Row]]) -> float:
     """The usual distance between two baselines (the most common one)."""
-    gaps = [round(b.baseline - a.baseline, 1) for page in body for a, b in zip(page, page[1:])]
+    gaps = [round(b.baseline - a.baseline, 1) for page in body for a, b in pairwise(page)]
     return statistics.mode(gaps) if gaps else 0.0
 
 
