@@ -22,6 +22,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -202,7 +203,7 @@ def queries(url: str, title_key: str) -> dict[str, Any]:
         for q in QUERIES:
             try:
                 rows = q.run(conn, title_key)
-                seconds = time_query(lambda: q.run(conn, title_key))
+                seconds = time_query(partial(q.run, conn, title_key))
             except ImportError as e:
                 out["queries"][q.name] = {"error": f"not in this tcps yet ({e})"}
             except sa.exc.DBAPIError as e:

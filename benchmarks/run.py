@@ -366,7 +366,8 @@ def table(figures: list[Figure]) -> str:
     """The table for a terminal: aligned columns."""
     lines = rows(figures)
     widths = [max(len(r[i]) for r in lines) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in lines)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
+                     for r in lines)
 
 
 def markdown(figures: list[Figure]) -> str:
@@ -390,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000, help="number of summaries (targets are for 10000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus",
-                    help="gold records to recombine (default: ../shared/corpus)")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus",
+                    help="gold records to recombine (default: tests/corpus)")
     ap.add_argument("--out", type=Path, default=BENCHMARKS / "out", help="where results-N.json goes")
     pg = ap.add_mutually_exclusive_group()
     pg.add_argument("--no-postgresql", action="store_true", help="SQLite only")

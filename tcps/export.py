@@ -19,6 +19,7 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from tcps import __version__
 from tcps.dictionary import Entry, data_dictionary
@@ -83,7 +84,7 @@ def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
     return written
 
 
-def _select_all(entry: Entry, columns: list[dict[str, Any]], inspector: sa.Inspector) -> sa.Select:
+def _select_all(entry: Entry, columns: list[ReflectedColumn], inspector: sa.Inspector) -> sa.Select:
     """Every row, typed, in primary-key order (a view: in its first column's order)."""
     table = sa.table(entry.name, *(sa.column(c["name"], c["type"]) for c in columns))
     order = inspector.get_pk_constraint(entry.name)["constrained_columns"] if entry.kind == "table" else []
@@ -94,10 +95,10 @@ def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) 
     """As tcps sql writes the format: CSV with a header, JSON an array of objects (which
     pandas, sqlite-utils and frictionless read as they are)."""
     with path.open("w", encoding="utf-8", newline="") as out:
-        write_result(QueryResult(names, rows, len(rows)), fmt, out)
+        write_result(QueryResult(names, rows), fmt, out)
 
 
-def _resource(entry: Entry, columns: list[dict[str, Any]], rows: list[tuple[Any, ...]],
+def _resource(entry: Entry, columns: list[ReflectedColumn], rows: list[tuple[Any, ...]],
               inspector: sa.Inspector, filename: str, fmt: str) -> dict[str, Any]:
     comments = {c.name: c.comment for c in entry.columns}
     fields = []

@@ -31,30 +31,21 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
-from tcps.errors import FileError, failure_reason
+from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
-from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
-                         Objective, Organization, Partner, Project, ProjectCountry, ProjectSource,
-                         Result, SourceDocument)
+from tcps.lock import writer_lock
+from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
+                         organizations, partners, project_countries, project_sources, projects, results,
+                         sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.regions import ilab_region
 from tcps.search import reindex_by_key
-from tcps.sources import SUMMARY_SUFFIXES, SourceFile, summary_files
+from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
-
-projects = Project.__table__
-sources = SourceDocument.__table__
-countries = Country.__table__
-organizations = Organization.__table__
-partners = Partner.__table__
-funding = Funding.__table__
-fiscal_years = FundingFiscalYear.__table__
-CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
 
 
 @dataclass
@@ -214,19 +205,19 @@ def _upsert_source(dialect_name: str) -> sa.Insert:
 def _link_source(dialect_name: str) -> sa.Insert:
     """Record that the project was loaded from the source (once: a project keeps every
     summary it was loaded from, its fields from the last)."""
-    links = ProjectSource.__table__
-    return (_dialect_insert(dialect_name)(links)
+    return (_dialect_insert(dialect_name)(project_sources)
             .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
-            .on_conflict_do_nothing(index_elements=[links.c.project_id, links.c.source_document_id]))
+            .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
+                                                    project_sources.c.source_document_id]))
 
 
 def _dialect_insert(dialect_name: str):
     """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
     if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+    return sqlite.insert
 
 
 def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
@@ -255,7 +246,7 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     if unknown:
         raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     known.pending_countries.update(new)
-    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
+    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
 
 
 def _new_organizations(record: Record, known: _Known) -> list[dict]:
@@ -299,8 +290,8 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
          "name": p.name, "organization_key": organization_key(p.name, p.country)}
         for i, p in enumerate(record.partners, 1)]
     return {
-        ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}
-                                   for i, c in enumerate(record.countries, 1)],
+        project_countries: [{"project_key": key, "position": i, "country_alpha3": c}
+                            for i, c in enumerate(record.countries, 1)],
         partners: partner_rows,
         funding: [{"project_key": key, "position": i, "amount": f.amount,
                    "currency": f.currency, "kind": f.kind}
@@ -308,15 +299,15 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
         fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
                        for i, f in enumerate(record.funding, 1)
                        for y in dict.fromkeys(f.fiscal_years)],
-        Result.__table__: [{"project_key": key, "position": i, "measure": m.measure,
-                            "value": m.value, "unit": m.unit}
-                           for i, m in enumerate(record.metrics, 1)],
-        Objective.__table__: [{"project_key": key, "position": i, "level": o.level,
-                               "text": o.text}
-                              for i, o in enumerate(record.objectives, 1)],
-        Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
-                              "country_alpha3": a.country}
-                             for i, a in enumerate(record.activities, 1)],
+        results: [{"project_key": key, "position": i, "measure": m.measure,
+                   "value": m.value, "unit": m.unit}
+                  for i, m in enumerate(record.metrics, 1)],
+        objectives: [{"project_key": key, "position": i, "level": o.level,
+                      "text": o.text}
+                     for i, o in enumerate(record.objectives, 1)],
+        activities: [{"project_key": key, "position": i, "text": a.text,
+                      "country_alpha3": a.country}
+                     for i, a in enumerate(record.activities, 1)],
     }
 
 
@@ -345,29 +336,44 @@ class LoadReport:
 _NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
 
 
-def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None, *,
+               max_size: int = DEFAULT_MAX_SIZE, wait: float = 0) -> LoadReport:
     """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
-    is reported, not fatal (ConfigError when the schema is not one our migrations know).
+    (or a folder that cannot be read) is reported, not fatal.
 
+    Holds the writer lock of ``tcps.lock`` throughout, as a refresh does: LockHeld when another
+    writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
+    migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order."""
-    upgrade_to_head(engine)
-    report = LoadReport()
-    files = []
-    for path in paths:  # a folder without a summary is a mistake in the command, not a success
-        found = list(summary_files([path]))
-        if not found:
-            report.failed.append(FileError(path, _NONE_FOUND))
-        files += found
-    with Loader(engine) as loader:
-        for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1):
-            if isinstance(parsed, str):
-                report.failed.append(FileError(path, parsed))
-                continue
-            try:
-                outcome = loader.load(*parsed)
-            except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(FileError(path, failure_reason(e)))
-                continue
-            getattr(report, outcome).append(path)
+    with writer_lock(engine, wait):  # which brings the schema to head
+        files, failed = _summaries(paths)
+        report = LoadReport(failed=failed)
+        with Loader(engine) as loader:
+            for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
+                if isinstance(parsed, str):
+                    report.failed.append(FileError(path, parsed))
+                    continue
+                try:
+                    outcome = loader.load(*parsed)
+                except Exception as e:  # refused by the database, or a bug: the others still load
+                    if stops_the_run(e):
+                        raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
+                    report.failed.append(FileError(path, failure_reason(e)))
+                    continue
+                getattr(report, outcome).append(parsed[1].path)
     return report
+
+
+def _summaries(paths: Iterable[str | Path]) -> tuple[list[str], list[FileError]]:
+    """The summaries under ``paths``, and what fails before any is read: a folder that cannot
+    be read, and a path with no summary under it (a mistake in the command, not a success)."""
+    files: list[str] = []
+    failed: list[FileError] = []
+    for path in paths:
+        listing = summary_files([path])
+        failed += listing.unreadable
+        if not listing.files and not listing.unreadable:
+            failed.append(FileError(path, _NONE_FOUND))
+        files += listing.files
+    return files, failed

@@ -14,7 +14,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey,
-                        ForeignKeyConstraint, Integer, MetaData, String, Text, UniqueConstraint)
+                        ForeignKeyConstraint, Integer, MetaData, String, Table, Text, UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: batch migrations on SQLite can only drop or alter a constraint by name.
@@ -256,7 +256,8 @@ class Result(Base):
         String(22), comment="withdrawn, prevented, withdrawn_or_prevented, served or reached.")
     value: Mapped[int] = mapped_column(BigInteger, comment="The number of people.")
     unit: Mapped[str] = mapped_column(
-        String(20), comment="What is counted: children, youth, households, families, adults, workers, people.")
+        String(20),
+        comment="What is counted: children, youth, households, families, adults, workers, people.")
 
 
 class Objective(Base):
@@ -361,3 +362,29 @@ class LoadError(Base):
         ForeignKey("load_runs.id", ondelete="CASCADE"), index=True, comment="The run (load_runs.id).")
     path: Mapped[str] = mapped_column(Text, comment="Absolute path of the file.")
     message: Mapped[str] = mapped_column(Text, comment="Why it could not be loaded.")
+
+
+# --- the tables, typed -------------------------------------------------------------------------
+# ``Model.__table__`` is typed as a read-only FromClause (no insert, update or delete for the type
+# checker): the code that writes SQL Core statements takes these ``Table`` objects instead.
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
+
+
+projects = _table(Project)
+sources = _table(SourceDocument)
+countries = _table(Country)
+organizations = _table(Organization)
+project_countries = _table(ProjectCountry)
+project_sources = _table(ProjectSource)
+partners = _table(Partner)
+funding = _table(Funding)
+fiscal_years = _table(FundingFiscalYear)
+results = _table(Result)
+objectives = _table(Objective)
+activities = _table(Activity)
+watched_files = _table(WatchedFile)
+load_runs = _table(LoadRun)
+load_errors = _table(LoadError)
+CHILD_TABLES = [_table(m) for m in PROJECT_CHILDREN]

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tcps.db import has_table
-from tcps.models import LoadRun
+from tcps.models import load_runs
 from tcps.output import QueryResult
 
 # The columns `tcps runs` shows, in order.
@@ -85,13 +85,13 @@ class RunReport:
 def recent_runs(engine: Engine, limit: int | None = 20) -> QueryResult:
     """The latest runs (``limit`` of them; None: all), newest first, as rows of ``RUN_COLUMNS``
     (none before the first refresh), times in UTC as ISO text to the second."""
-    runs = LoadRun.__table__
     rows: list[tuple] = []
     with engine.connect() as conn:
-        if has_table(conn, LoadRun.__tablename__):
-            latest = sa.select(*(runs.c[name] for name in RUN_COLUMNS)).order_by(runs.c.id.desc())
+        if has_table(conn, load_runs.name):
+            latest = (sa.select(*(load_runs.c[name] for name in RUN_COLUMNS))
+                      .order_by(load_runs.c.id.desc()))
             rows = [tuple(map(_plain, row)) for row in conn.execute(latest.limit(limit))]
-    return QueryResult(list(RUN_COLUMNS), rows, len(rows))
+    return QueryResult(list(RUN_COLUMNS), rows)
 
 
 def as_table(runs: QueryResult) -> QueryResult:
@@ -107,7 +107,7 @@ def as_table(runs: QueryResult) -> QueryResult:
         files = f"{run['seen']:,} seen" + (f": {counts}" if counts else "")
         rows.append((run["id"], run["started"][:16], _took(run["started"], run["finished"]),
                      run["status"], files))
-    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows, runs.total)
+    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows)
 
 
 def _took(started: str, finished: str | None) -> str:

@@ -67,10 +67,11 @@ def reindex_by_key(dialect_name: str) -> tuple[sa.TextClause, sa.TextClause]:
 def reindex(conn: Connection, project_ids: Collection[int] | None = None) -> None:
     """Bring the index rows of these projects (of all, when None) in step with the tables:
     for rows written, or projects deleted, other than by the loader."""
+    statements: tuple[sa.TextClause, ...]
     if project_ids is None:
         statements = _rebuild(conn.dialect.name)
     elif project_ids:
-        ids = sa.bindparam("ids", list(project_ids), expanding=True)
+        ids: sa.BindParameter[list[int]] = sa.bindparam("ids", list(project_ids), expanding=True)
         statements = tuple(s.bindparams(ids) for s in _rebuild(conn.dialect.name, ":ids"))
     else:
         return
@@ -162,10 +163,10 @@ def search_projects(conn: Connection, words: str, limit: int | None = 20) -> Que
     require_table(conn, "project_search")
     groups = parse_query(words)
     if not groups:
-        return QueryResult(["project_id", "title", "snippet"], [], 0, MARK)
+        return QueryResult(["project_id", "title", "snippet"], [], MARK)
     if conn.dialect.name == "postgresql":
         result = conn.execute(_POSTGRESQL_SEARCH, {"words": _websearch(groups), "limit": limit})
     else:
         result = conn.execute(_SQLITE_SEARCH, {"match": _fts5(groups), "limit": limit})
     rows = [tuple(row) for row in result]
-    return QueryResult(list(result.keys()), rows, len(rows), MARK)
+    return QueryResult(list(result.keys()), rows, MARK)

@@ -1,12 +1,11 @@
-"""Where the shared corpus lives: beside the clone, as in CI (../shared/corpus)."""
+"""Where the test corpus lives: tests/corpus, the development summaries with their gold records."""
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 DATA = ROOT / "data"
 # Our own summaries with gold records: other projects, countries and quirks than the corpus's.
 OURS = ROOT / "tests" / "summaries"

@@ -105,7 +105,8 @@ def test_the_index_follows_a_revised_summary(db_url: str) -> None:
     upgrade_to_head(engine)
     record, source = gold_records()[0]
     old_word = "quokkaesque"
-    first = dataclasses.replace(record, activities=[*record.activities, Activity(f"Train {old_word} mentors.")])
+    first = dataclasses.replace(record,
+                                activities=[*record.activities, Activity(f"Train {old_word} mentors.")])
     revised = dataclasses.replace(record, activities=[Activity("Survey zebrafinch cooperatives.")])
     with Loader(engine) as loader:
         loader.load(first, source)
@@ -120,7 +121,8 @@ def test_the_index_follows_a_revised_summary(db_url: str) -> None:
 # --- export --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("fmt", ["csv", "json"])
-def test_export_is_a_valid_data_package_of_every_table_and_view(loaded: str, tmp_path: Path, fmt: str) -> None:
+def test_export_is_a_valid_data_package_of_every_table_and_view(loaded: str, tmp_path: Path,
+                                                                  fmt: str) -> None:
     folder = tmp_path / "export"
     result = CliRunner().invoke(cli, ["export", str(folder), "--db", loaded, "--format", fmt])
     assert result.exit_code == 0, result.output

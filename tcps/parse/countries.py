@@ -40,7 +40,9 @@ _FILLER = {"the", "of", "and", "republic", "democratic", "people", "peoples", "s
 
 @cache
 def countries() -> list[Country]:
-    table = Path(find_spec("country_converter").origin).parent / "country_data.tsv"
+    spec = find_spec("country_converter")     # found, not imported: the package imports pandas
+    assert spec is not None and spec.origin is not None, "country_converter is a dependency"
+    table = Path(spec.origin).parent / "country_data.tsv"
     with table.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),
@@ -98,7 +100,8 @@ def _best_match(text: str) -> tuple[Country, int, int] | None:
 
 def _tight_start(pattern: re.Pattern, text: str, start: int, end: int) -> int:
     """The latest word start from which the pattern still matches the text up to `end`."""
-    for s in sorted((w.start() for w in re.finditer(r"\b\w", text[:end]) if w.start() >= start), reverse=True):
+    word_starts = (w.start() for w in re.finditer(r"\b\w", text[:end]) if w.start() >= start)
+    for s in sorted(word_starts, reverse=True):
         if pattern.fullmatch(text[s:end]):
             return s
     return start
