@@ -1,4 +1,4 @@
-"""Text of a summary -> its record (shared/spec/record.md). No database code lives here.
+"""Text of a summary -> its record (docs/record.md). No database code lives here.
 
 One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead, a web
 page through ``markup`` and ``page_fields`` to ``page``, which writes it out as labelled text),
