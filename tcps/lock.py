@@ -40,7 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from tcps.db import has_table, upgrade_to_head
-from tcps.errors import LockHeld
+from tcps.errors import ConfigError, LockHeld
 
 # The table whose one row is the lock (migration 0012): bookkeeping, as alembic_version is.
 LOCK_TABLE = "writer_lock"
@@ -133,12 +133,15 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
 def file_lock(path: str, wait: float = 0, holder: str = "writer") -> Iterator[None]:
     """Hold ``flock(2)`` on the file ``path``, made readable and writable by its owner alone, for
     the body (``tcps fetch`` locks its folder this way); raise LockHeld, naming the ``holder``
-    command, when it cannot be had within ``wait``."""
+    command, when it cannot be had within ``wait``, and ConfigError when the file cannot be
+    opened at all (a folder not writable, a folder of that name)."""
     lock = filelock.FileLock(path, mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:
         raise LockHeld(f"skipped: another {holder} holds {path}") from None
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
     try:
         yield
     finally:

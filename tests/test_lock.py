@@ -134,3 +134,17 @@ def test_the_postgresql_lock_outlasts_an_idle_transaction_timeout(postgres_url: 
     finally:
         engine.dispose()
         drop_database(url)
+
+
+def test_a_lock_file_that_cannot_be_opened_is_one_error_line(tmp_path) -> None:
+    """Load and fetch alike: a lock file tcps cannot open is a configuration error (exit 2),
+    not a traceback."""
+    (tmp_path / "tcps.db.lock").mkdir()
+    (tmp_path / "pages" / "fetch.lock").mkdir(parents=True)
+    for args, lock in ((["load", "--db", str(tmp_path / "tcps.db"), str(tmp_path)], "tcps.db.lock"),
+                       (["fetch", "http://127.0.0.1:9/", "--into", str(tmp_path / "pages")],
+                        "pages/fetch.lock")):
+        run = subprocess.run(["tcps", *args], capture_output=True, text=True)
+        assert run.returncode == 2, run.stderr
+        assert run.stderr.splitlines() == [
+            f"error: {tmp_path / lock}: cannot open the lock file: Is a directory"]
