@@ -82,7 +82,7 @@ class Site:
         elif 400 <= response.status_code < 500:  # none: everything is allowed
             robots.parse([])
         else:
-            raise FetchError(f"{url}: HTTP {response.status_code}: without robots.txt "
+            raise FetchError(f"HTTP {response.status_code}: without robots.txt "
                              "nothing may be fetched (RFC 9309)")
         delay = robots.crawl_delay(self.manners.user_agent)
         self._interval = max(self._interval, float(delay or 0))

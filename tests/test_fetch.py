@@ -221,6 +221,14 @@ def test_robots_txt_is_obeyed(site, tmp_path):
     assert site.log[0].path == "/robots.txt"
 
 
+def test_a_robots_txt_the_server_cannot_serve_stops_the_run(site, tmp_path):
+    site.fail("/robots.txt", "500", "500", "500")
+    result, summary = fetch(site, tmp_path)
+    assert result.exit_code == 1 and summary["listed"] == 0
+    assert summary["failed"] == {site.url("/robots.txt"): "HTTP 500 (3 tries)"}
+    assert [r.path for r in site.log] == ["/robots.txt"] * 3
+
+
 def test_the_rate_limit_spaces_requests(site, tmp_path):
     site.projects = dict(list(site.projects.items())[:3])  # one listing page, three projects
     result = CliRunner().invoke(cli, ["fetch", site.url(), "--into", str(tmp_path), "--rate", "10"])
