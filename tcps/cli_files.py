@@ -95,6 +95,16 @@ def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | Non
     sys.exit(1 if report.failed else 0)
 
 
+def _progress(label: str, as_json: bool):
+    """What refresh and fetch wrap their items in: click's bar (no new dependency; it redraws in
+    place on stderr with a count and an ETA) on a terminal only, so that logs stay one line."""
+    def wrap(items):
+        if sys.stderr.isatty() and not as_json:
+            return click.progressbar(items, label=label, file=sys.stderr)
+        return nullcontext(items)
+    return wrap
+
+
 # --- scheduled refresh ------------------------------------------------------------------
 
 @click.command(epilog="""\b
@@ -137,16 +147,9 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, max_size: in
     from tcps.db import open_database
     from tcps.refresh import refresh as run_refresh
 
-    def progress(files):
-        # click's bar: no new dependency (click draws the CLI already), redraws in place on
-        # stderr with a count and an ETA; shown only on a terminal, so logs stay one line.
-        if sys.stderr.isatty() and not as_json:
-            return click.progressbar(files, label="refreshing", file=sys.stderr)
-        return nullcontext(files)
-
     with open_database(db, create=not dry_run, read_only=dry_run) as engine:
         report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                             max_size=max_size, progress=progress)
+                             max_size=max_size, progress=_progress("refreshing", as_json))
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:
@@ -205,13 +208,8 @@ def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | Non
     from tcps.fetch import fetch as run_fetch
     from tcps.web import Manners
 
-    def progress(urls):
-        if sys.stderr.isatty() and not as_json:
-            return click.progressbar(urls, label="fetching", file=sys.stderr)
-        return nullcontext(urls)
-
     report = run_fetch(start_url, folder, Manners(rate, timeout, retries, backoff, contact=contact),
-                       max_pages=max_pages, prune=prune, progress=progress)
+                       max_pages=max_pages, prune=prune, progress=_progress("fetching", as_json))
     for url, message in report.failed.items():
         click.echo(f"error: {url}: {message}", err=True)
     if as_json:
