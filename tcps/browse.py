@@ -29,8 +29,8 @@ SOURCE = "U.S. Department of Labor, ILAB: Technical Cooperation Project Summarie
 SOURCE_URL = "https://www.dol.gov/agencies/ilab/projects"
 
 # Operators' bookkeeping and the search index's own tables: reachable by URL, not listed.
-HIDDEN = {"alembic_version", "watched_files", "load_runs", "load_errors", "project_search",
-          "project_search_documents"}
+HIDDEN = {"alembic_version", "writer_lock", "watched_files", "load_runs", "load_errors",
+          "project_search", "project_search_documents"}
 # What a foreign key to these tables shows instead of the key.
 LABELS = {"countries": "name", "organizations": "name", "projects": "title",
           "source_documents": "path"}
