@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import socket
 import tempfile
 import webbrowser
 from collections.abc import Callable, Iterator
@@ -137,7 +138,7 @@ def serve(url: str | None, host: str, port: int, open_browser: bool, say: Callab
     warning = loopback_warning(host)
     if warning:
         say(warning)
-    with served_file(url) as served:
+    with listen(host, port) as sock, served_file(url) as served:
         say(served.note)
         datasette = build_datasette(served)
         asyncio.run(datasette.invoke_startup())
@@ -145,4 +146,15 @@ def serve(url: str | None, host: str, port: int, open_browser: bool, say: Callab
         say(f"open {address}{DASHBOARD_PATH} (Ctrl-C to stop)")
         if open_browser:
             webbrowser.open(address + DASHBOARD_PATH)
-        uvicorn.run(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+        config = uvicorn.Config(datasette.app(), host=host, port=port, log_level="warning", lifespan="on")
+        uvicorn.Server(config).run(sockets=[sock])
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """The socket the server will answer on, bound before anything is announced: a port in use
+    is a ConfigError (one line, exit 2), where uvicorn would log it and exit 3."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    try:
+        return socket.create_server((host, port), family=family)
+    except OSError as e:
+        raise ConfigError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None

@@ -216,6 +216,16 @@ def test_without_the_extra_it_says_so_in_one_line(tmp_path: Path, database: Path
     assert (run.returncode, run.stdout, run.stderr) == (2, "", f"error: {MISSING_EXTRA}\n")
 
 
+def test_a_port_in_use_is_one_error_line(database: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        run = subprocess.run([TCPS, "serve", "--db", str(database), "--port", str(port)],
+                             capture_output=True, text=True, timeout=60)
+    assert (run.returncode, run.stdout) == (2, "")
+    assert run.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
+    assert run.stderr.count("\n") == 1, run.stderr
+
+
 def test_only_loopback_goes_without_a_warning() -> None:
     assert loopback_warning("127.0.0.1") is None and loopback_warning("::1") is None
     assert loopback_warning("localhost") is None
