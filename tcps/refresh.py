@@ -116,8 +116,6 @@ def needs_reading(found: FileStat, known: KnownSource | None, parser_version: st
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
 Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
 
-watched, runs, errors, links = watched_files, load_runs, load_errors, project_sources
-
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
             wait: float = 0, max_size: int = DEFAULT_MAX_SIZE,
@@ -211,13 +209,13 @@ class _Run:
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:
-            return has_table(conn, watched.name)
+            return has_table(conn, watched_files.name)
 
     def _known(self) -> dict[str, KnownSource]:
         with self.engine.connect() as conn:
-            rows = conn.execute(sa.select(watched.c.path, watched.c.size_bytes, watched.c.mtime_ns,
-                                          watched.c.sha256, watched.c.parser_version,
-                                          watched.c.project_id))
+            w = watched_files.c
+            rows = conn.execute(sa.select(w.path, w.size_bytes, w.mtime_ns, w.sha256, w.parser_version,
+                                          w.project_id))
             return {row.path: KnownSource(*row) for row in rows}
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
@@ -246,7 +244,7 @@ class _Run:
         self.report.unchanged += 1
         if not self.dry_run:
             with self.engine.begin() as conn:
-                conn.execute(watched.update().where(watched.c.path == stat.path)
+                conn.execute(watched_files.update().where(watched_files.c.path == stat.path)
                              .values(size_bytes=stat.size, mtime_ns=stat.mtime_ns))
 
     @staticmethod
@@ -257,8 +255,8 @@ class _Run:
             raise FileError(stat.path, "no title: cannot tell which project it is")
 
         def watch(conn: Connection) -> None:
-            conn.execute(watched.delete().where(watched.c.path == stat.path))
-            conn.execute(watched.insert().values(project_id=project_id_of(title)), {
+            conn.execute(watched_files.delete().where(watched_files.c.path == stat.path))
+            conn.execute(watched_files.insert().values(project_id=project_id_of(title)), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
         return watch
@@ -267,8 +265,8 @@ class _Run:
         self.report.failed[path] = message
         if not self.dry_run:
             with self.engine.begin() as conn:
-                conn.execute(errors.insert(), {"run_id": self.report.run_id, "path": path,
-                                               "message": message})
+                conn.execute(load_errors.insert(), {"run_id": self.report.run_id, "path": path,
+                                                    "message": message})
 
     def _prune(self, known: dict[str, KnownSource]) -> None:
         """Forget the removed files; delete the projects of this folder no file now gives.
@@ -283,26 +281,27 @@ class _Run:
                 sa.select(projects.c.id).join(sources, sources.c.id == projects.c.source_document_id)
                 .where(sources.c.path.startswith(f"{self.folder}{os.sep}", autoescape=True))).scalars()
             candidates = {known[p].project_id for p in removed} - {None} | set(from_folder)
-            kept = set(conn.execute(sa.select(watched.c.project_id).where(
-                watched.c.project_id.in_(candidates), watched.c.path.not_in(removed))).scalars())
+            kept = set(conn.execute(sa.select(watched_files.c.project_id).where(
+                watched_files.c.project_id.in_(candidates), watched_files.c.path.not_in(removed))).scalars())
             doomed = conn.execute(sa.select(projects.c.id, projects.c.title)
                                   .where(projects.c.id.in_(candidates - kept))).all()
             self.report.pruned = sorted(title for _, title in doomed)
             if not self.dry_run:
-                conn.execute(watched.delete().where(watched.c.path.in_(removed)))
+                conn.execute(watched_files.delete().where(watched_files.c.path.in_(removed)))
                 _delete_projects(conn, [pid for pid, _ in doomed])
 
     def _open_run(self) -> None:
         """Start the run's row; runs still 'running' were killed (we hold the lock)."""
         with self.engine.begin() as conn:
-            conn.execute(runs.update().where(runs.c.status == "running").values(status="interrupted"))
-            self.report.run_id = conn.execute(runs.insert().returning(runs.c.id), {
+            conn.execute(load_runs.update().where(load_runs.c.status == "running")
+                         .values(status="interrupted"))
+            self.report.run_id = conn.execute(load_runs.insert().returning(load_runs.c.id), {
                 "started": self.report.started, "status": "running", "folder": self.report.folder,
                 "parser_version": PARSER_VERSION, **self.report.counts()}).scalar_one()
 
     def _close_run(self, status: str | None = None) -> None:
         with self.engine.begin() as conn:
-            conn.execute(runs.update().where(runs.c.id == self.report.run_id).values(
+            conn.execute(load_runs.update().where(load_runs.c.id == self.report.run_id).values(
                 finished=self.report.finished, status=status or self.report.status,
                 **self.report.counts()))
 
@@ -320,9 +319,9 @@ def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
     """Delete projects with their child rows, the source documents they were loaded from that
     no other project was, and the organisations and countries nothing refers to any more: what
     a clean load would not hold."""
-    source_ids = set(conn.execute(sa.select(links.c.source_document_id)
-                                  .where(links.c.project_id.in_(project_ids))).scalars())
-    for table in (*reversed(CHILD_TABLES), links):
+    source_ids = set(conn.execute(sa.select(project_sources.c.source_document_id)
+                                  .where(project_sources.c.project_id.in_(project_ids))).scalars())
+    for table in (*reversed(CHILD_TABLES), project_sources):
         conn.execute(table.delete().where(table.c.project_id.in_(project_ids)))
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
     reindex(conn, project_ids)  # their search index rows go too
