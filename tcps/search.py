@@ -5,9 +5,8 @@ The index is the table ``project_search``, one row per project, made by migratio
 table on SQLite, a ``tsvector`` column with a GIN index on PostgreSQL (summary and strategy added
 by 0007). Both stem English words ("children" finds "child") and read one query grammar,
 PostgreSQL's websearch syntax (OR, "phrases", -exclusion), which `parse_query` translates for
-FTS5. A
-title match ranks highest, then the summary, problem and results, then the strategy, objectives
-and activities.
+FTS5. A title match ranks highest, then the summary, problem and results, then the strategy,
+objectives and activities.
 
 Whatever writes a project rebuilds its row with ``reindex`` once it has written the child rows
 (the loader runs ``reindex_by_key``'s statements in each summary's transaction), and calls
