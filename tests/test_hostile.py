@@ -34,11 +34,11 @@ TCPS = [sys.executable, "-c", "from tcps.cli import main; main()"]
 MiB = 1024 * 1024
 
 
-def bomb(mebibytes: int) -> bytes:
-    """A zlib stream that inflates to one line of text and ``mebibytes`` MiB of spaces, built
-    in a moment: one MiB deflated once, its blocks repeated (a full flush makes them stand
+def bomb(mebibytes: int, head: bytes = b"BT /F1 10 Tf 72 700 Td (x) Tj ET\n") -> bytes:
+    """A zlib stream that inflates to ``head`` (a line of text) and ``mebibytes`` MiB of spaces,
+    built in a moment: one MiB deflated once, its blocks repeated (a full flush makes them stand
     alone), and the checksum of the whole."""
-    head, spaces = b"BT /F1 10 Tf 72 700 Td (x) Tj ET\n", b" " * MiB
+    spaces = b" " * MiB
     squeezer = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
     first = squeezer.compress(head) + squeezer.flush(zlib.Z_FULL_FLUSH)
     block = squeezer.compress(spaces) + squeezer.flush(zlib.Z_FULL_FLUSH)
@@ -64,6 +64,30 @@ def one_page_pdf(stream: bytes, filters: bytes = b"/FlateDecode") -> bytes:
     pdf += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
     pdf += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     return pdf + b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+
+
+def packed_pdf(mebibytes: int) -> bytes:
+    """A one-page PDF whose font (object 5) is packed in an object stream (object 6, PDF 1.5)
+    that inflates to ``mebibytes`` MiB; the cross-reference table is a stream (object 7), as
+    object streams require."""
+    packed = bomb(mebibytes, b"5 0 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    direct = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+              2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+              3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                 b"/Resources << /Font << /F1 5 0 R >> >> >>",
+              4: b"<< /Length 33 >>\nstream\nBT /F1 10 Tf 72 700 Td (x) Tj ET\nendstream",
+              6: b"<< /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length %d >>\nstream\n%s"
+                 b"\nendstream" % (len(packed), packed)}
+    pdf = b"%PDF-1.5\n"
+    entries = {0: b"\x00" + bytes(6), 5: b"\x02" + (6).to_bytes(4, "big") + bytes(2)}
+    for number, body in direct.items():
+        entries[number] = b"\x01" + len(pdf).to_bytes(4, "big") + bytes(2)
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    entries[7] = b"\x01" + xref.to_bytes(4, "big") + bytes(2)
+    table = b"".join(entries[n] for n in range(8))
+    return pdf + (b"7 0 obj\n<< /Type /XRef /Size 8 /W [1 4 2] /Root 1 0 R /Length %d >>\nstream\n%s"
+                  b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % (len(table), table, xref))
 
 
 def hostile_folder(folder: Path) -> dict[str, str]:
@@ -140,14 +164,16 @@ def test_a_pdf_may_inflate_and_draw_only_so_much(tmp_path: Path) -> None:
     (tmp_path / "bomb.pdf").write_bytes(inflating)
     wrapped = base64.a85encode(bomb(64)) + b"~>"  # a filter before Flate hides nothing
     (tmp_path / "a85.pdf").write_bytes(one_page_pdf(wrapped, b"/ASCII85Decode /FlateDecode"))
+    (tmp_path / "packed.pdf").write_bytes(packed_pdf(64))  # object streams are counted too
     drawing = zlib.compress(b"BT /F1 1 Tf 72 700 Td (" + b"ab " * 50_000 + b") Tj ET")
     (tmp_path / "glyphs.pdf").write_bytes(one_page_pdf(drawing))
     result = tcps("parse", "--max-size", "2M", *(str(tmp_path / name) for name in
-                                                  ("a85.pdf", "bomb.pdf", "glyphs.pdf")))
+                                                  ("a85.pdf", "bomb.pdf", "packed.pdf", "glyphs.pdf")))
     assert len(inflating) < 100_000 and result.returncode == 1
     assert errors_by_name(result.stderr, tmp_path) == {
         "a85.pdf": "PDF: its streams inflated larger than the limit of 2,097,152 bytes (--max-size)",
         "bomb.pdf": "PDF: its streams inflated larger than the limit of 2,097,152 bytes (--max-size)",
+        "packed.pdf": "PDF: its streams inflated larger than the limit of 2,097,152 bytes (--max-size)",
         "glyphs.pdf": "PDF: its text (over 131,072 characters at 16 bytes each) larger than the limit "
                       "of 2,097,152 bytes (--max-size)"}
 

@@ -22,6 +22,8 @@ def check_decoded_size(document, max_size: int) -> None:
     left = max_size
     for xref in document.xrefs:
         for objid in xref.get_objids():
+            if not _stored_whole(document, objid):
+                continue
             try:
                 stream = document.getobj(objid)
                 if isinstance(stream, PDFStream) and stream.rawdata is not None:
@@ -30,6 +32,18 @@ def check_decoded_size(document, max_size: int) -> None:
                 continue
             if left < 0:
                 raise TooLarge("its streams inflated")
+
+
+def _stored_whole(document, objid: int) -> bool:
+    """Whether the object is written out in the file itself, not packed in an object stream:
+    getting a packed one decodes its whole object stream, unchecked. A stream is never packed
+    (PDF 1.7, 7.5.7), and the object streams are counted as the streams they are."""
+    for xref in document.xrefs:  # the first table that knows the object is the one pdfminer reads
+        try:
+            return xref.get_pos(objid)[0] is None
+        except KeyError:
+            continue
+    return False
 
 
 def decoded_size(stream, limit: int) -> int:
