@@ -311,16 +311,21 @@ def not_a_project_page(data: bytes, url: str) -> str | None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace ``path`` by ``data`` all at once: a reader sees the old bytes or the new, never
-    a part. The temporary file's name ends in .part, which no summary search picks up.
+    a part. The temporary file's name ends in .part, which no summary search picks up, and it is
+    removed when the write fails; a folder that cannot take the file is a SetupError.
 
     No fsync: a page that a power cut left empty or torn no longer has its recorded sha256, so
     the next fetch asks for it whole again."""
-    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".part",
-                                     delete=False) as tmp:
-        try:
-            tmp.write(data)
-            os.chmod(tmp.name, 0o644)
-        except BaseException:
-            os.unlink(tmp.name)
-            raise
-    os.replace(tmp.name, path)
+    tmp = None
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException as e:
+        if tmp is not None:
+            Path(tmp).unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise SetupError(f"{path}: cannot write it: {e.strerror or e}") from None
+        raise

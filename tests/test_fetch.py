@@ -211,6 +211,14 @@ def test_retry_after_as_seconds_or_as_a_date():
     assert retry_after(httpx.Response(503, headers={"Retry-After": "soon"})) is None
 
 
+def test_a_page_that_cannot_be_written_stops_the_run_in_one_line(site, tmp_path):
+    (tmp_path / "project-2.html").mkdir()  # where the page would go
+    result, _ = fetch(site, tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == f"error: {tmp_path / 'project-2.html'}: cannot write it: Is a directory\n"
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+
+
 def test_robots_txt_is_obeyed(site, tmp_path):
     site.robots = "User-agent: *\nDisallow: /agencies/ilab/project-8\n"
     result, summary = fetch(site, tmp_path)
