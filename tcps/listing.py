@@ -21,6 +21,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from urllib.parse import parse_qs, urldefrag, urlencode, urljoin, urlsplit
 
+from tcps.parse.page import VOID_ELEMENTS
+
 # Elements and ARIA roles whose links are furniture, never a project.
 # A header or footer inside the main content is an article's (a project card's title), not the site's.
 _FURNITURE_TAGS = {"nav", "aside"}
@@ -30,9 +32,6 @@ _FURNITURE_ROLES = {"navigation", "search", "banner", "contentinfo", "complement
 # Words of a class or id that mark furniture (split on spaces, '-' and '_').
 _FURNITURE_WORDS = {"nav", "navigation", "menu", "pager", "pagination", "breadcrumb",
                     "breadcrumbs", "filter", "filters", "sidebar", "tabs", "toolbar"}
-# HTML's void elements: they have no end tag, so they never hold anything.
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-         "track", "wbr"}
 _WORDS = re.compile(r"[\s_-]+")
 _PAGE_SUFFIXES = {"", ".htm", ".html"}
 
@@ -115,7 +114,7 @@ class _LinkFinder(HTMLParser):
         href = attributes.get("href")
         if href and tag in ("a", "link"):
             self._link(tag, href, attributes.get("rel", ""), in_main, in_furniture)
-        if tag in _VOID:
+        if tag in VOID_ELEMENTS:
             return
         if tag == "main" or attributes.get("role") == "main":
             in_main, self._saw_main = True, True
@@ -124,7 +123,7 @@ class _LinkFinder(HTMLParser):
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
+        if tag not in VOID_ELEMENTS:
             self.handle_endtag(tag)
 
     def handle_endtag(self, tag: str) -> None:

@@ -63,11 +63,12 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
 # element paths grow with the square of the depth, so a page nested past this is refused.
 _MAX_DEPTH = 1000
 _TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
-# Elements whose end tag HTML lets a page leave out, and elements that have none.
+# Elements whose end tag HTML lets a page leave out (VOID_ELEMENTS have none at all).
 _OPTIONAL_END = {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "rt", "rp", "tr", "td",
                  "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
-         "param", "keygen", "basefont", "frame", "isindex"}
+# HTML's void elements, obsolete ones included: they have no end tag, so they never hold anything.
+VOID_ELEMENTS = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta",
+                           "source", "track", "wbr", "param", "keygen", "basefont", "frame", "isindex"})
 
 
 def _cut_off(text: str) -> bool:
@@ -95,7 +96,7 @@ def _nested_deeper_than(text: str, limit: int) -> bool:
     depth = 0
     for m in _TAG_RE.finditer(text):
         tag = m.group(2).lower()
-        if tag not in _VOID and tag not in _OPTIONAL_END:
+        if tag not in VOID_ELEMENTS and tag not in _OPTIONAL_END:
             depth += -1 if m.group(1) else 1
             if depth > limit:
                 return True
@@ -111,7 +112,7 @@ class _OpenElements(HTMLParser):
         self.count: Counter[str] = Counter()    # of each tag in `open`: a stray end tag costs nothing
 
     def handle_starttag(self, tag: str, attrs: list) -> None:
-        if tag not in _VOID and tag not in _OPTIONAL_END:
+        if tag not in VOID_ELEMENTS and tag not in _OPTIONAL_END:
             self.open.append(tag)
             self.count[tag] += 1
 
