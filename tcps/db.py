@@ -7,7 +7,8 @@ SQLite connections are set up for a loader that commits once per summary: WAL jo
 ``synchronous=NORMAL`` (durable at each checkpoint, and commits far cheaper than with the
 default journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
 BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite. The commands
-that only read open the file read-only instead, without the WAL switch (which writes the file).
+that only read open the file read-only instead, without the WAL switch (which writes the file):
+see `connect_sqlite_read_only`.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from tcps.errors import ConfigError, one_line
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # The newest migration's revision (tests/test_migrations.py holds it to alembic's head).
-SCHEMA_HEAD = "0011"
+SCHEMA_HEAD = "0012"
 
 
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
@@ -41,8 +42,8 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     # Named parameters: the loader's hot path hands its row dicts to sqlite3 as they are.
     options: dict = {"paramstyle": "named"}
     if read_only:
-        uri = sqlite_read_only_uri(sa.make_url(url).database or "")
-        options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        path = sa.make_url(url).database or ""
+        options["creator"] = lambda: connect_sqlite_read_only(path, check_same_thread=False)
     engine = sa.create_engine(url, **options)
     _configure_sqlite(engine, read_only)
     return engine
@@ -60,6 +61,42 @@ def parse_url(url: str | sa.URL) -> sa.URL:
 def sqlite_read_only_uri(path: str) -> str:
     """The SQLite URI that opens the file ``path`` read-only (``?``, ``#`` and ``%`` escaped)."""
     return "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+
+
+def connect_sqlite_read_only(path: str, **options) -> sqlite3.Connection:
+    """Open the existing SQLite file ``path`` so that nothing can be written through the
+    connection, for a reader who may read the file and its folder but not write them.
+
+    A database in WAL mode (tcps load leaves it so) is read through a shared-memory index, the
+    ``-shm`` file beside it, which SQLite creates when it is missing: a reader who cannot write
+    the folder gets "attempt to write a readonly database". When there is no write-ahead log
+    either (every writer closed: all the data is in the file), the file is opened as immutable
+    instead, which needs neither. Such a reader does not see a writer that starts meanwhile:
+    one that reads while a load runs may fail ("database disk image is malformed"); run it again.
+    ConfigError when the file cannot be opened at all.
+    """
+    uri = sqlite_read_only_uri(path)
+    try:
+        try:
+            return _opened(sqlite3.connect(uri, uri=True, isolation_level=None, **options))
+        except sqlite3.OperationalError as e:
+            wal = Path(f"{path}-wal")
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY or (wal.exists() and wal.stat().st_size):
+                raise
+        return _opened(sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, **options))
+    except sqlite3.Error as e:
+        raise ConfigError(f"cannot open {path}: {e}") from None
+
+
+def _opened(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn``, once it has read the schema: a file that is not there or not a database, or a
+    WAL index that cannot be made, fails here rather than at the first query."""
+    try:
+        conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 def _configure_sqlite(engine: Engine, read_only: bool) -> None:

@@ -1,7 +1,8 @@
 """Every error tcps raises on purpose, and the one-line wording of any error.
 
 All of them are TcpsErrors: a one-line message, and the exit status of a command the error
-stops. The CLI turns one into ``error: <message>`` and that status, in one place.
+stops. The CLI turns one into ``error: <message>`` (or ``warning: ``, see LockHeld) and that status,
+in one place.
 """
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 
 
 class TcpsError(Exception):
-    """A failure tcps expects and explains in one line (exit status 1)."""
+    """A failure tcps expects and explains in one line (exit status 1), after ``label: ``."""
 
     exit_status = 1
+    label = "error"
 
 
 class FileError(TcpsError):
@@ -62,10 +64,11 @@ class TimedOut(TcpsError):
 
 
 class LockHeld(TcpsError):
-    """Another writer (load or refresh) holds the lock on this database (EX_TEMPFAIL of
-    sysexits.h: try later)."""
+    """Another writer (load or refresh) holds the lock on this database, so the command did
+    nothing: a warning that a scheduler may count (EX_TEMPFAIL of sysexits.h: try later)."""
 
     exit_status = 75
+    label = "warning"
 
 
 def shown_path(path: str | Path) -> str:

@@ -95,7 +95,7 @@ def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) 
     """As tcps sql writes the format: CSV with a header, JSON an array of objects (which
     pandas, sqlite-utils and frictionless read as they are)."""
     with path.open("w", encoding="utf-8", newline="") as out:
-        write_result(QueryResult(names, rows, len(rows)), fmt, out)
+        write_result(QueryResult(names, rows), fmt, out)
 
 
 def _resource(entry: Entry, columns: list[ReflectedColumn], rows: list[tuple[Any, ...]],

@@ -31,11 +31,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
-from tcps.lock import refresh_lock
+from tcps.lock import writer_lock
 from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
                          organizations, partners, project_countries, project_sources, projects, results,
                          sources)
@@ -347,8 +346,7 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order."""
-    with refresh_lock(engine, wait):
-        upgrade_to_head(engine)
+    with writer_lock(engine, wait):  # which brings the schema to head
         files, failed = _summaries(paths)
         report = LoadReport(failed=failed)
         with Loader(engine) as loader:

@@ -2,8 +2,8 @@
 
 Made for cron and systemd timers. One refresh:
 
-1. takes the database's refresh lock (``tcps.lock``), so only one refresh runs at a time;
-2. brings the schema to head;
+1. takes the database's writer lock (``tcps.lock``), so only one writer runs at a time, and
+2. with it brings the schema to head;
 3. opens a run in ``load_runs`` (marking runs that a crash left open as ``interrupted``);
 4. looks at every summary in the folder. A file whose size and modification time are what the
    database recorded, and that was parsed by the current parser, is unchanged without being
@@ -39,10 +39,10 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import has_table, upgrade_to_head
+from tcps.db import has_table
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
 from tcps.load import CHILD_TABLES, Loader, project_id_of
-from tcps.lock import refresh_lock
+from tcps.lock import writer_lock
 from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
                          sources, watched_files)
 from tcps.record import Record
@@ -132,8 +132,7 @@ def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool 
     root = folder.resolve()
     if dry_run:
         return _Run(engine, root, prune, True, max_size).execute(progress)
-    with refresh_lock(engine, wait):
-        upgrade_to_head(engine)
+    with writer_lock(engine, wait):  # which brings the schema to head
         return _Run(engine, root, prune, False, max_size).execute(progress)
 
 

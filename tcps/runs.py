@@ -91,7 +91,7 @@ def recent_runs(engine: Engine, limit: int | None = 20) -> QueryResult:
             latest = (sa.select(*(load_runs.c[name] for name in RUN_COLUMNS))
                       .order_by(load_runs.c.id.desc()))
             rows = [tuple(map(_plain, row)) for row in conn.execute(latest.limit(limit))]
-    return QueryResult(list(RUN_COLUMNS), rows, len(rows))
+    return QueryResult(list(RUN_COLUMNS), rows)
 
 
 def as_table(runs: QueryResult) -> QueryResult:
@@ -107,7 +107,7 @@ def as_table(runs: QueryResult) -> QueryResult:
         files = f"{run['seen']:,} seen" + (f": {counts}" if counts else "")
         rows.append((run["id"], run["started"][:16], _took(run["started"], run["finished"]),
                      run["status"], files))
-    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows, runs.total)
+    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows)
 
 
 def _took(started: str, finished: str | None) -> str:

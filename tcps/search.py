@@ -163,10 +163,10 @@ def search_projects(conn: Connection, words: str, limit: int | None = 20) -> Que
     require_table(conn, "project_search")
     groups = parse_query(words)
     if not groups:
-        return QueryResult(["project_id", "title", "snippet"], [], 0, MARK)
+        return QueryResult(["project_id", "title", "snippet"], [], MARK)
     if conn.dialect.name == "postgresql":
         result = conn.execute(_POSTGRESQL_SEARCH, {"words": _websearch(groups), "limit": limit})
     else:
         result = conn.execute(_SQLITE_SEARCH, {"match": _fts5(groups), "limit": limit})
     rows = [tuple(row) for row in result]
-    return QueryResult(list(result.keys()), rows, len(rows), MARK)
+    return QueryResult(list(result.keys()), rows, MARK)

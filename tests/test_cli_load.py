@@ -174,7 +174,7 @@ def test_db_commands_and_schema(db_url: str) -> None:
 # --- the README's analyst queries -----------------------------------------------------------
 
 def readme_queries() -> list[str]:
-    section = (ROOT / "README.md").read_text().split("### Example queries", 1)[1]
+    section = (ROOT / "README.md").read_text().split("### Example queries", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
