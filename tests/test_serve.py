@@ -219,7 +219,7 @@ def test_without_the_extra_it_says_so_in_one_line(tmp_path: Path, database: Path
 def test_a_port_in_use_is_one_error_line(database: Path) -> None:
     with socket.create_server(("127.0.0.1", 0)) as taken:
         port = taken.getsockname()[1]
-        run = subprocess.run([TCPS, "serve", "--db", str(database), "--port", str(port)],
+        run = subprocess.run(["tcps", "serve", "--db", str(database), "--port", str(port)],
                              capture_output=True, text=True, timeout=60)
     assert (run.returncode, run.stdout) == (2, "")
     assert run.stderr.startswith(f"error: cannot listen on 127.0.0.1:{port}: ")
