@@ -90,6 +90,27 @@ def packed_pdf(mebibytes: int) -> bytes:
                   b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % (len(table), table, xref))
 
 
+def xref_bomb_pdf(mebibytes: int) -> bytes:
+    """A one-page PDF whose cross-reference stream (object 6) inflates to ``mebibytes`` MiB:
+    pdfminer decodes it whole while it opens the document."""
+    objects = {1: b"<< /Type /Catalog /Pages 2 0 R >>",
+               2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+                  b"/Resources << /Font << /F1 5 0 R >> >> >>",
+               4: b"<< /Length 33 >>\nstream\nBT /F1 10 Tf 72 700 Td (x) Tj ET\nendstream",
+               5: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    pdf, entries = b"%PDF-1.5\n", {0: b"\x00" + bytes(6)}
+    for number, body in objects.items():
+        entries[number] = b"\x01" + len(pdf).to_bytes(4, "big") + bytes(2)
+        pdf += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(pdf)
+    entries[6] = b"\x01" + xref.to_bytes(4, "big") + bytes(2)
+    table = bomb(mebibytes, b"".join(entries[n] for n in range(7)))
+    return pdf + (b"6 0 obj\n<< /Type /XRef /Size 7 /W [1 4 2] /Root 1 0 R /Filter /FlateDecode "
+                  b"/Length %d >>\nstream\n%s\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n"
+                  % (len(table), table, xref))
+
+
 def hostile_folder(folder: Path) -> dict[str, str]:
     """Two good summaries (one in UTF-16) among every kind of bad entry; returns each bad
     entry's name as printed and stored, with the reason it fails."""
@@ -179,9 +200,11 @@ def test_a_pdf_may_inflate_and_draw_only_so_much(tmp_path: Path) -> None:
 
 
 def test_peak_memory_stays_small_whatever_the_input(tmp_path: Path) -> None:
-    """A link to /dev/zero, a PDF of 1 MiB inflating to 1 GiB, a 50 MiB text file."""
+    """A link to /dev/zero, a PDF of 1 MiB inflating to 1 GiB, one whose cross-reference stream
+    inflates to 1 GiB, a 50 MiB text file."""
     (tmp_path / "zero.txt").symlink_to("/dev/zero")
     (tmp_path / "bomb.pdf").write_bytes(one_page_pdf(bomb(1024)))
+    (tmp_path / "xref.pdf").write_bytes(xref_bomb_pdf(1024))
     with (tmp_path / "big.txt").open("wb") as big:
         for _ in range(50):
             big.write(summary_bytes(0).ljust(MiB, b"\n"))
@@ -189,12 +212,12 @@ def test_peak_memory_stays_small_whatever_the_input(tmp_path: Path) -> None:
               "atexit.register(lambda: print('peak', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,"
               " file=sys.stderr))\n"
               "from tcps.cli import main; main()\n")
-    files = [str(tmp_path / name) for name in ("zero.txt", "bomb.pdf", "big.txt")]
+    files = [str(tmp_path / name) for name in ("zero.txt", "bomb.pdf", "xref.pdf", "big.txt")]
     result = subprocess.run([sys.executable, "-c", script, "parse", *files],
                             capture_output=True, text=True, timeout=120)
     *errors, peak = result.stderr.splitlines()
     assert [line.split(": ")[2] for line in errors] == [
-        "not a regular file (a character device)", "PDF",
+        "not a regular file (a character device)", "PDF", "PDF",
         "larger than the limit of 5,242,880 bytes (--max-size)"]
     assert int(peak.split()[1]) < 300 * 1024, peak  # KiB
 

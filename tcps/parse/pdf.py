@@ -39,7 +39,7 @@ from itertools import pairwise
 from pathlib import Path
 
 from tcps.errors import ParseError
-from tcps.parse.pdf_size import TooLarge, check_decoded_size
+from tcps.parse.pdf_size import TooLarge, check_decoded_size, check_structure_streams
 from tcps.sources import DEFAULT_MAX_SIZE, too_large
 
 # Rows whose baseline lies in the top or bottom 8% of the page are page furniture: the header
@@ -135,6 +135,7 @@ def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) 
     device = _glyph_device(manager, max_size // GLYPH_BYTES)
     interpreter = PDFPageInterpreter(manager, device)
     try:
+        check_structure_streams(data, max_size)
         document = PDFDocument(PDFParser(io.BytesIO(data)))
         check_decoded_size(document, max_size)
         for pdf_page in PDFPage.create_pages(document):

@@ -7,7 +7,12 @@ at what is left of the limit, and the PDF is refused when they add up to more.
 from __future__ import annotations
 
 import io
+import re
 import zlib
+
+# The dictionary of a cross-reference stream or an object stream, up to its data.
+_STRUCTURE_RE = re.compile(rb"/Type\s*/(?:XRef|ObjStm)\b")
+_STREAM_RE = re.compile(rb"\bstream\r?\n")
 
 
 class TooLarge(Exception):
@@ -32,6 +37,24 @@ def check_decoded_size(document, max_size: int) -> None:
                 continue
             if left < 0:
                 raise TooLarge("its streams inflated")
+
+
+def check_structure_streams(data: bytes, max_size: int) -> None:
+    """Raise TooLarge when the file's cross-reference and object streams inflate to more than
+    ``max_size`` bytes in all. pdfminer decodes a cross-reference stream while it opens the
+    document, and every object stream when it rebuilds a damaged file's cross-references: both
+    before ``check_decoded_size`` can run, so these are counted first, from the file's bytes."""
+    left = max_size
+    for match in _STRUCTURE_RE.finditer(data):
+        stream = _STREAM_RE.search(data, match.end(), match.end() + 4096)
+        if stream is None or b"/Fl" not in data[match.start():stream.start()]:
+            continue  # not Flate (the one filter these are written with) or no data
+        try:
+            left -= len(zlib.decompressobj().decompress(memoryview(data)[stream.end():], left + 1))
+        except zlib.error:
+            continue  # damaged: pdfminer says so if it needs it
+        if left < 0:
+            raise TooLarge("its streams inflated")
 
 
 def _stored_whole(document, objid: int) -> bool:
