@@ -27,7 +27,7 @@ from tcps.errors import ConfigError, one_line
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # The newest migration's revision (tests/test_migrations.py holds it to alembic's head).
-SCHEMA_HEAD = "0007"
+SCHEMA_HEAD = "0008"
 
 
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:

@@ -35,9 +35,9 @@ from tcps.db import upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
-from tcps.models import (PROJECT_CHILDREN, Activity, Country, Funding, FundingFiscalYear,
-                         Objective, Organization, Partner, Project, ProjectCountry, ProjectSource,
-                         Result, SourceDocument)
+from tcps.models import (PROJECT_CHILDREN, Activity, Country, FiscalYearAward, Funding,
+                         FundingFiscalYear, Objective, Organization, Partner, Project, ProjectCountry,
+                         ProjectSource, ProjectTotals, Result, SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
@@ -365,7 +365,35 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
         Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
                               "country_alpha3": a.country}
                              for i, a in enumerate(record.activities, 1)],
+        ProjectTotals.__table__: [_totals(record, key)],
+        FiscalYearAward.__table__: _fiscal_year_awards(record, key),
     }
+
+
+def _totals(record: Record, key: str) -> dict:
+    """The project_totals row: what project_overview shows of the project's funding and results
+    (a stated Total: where there is one, else the awards; NULL where nothing is stated)."""
+    def total(values: list[int]) -> int | None:
+        return sum(values) if values else None
+
+    usd = {kind: total([f.amount for f in record.funding if f.currency == "USD" and f.kind == kind])
+           for kind in ("award", "total", "matching")}
+    counts = {measure: total([m.value for m in record.metrics if m.measure == measure])
+              for measure in ("withdrawn", "prevented", "withdrawn_or_prevented")}
+    return {"project_key": key, "funding_usd": usd["award"] if usd["total"] is None else usd["total"],
+            "matching_usd": usd["matching"], **counts}
+
+
+def _fiscal_year_awards(record: Record, key: str) -> list[dict]:
+    """The fiscal_year_awards rows: the award amounts per fiscal year and currency, an amount
+    stated for several years counted in each."""
+    sums: dict[tuple[int, str], int] = {}
+    for f in record.funding:
+        if f.kind == "award":
+            for year in dict.fromkeys(f.fiscal_years):
+                sums[year, f.currency] = sums.get((year, f.currency), 0) + f.amount
+    return [{"project_key": key, "fiscal_year": year, "currency": currency, "award_amount": amount}
+            for (year, currency), amount in sums.items()]
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:

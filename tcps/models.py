@@ -117,7 +117,8 @@ class Project(Base):
         ForeignKey("source_documents.id"), index=True,
         comment="The summary this row was loaded from (source_documents.id).")
     record_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 of the parsed record: an equal record reloads as unchanged.")
+        String(64), comment="SHA-256 of the summary's sha256 and the parser version that read it: the "
+                            "same bytes read by the same parser reload as unchanged.")
 
 
 class ProjectSource(Base):
@@ -286,8 +287,48 @@ class DataDictionary(Base):
     comment: Mapped[str] = mapped_column(Text, comment="What it holds, for analysts.")
 
 
-# Child tables of a project, in an order that respects their foreign keys when inserting.
-PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result, Objective, Activity)
+class ProjectTotals(Base):
+    __tablename__ = "project_totals"
+    __table_args__ = {"comment": "One row per project: its funding and results summed from funding and "
+                                 "results, written by the loader with them (project_overview reads "
+                                 "it). Funding is not split by country: never sum it over "
+                                 "project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    funding_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Total USD funding: the stated Total: where there is one, else the sum of "
+                            "the award amounts (never both); NULL where no USD amount is stated.")
+    matching_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Matching funds / cost share in USD; NULL where none is stated.")
+    withdrawn: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as withdrawn (results.measure), any unit.")
+    prevented: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as prevented, any unit.")
+    withdrawn_or_prevented: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as withdrawn or prevented together.")
+
+
+class FiscalYearAward(Base):
+    __tablename__ = "fiscal_year_awards"
+    __table_args__ = {"comment": "The award money of each project per fiscal year and currency (funding "
+                                 "rows of kind 'award' by funding_fiscal_years), written by the loader "
+                                 "with them. An amount stated for several fiscal years together counts "
+                                 "in each: do not add up years. Not split by country: never sum it "
+                                 "over project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    fiscal_year: Mapped[int] = mapped_column(
+        Integer, primary_key=True, comment="U.S. federal fiscal year (funding_fiscal_years.fiscal_year).")
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True, comment="ISO 4217 currency code.")
+    award_amount: Mapped[int] = mapped_column(
+        BigInteger, comment="The award amounts stated for this fiscal year, summed; an amount stated "
+                            "for several years together counts in each of them.")
+
+
+# Child tables of a project, in an order that respects their foreign keys when inserting; the
+# last two are totals of the others.
+PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result, Objective, Activity,
+                    ProjectTotals, FiscalYearAward)
 
 
 # --- tcps refresh: the files it watches and the log of its runs ------------------------------
