@@ -44,6 +44,29 @@ def pipeline(conn: Connection):
         yield
 
 
+@contextmanager
+def savepoint(conn: Connection):
+    """A SAVEPOINT around the block, in the caller's transaction: rolled back to when the
+    block raises, released when it ends. Issued on the DBAPI cursor: SQLAlchemy's
+    ``begin_nested`` cost the loader as much as the summary's own inserts."""
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        with _dbapi_errors(conn, "SAVEPOINT summary"):
+            cursor.execute("SAVEPOINT summary")
+        try:
+            yield
+        except BaseException:
+            with _dbapi_errors(conn, "ROLLBACK TO SAVEPOINT summary"):
+                cursor.execute("ROLLBACK TO SAVEPOINT summary")
+                cursor.execute("RELEASE SAVEPOINT summary")
+            raise
+        with _dbapi_errors(conn, "RELEASE SAVEPOINT summary"):
+            cursor.execute("RELEASE SAVEPOINT summary")
+    finally:
+        cursor.close()
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str

@@ -32,7 +32,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import upgrade_to_head
-from tcps.dbapi import execute_many, fetch_one, pipeline
+from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, FiscalYearAward, Funding,
@@ -127,7 +127,7 @@ class Loader:
         if not self._conn.in_transaction():
             self._conn.begin()
         try:
-            with self._conn.begin_nested():
+            with savepoint(self._conn):
                 outcome = load_record(self._conn, record, source, self.parser_version, self._known)
                 if then is not None:
                     then(self._conn)
