@@ -378,12 +378,15 @@ Exit status:
               help="Further tries of a request that timed out, lost its connection, or got 429 or 5xx.")
 @click.option("--backoff", type=click.FloatRange(min=0), default=2.0, show_default=True,
               help="Seconds before the first retry, doubled for each next one (with jitter).")
+@click.option("--contact", envvar="TCPS_FETCH_CONTACT", metavar="URL_OR_EMAIL",
+              help="How the site's operators can reach you, sent in the User-Agent "
+                   "[env TCPS_FETCH_CONTACT].")
 @click.option("--prune", is_flag=True,
               help="Delete the pages that left the listing (never more than half of them).")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's summary as one JSON object.")
 @click.option("-v", "--verbose", is_flag=True, help="List every new, changed, left and pruned page.")
 def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | None, timeout: float,
-          retries: int, backoff: float, prune: bool, as_json: bool, verbose: bool) -> None:
+          retries: int, backoff: float, contact: str | None, prune: bool, as_json: bool, verbose: bool) -> None:
     """Fetch the project pages of the ILAB listing at START_URL (default: the ILAB projects
     listing on www.dol.gov) into --into (default data/pages), for `tcps fetch && tcps refresh data/`.
 
@@ -400,7 +403,7 @@ def fetch(start_url: str | None, folder: Path, rate: float, max_pages: int | Non
             return click.progressbar(urls, label="fetching", file=sys.stderr)
         return nullcontext(urls)
 
-    report = run_fetch(start_url, folder, Manners(rate, timeout, retries, backoff),
+    report = run_fetch(start_url, folder, Manners(rate, timeout, retries, backoff, contact=contact),
                        max_pages=max_pages, prune=prune, progress=progress)
     for url, message in report.failed.items():
         click.echo(f"error: {url}: {message}", err=True)

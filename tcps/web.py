@@ -25,9 +25,8 @@ from urllib.robotparser import RobotFileParser
 
 import httpx
 
-from tcps import PROJECT_URL, __version__
+from tcps import __version__
 
-USER_AGENT = f"tcps/{__version__} (+{PROJECT_URL})"
 MAX_REDIRECTS = 5
 
 
@@ -40,6 +39,13 @@ class Manners:
     retries: int = 3           # further tries of a request that failed in a way worth retrying
     backoff: float = 2.0       # seconds before the first retry; doubled for each next one
     max_wait: float = 120.0    # the longest Retry-After we wait for
+    contact: str | None = None  # how the site's operators reach whoever runs this fetch
+
+    @property
+    def user_agent(self) -> str:
+        """Who is asking: tcps and its version, and the operator's contact where one is given
+        (tcps has no public address of its own that would tell a site who runs this copy)."""
+        return f"tcps/{__version__}" + (f" (+{self.contact})" if self.contact else "")
 
 
 class FetchError(Exception):
@@ -56,7 +62,7 @@ class Site:
         self._interval = 1 / manners.rate if manners.rate else 0.0
         self._next_request = 0.0
         self._robots: RobotFileParser | None = None
-        self.client = httpx.Client(headers={"User-Agent": USER_AGENT}, timeout=manners.timeout,
+        self.client = httpx.Client(headers={"User-Agent": manners.user_agent}, timeout=manners.timeout,
                                    follow_redirects=True, max_redirects=MAX_REDIRECTS,
                                    event_hooks={"request": [self._before_request]})
 
@@ -78,7 +84,7 @@ class Site:
         else:
             raise FetchError(f"{url}: HTTP {response.status_code}: without robots.txt "
                              "nothing may be fetched (RFC 9309)")
-        delay = robots.crawl_delay(USER_AGENT)
+        delay = robots.crawl_delay(self.manners.user_agent)
         self._interval = max(self._interval, float(delay or 0))
         self._robots = robots
 
@@ -111,7 +117,7 @@ class Site:
         url = str(request.url)
         if urlsplit(url).hostname != urlsplit(self.origin).hostname:
             raise FetchError(f"redirected off the site, to {url}")
-        if self._robots is not None and not self._robots.can_fetch(USER_AGENT, url):
+        if self._robots is not None and not self._robots.can_fetch(self.manners.user_agent, url):
             raise FetchError(f"robots.txt disallows {url}")
         wait = self._next_request - time.monotonic()
         if wait > 0:

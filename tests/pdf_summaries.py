@@ -183,7 +183,12 @@ def place(pdf: SummaryPdf, sections: list) -> tuple[SummaryPdf, list[str], list[
         if y + pitch * label_rows > pdf.bottom:    # a label is never split by a page end
             pdf.add_page()
             y = BODY_TOP
+        item_x = None       # where the text of the section's last bullet item starts
         for i, row in enumerate(rows):
+            if row.value and not row.marker and item_x is not None and row.x < item_x:
+                out.append("\t")   # a paragraph of its own after an item: a blank line
+                item_x = None
+            item_x = row.x if row.marker else item_x
             if y + pitch > pdf.bottom:
                 pdf.add_page()
                 y = BODY_TOP

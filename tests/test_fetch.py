@@ -17,7 +17,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from tcps import PROJECT_URL, __version__
+from tcps import __version__
 from tcps.cli import cli
 from tcps.fetch import INDEX_NAME, LOCK_NAME
 from tcps.listing import read_listing
@@ -90,7 +90,7 @@ def test_without_rel_next_the_next_page_is_the_link_to_page_n_plus_1():
 
 def test_first_run_saves_every_page_and_a_second_run_only_asks_and_writes_nothing(site, tmp_path):
     folder = tmp_path / "pages"
-    result, summary = fetch(site, folder)
+    result, summary = fetch(site, folder, "--contact", "ops@example.org")
     assert result.exit_code == 0, result.output
     assert (summary["listed"], len(summary["new"]), summary["failed"]) == (PROJECTS, PROJECTS, {})
     saved = files(folder)
@@ -100,7 +100,7 @@ def test_first_run_saves_every_page_and_a_second_run_only_asks_and_writes_nothin
     assert index["file"] == "project-3.html" and index["etag"] and index["last_modified"]
     assert index["sha256"] and index["fetched_at"]
     user_agent = site.log[0].headers["User-Agent"]
-    assert f"tcps/{__version__}" in user_agent and PROJECT_URL in user_agent
+    assert user_agent == f"tcps/{__version__} (+ops@example.org)"
 
     site.log.clear()
     result, summary = fetch(site, folder)

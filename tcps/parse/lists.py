@@ -42,8 +42,9 @@ class Block:
 
 
 def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
-    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph.
-    With ``whole_bullets`` (a web page's list items) a bullet is one item, ';' inside it or not."""
+    """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph. A
+    blank line ends a paragraph (the PDF reader marks one where the print shows it). With
+    ``whole_bullets`` (a web page's list items) a bullet is one item, ';' inside it or not."""
     text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []

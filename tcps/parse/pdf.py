@@ -10,9 +10,14 @@ So we read every glyph with its position (pdfminer.six) and rebuild the page fro
    bottom band of the page are the header and footer, dropped whatever their wording.
 2. The value column starts where the values start; words left of it are label words. A label
    printed over several rows (``FISCAL YEAR &`` / ``FUNDING LEVEL``) is joined back into one.
+   Where the table sets its rows tight (no space after paragraphs, as office suites print
+   Word 2003's default style), a label pairs with the value that starts on its row, and a label
+   row continues the label above only where no value starts beside it.
 3. Each row becomes one line in the seeds' "P1 TAB" layout: ``LABEL<TAB>value`` on the row where
    a label starts, ``<TAB>value`` on every other row, bullets kept (a sub-bullet indented by two
-   spaces per level).
+   spaces per level). A word broken after its hyphen (``ILO-`` / ``IPEC``) is joined back; a row
+   that starts left of a bullet item's hanging indent (a country subheading) starts a paragraph
+   of its own, marked by a blank line (a lone TAB) before it.
 
 A PDF we cannot read as a summary (no text layer, encrypted, damaged) raises ParseError with
 a one-line reason. There is no OCR.
@@ -36,9 +41,15 @@ FURNITURE_BAND = 0.08
 WORD_GAP = 0.2
 # A gap of at least this many font sizes after a label's words leads to the value column.
 COLUMN_GAP = 0.8
+# The width of a space, in font sizes (a quarter of an em in Times and Arial).
+SPACE = 0.25
 # A row below the previous label row by at most this many line pitches continues that label.
 LABEL_ROW_PITCHES = 1.3
 BULLET_RE = re.compile(r"^(?:[•\uf0b7▪◦●○■□➢-]|\d{1,2}[.)])$")
+# A line ending in a hyphen after a letter or digit was broken inside a word, unless a word
+# like these follows it: the hyphen is suspended ('fourth- and fifth-grade').
+HYPHEN_END_RE = re.compile(r"\w-$")
+SUSPENDED = {"and", "or", "nor", "to", "&"}
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
 
 
@@ -160,32 +171,93 @@ def layout_text(pages: list[Page]) -> str:
         return "".join(" ".join(w.text for w in row.words) + "\n" for row in rows)
     pitch = line_pitch(body)
     levels = bullet_levels(rows, value_x)
+    set_apart = rows_set_apart(body, value_x, pitch)
     lines: list[_Line] = []
+    item_x: float | None = None         # where the text of the last bullet item starts
     for page in body:
         labelled: _Line | None = None   # the line of the last label on this page
-        label_baseline = 0.0            # the baseline of its last row
+        label_row = Row(0.0, [])        # the last row of that label
         for row in page:
-            label, value = split_row(row, value_x, levels)
-            if label and labelled and row.baseline - label_baseline <= pitch * LABEL_ROW_PITCHES:
+            label = [w.text for w in row.words if w.x0 < value_x]
+            value = [w for w in row.words if w.x0 >= value_x]
+            if label and labelled and continues_label(row, label_row, value_x, pitch, set_apart):
                 labelled.label += label          # the label goes on over this row
-                label_baseline, label = row.baseline, []
+                label_row, label = row, []
             if label:
-                labelled, label_baseline = _Line(label, value), row.baseline
+                labelled, label_row, item_x = _Line(label, value_text(value, levels)), row, None
                 lines.append(labelled)
             elif value:
-                lines.append(_Line([], value))
-    return "".join(render_line(line) + "\n" for line in lines)
+                if item_x is not None and value[0].x0 < item_x - 1 and not BULLET_RE.match(value[0].text):
+                    lines.append(_Line())        # a paragraph of its own after a bullet item
+                    item_x = None
+                lines.append(_Line([], value_text(value, levels)))
+            item_x = item_text_x(value) or item_x
+    return "".join(render_line(line) + "\n" for line in join_hyphen_breaks(lines))
 
 
-def split_row(row: Row, value_x: float, levels: dict[int, int]) -> tuple[list[str], str]:
-    """The label words of a row (left of the value column) and its value text; a bullet is
-    indented by two spaces per nesting level."""
-    label = [w.text for w in row.words if w.x0 < value_x]
-    value = [w for w in row.words if w.x0 >= value_x]
+def rows_set_apart(body: list[list[Row]], value_x: float, pitch: float) -> bool:
+    """Does the table set its rows apart (space after each, as in most styles) or tight (no
+    space after paragraphs, Word 2003's default)? Told by the labels that surely start a row:
+    those under a row with no label words. In a table set apart, a label row right under the
+    label above continues it even beside a value (a long label folded over rows); in a tight
+    one, only where no value starts beside it."""
+    gaps = [b.baseline - a.baseline for page in body for a, b in zip(page, page[1:], strict=False)
+            if b.words[0].x0 < value_x <= a.words[0].x0]
+    return bool(gaps) and statistics.median(gaps) > pitch * LABEL_ROW_PITCHES
+
+
+def continues_label(row: Row, above: Row, value_x: float, pitch: float, set_apart: bool) -> bool:
+    """Does the label on this row go on with the label of the row above (a long label folded
+    over rows)? It stands right under it; in a table set apart that is enough. In a tight one
+    no value may start beside it, and its first word must not have fitted on the row above
+    (else this is a label of its own, its value left empty)."""
+    if row.baseline - above.baseline > pitch * LABEL_ROW_PITCHES:
+        return False
+    if set_apart:
+        return True
+    label = [w for w in row.words if w.x0 < value_x]
+    if len(label) < len(row.words):
+        return False
+    first, end = label[0], max(w.x1 for w in above.words if w.x0 < value_x)
+    room = value_x - COLUMN_GAP * first.size - end
+    return first.x1 - first.x0 + SPACE * first.size > room
+
+
+def item_text_x(value: list[Word]) -> float | None:
+    """Where the text of a bullet item starts, for a row that opens one with a hanging indent
+    (a tab, wider than two spaces, between the bullet and its text; a bullet run into a
+    paragraph is followed by a space, and the paragraph's lines go on under the bullet)."""
+    if len(value) > 1 and BULLET_RE.match(value[0].text):
+        bullet, text = value[0], value[1]
+        if text.x0 - bullet.x1 > 2 * SPACE * bullet.size:
+            return text.x0
+    return None
+
+
+def join_hyphen_breaks(lines: list[_Line]) -> list[_Line]:
+    """A value line broken after a hyphen inside a word (``ILO-`` / ``IPEC``) takes the first
+    word of the next line back without a space; a suspended hyphen (``community-`` / ``and
+    school-based``) keeps its space, as printed."""
+    out: list[_Line] = []
+    for line in lines:
+        prev = out[-1] if out else None
+        first, _, rest = line.value.partition(" ")
+        if (prev and not line.label and HYPHEN_END_RE.search(prev.value) and first
+                and first.lower() not in SUSPENDED and not BULLET_RE.match(first)):
+            prev.value += first
+            if not rest:
+                continue
+            line = _Line([], rest)
+        out.append(line)
+    return out
+
+
+def value_text(value: list[Word], levels: dict[int, int]) -> str:
+    """The value words of a row as text; a bullet is indented by two spaces per nesting level."""
     text = " ".join(w.text for w in value)
     if value and BULLET_RE.match(value[0].text):
         text = "  " * levels.get(round(value[0].x0), 0) + text
-    return label, text
+    return text
 
 
 def render_line(line: _Line) -> str:

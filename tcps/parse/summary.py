@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.parse import columns
 from tcps.parse.countries import country_code, find_country
 from tcps.parse.dates import parse_duration
 from tcps.parse.furniture import remove_furniture, strip_inline_footers
@@ -31,6 +32,7 @@ def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = Fal
     sections = find_sections("\n".join(cleaned.lines))
     if not sections.values:
         raise ParseError(name, "not a project summary: no field labels found")
+    columns.refuse_columns(sections, name)
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
