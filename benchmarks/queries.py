@@ -3,8 +3,8 @@
 They are the questions analysts ask most (issues 7 and 16): money by country and year, money
 per year, who works where, what was achieved per region, words in the texts. Each must answer
 in under 50 ms at N = 10,000 summaries; a query whose plan needs an index shows it here first.
-Sums over every project read the totals the loader stores (fiscal_year_awards, project_totals)
-rather than recomputing them from funding and results.
+Sums over every project read the totals the loader stores (fiscal_year_awards, and through
+the views project_totals and funding_years) rather than recomputing them from funding and results.
 """
 from __future__ import annotations
 
@@ -48,11 +48,10 @@ QUERIES = [
         JOIN project_countries pc ON pc.project_id = a.project_id
         GROUP BY pc.country_alpha3, a.fiscal_year
         ORDER BY pc.country_alpha3, a.fiscal_year"""),
-    # An amount stated for several fiscal years together counts in each of them.
+    # README's: an amount stated for several fiscal years together counts under its first year.
     Query("USD per fiscal year", """
-        SELECT fiscal_year, count(*) AS projects, sum(award_amount) AS award_usd
-        FROM fiscal_year_awards
-        WHERE currency = 'USD'
+        SELECT fiscal_year, sum(award_usd) AS award_usd
+        FROM project_funding_by_year
         GROUP BY fiscal_year
         ORDER BY fiscal_year"""),
     Query("partners per country", """
@@ -68,13 +67,10 @@ QUERIES = [
         GROUP BY p.region, r.measure, r.unit
         ORDER BY p.region, r.measure, r.unit"""),
     Query("children withdrawn and prevented per region", """
-        SELECT p.region, count(DISTINCT p.id) AS projects,
-               sum(CASE WHEN r.measure = 'withdrawn' THEN r.value END) AS withdrawn,
-               sum(CASE WHEN r.measure = 'prevented' THEN r.value END) AS prevented
-        FROM results r JOIN projects p ON p.id = r.project_id
-        WHERE r.unit = 'children' AND r.measure IN ('withdrawn', 'prevented')
-        GROUP BY p.region
-        ORDER BY p.region"""),
+        SELECT region, count(*) AS projects, sum(withdrawn) AS withdrawn, sum(prevented) AS prevented
+        FROM project_overview
+        GROUP BY region
+        ORDER BY region"""),
     Search("full-text search", "cocoa scholarships"),
     # The analyst view counts a stated Total: once instead of adding it to its awards.
     Query("top grantees by funding (project_overview view)", """

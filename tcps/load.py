@@ -36,7 +36,7 @@ from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, FiscalYearAward, Funding,
-                         FundingFiscalYear, Objective, Organization, Partner, Project, ProjectCountry,
+                         FundingFiscalYear, FundingYears, Objective, Organization, Partner, Project, ProjectCountry,
                          ProjectSource, ProjectTotals, Result, SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
@@ -367,6 +367,7 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
                              for i, a in enumerate(record.activities, 1)],
         ProjectTotals.__table__: [_totals(record, key)],
         FiscalYearAward.__table__: _fiscal_year_awards(record, key),
+        FundingYears.__table__: _funding_years(record, key),
     }
 
 
@@ -394,6 +395,22 @@ def _fiscal_year_awards(record: Record, key: str) -> list[dict]:
                 sums[year, f.currency] = sums.get((year, f.currency), 0) + f.amount
     return [{"project_key": key, "fiscal_year": year, "currency": currency, "award_amount": amount}
             for (year, currency), amount in sums.items()]
+
+
+def _funding_years(record: Record, key: str) -> list[dict]:
+    """The funding_years rows (project_funding_by_year's): USD award and matching amounts
+    grouped by the fiscal years they are stated for, labelled by the first of them."""
+    sums: dict[tuple[int | None, str | None], dict[str, int]] = {}
+    for f in record.funding:
+        if f.kind != "total" and f.currency == "USD":
+            years = sorted(set(f.fiscal_years))
+            label = " & ".join(map(str, years)) or None
+            amounts = sums.setdefault((years[0] if years else None, label), {})
+            amounts[f.kind] = amounts.get(f.kind, 0) + f.amount
+    ordered = sorted(sums.items(), key=lambda item: (item[0][0] or 0, item[0][1] or ""))
+    return [{"project_key": key, "position": i, "fiscal_year": year, "fiscal_years": label,
+             "award_usd": amounts.get("award"), "matching_usd": amounts.get("matching")}
+            for i, ((year, label), amounts) in enumerate(ordered, 1)]
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:

@@ -325,10 +325,31 @@ class FiscalYearAward(Base):
                             "for several years together counts in each of them.")
 
 
+class FundingYears(Base):
+    __tablename__ = "funding_years"
+    __table_args__ = {"comment": "The rows of project_funding_by_year (USD funding per project and the "
+                                 "fiscal years an amount is stated for, Total: rows left out), written "
+                                 "by the loader with the funding rows. Not split by country: never sum "
+                                 "it over project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    position: Mapped[int] = mapped_column(
+        Integer, primary_key=True,
+        comment="Place of the row in the project, from 1, by fiscal_year then fiscal_years.")
+    fiscal_year: Mapped[int | None] = mapped_column(
+        Integer, comment="The (first) fiscal year of the amounts; NULL where none is stated.")
+    fiscal_years: Mapped[str | None] = mapped_column(
+        Text, comment="Every fiscal year the amounts are stated for, joined by ' & '.")
+    award_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Award amounts for these fiscal years, USD.")
+    matching_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Matching funds / cost share for these fiscal years, USD.")
+
+
 # Child tables of a project, in an order that respects their foreign keys when inserting; the
-# last two are totals of the others.
+# last three are totals of the others.
 PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result, Objective, Activity,
-                    ProjectTotals, FiscalYearAward)
+                    ProjectTotals, FiscalYearAward, FundingYears)
 
 
 # --- tcps refresh: the files it watches and the log of its runs ------------------------------

@@ -79,7 +79,7 @@ def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) 
 
 def stored_totals(conn) -> list[list[tuple]]:
     return [[tuple(row) for row in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))]
-            for table in ("project_totals", "fiscal_year_awards")]
+            for table in ("project_totals", "fiscal_year_awards", "funding_years")]
 
 
 def test_every_table_and_column_is_described(engine) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import re
 import sqlite3
@@ -20,7 +21,7 @@ from tcps.db import make_engine, upgrade_to_head
 from tcps.load import Loader
 from tcps.sources import SourceFile
 from tcps.models import Base
-from tcps.record import Activity
+from tcps.record import Activity, Source
 from tcps.search import MARK, reindex
 
 
@@ -106,11 +107,12 @@ def test_the_index_follows_a_revised_summary(db_url: str) -> None:
     record, source = gold_records()[0]
     old_word = "quokkaesque"
     first = dataclasses.replace(record, activities=[*record.activities, Activity(f"Train {old_word} mentors.")])
-    revised = dataclasses.replace(record, activities=[Activity("Survey zebrafinch cooperatives.")])
+    data = source.text.encode() + b"\n"  # a revised summary: other bytes, other sha256
+    revised = dataclasses.replace(record, activities=[Activity("Survey zebrafinch cooperatives.")],
+                                  source=Source(hashlib.sha256(data).hexdigest()))
     with Loader(engine) as loader:
         loader.load(first, source)
         assert [hit["title"] for hit in search(db_url, old_word)] == [record.title]
-        data = source.text.encode() + b"\n"
         assert loader.load(revised, SourceFile(source.path, len(data), data.decode(), "text")) == "updated"
     engine.dispose()
     assert search(db_url, old_word) == []

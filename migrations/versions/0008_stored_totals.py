@@ -8,10 +8,12 @@ The analyst queries over the whole collection recomputed the same sums at every 
 award money of each project per fiscal year (``funding`` x ``funding_fiscal_years``) and each
 project's funding and results subtotals (``project_overview``'s two grouped subqueries). They
 are now tables the loader writes with the project's other rows, in the summary's own
-transaction: ``project_totals`` (one row per project) and ``fiscal_year_awards`` (one row per
-project, fiscal year and currency). ``project_overview`` reads ``project_totals``; its columns
-and values are unchanged. Upgrade fills both tables from the rows loaded; downgrade drops them
-and restores 0002's view.
+transaction: ``project_totals`` (one row per project), ``fiscal_year_awards`` (one row per
+project, fiscal year and currency) and ``funding_years`` (the rows of ``project_funding_by_year``,
+which recomputed each amount's fiscal years with a subquery per funding row).
+``project_overview`` reads ``project_totals`` and ``project_funding_by_year`` reads
+``funding_years``; their columns and values are unchanged. Upgrade fills the tables from the
+rows loaded; downgrade drops them and restores 0002's views.
 """
 from __future__ import annotations
 
@@ -75,6 +77,44 @@ def _create_fiscal_year_awards() -> sa.Table:
                 "stated for several fiscal years together counts in each: do not add up years. "
                 "Not split by country: never sum it over project_countries.")
 
+
+def _create_funding_years() -> sa.Table:
+    return op.create_table(
+        "funding_years",
+        sa.Column("project_id", sa.Integer(), nullable=False, comment=_PROJECT),
+        sa.Column("position", sa.Integer(), nullable=False,
+                  comment="Place of the row in the project, from 1, by fiscal_year then fiscal_years."),
+        sa.Column("fiscal_year", sa.Integer(), nullable=True,
+                  comment="The (first) fiscal year of the amounts; NULL where none is stated."),
+        sa.Column("fiscal_years", sa.Text(), nullable=True,
+                  comment="Every fiscal year the amounts are stated for, joined by ' & '."),
+        sa.Column("award_usd", sa.BigInteger(), nullable=True,
+                  comment="Award amounts for these fiscal years, USD."),
+        sa.Column("matching_usd", sa.BigInteger(), nullable=True,
+                  comment="Matching funds / cost share for these fiscal years, USD."),
+        sa.ForeignKeyConstraint(["project_id"], ["projects.id"],
+                                name=op.f("fk_funding_years_project_id_projects"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("project_id", "position", name=op.f("pk_funding_years")),
+        comment="The rows of project_funding_by_year (USD funding per project and the fiscal years "
+                "an amount is stated for, Total: rows left out), written by the loader with the "
+                "funding rows. Not split by country: never sum it over project_countries.")
+
+
+_FILL_FUNDING_YEARS = """
+INSERT INTO funding_years (project_id, position, fiscal_year, fiscal_years, award_usd, matching_usd)
+SELECT project_id,
+       row_number() OVER (PARTITION BY project_id
+                          ORDER BY coalesce(fiscal_year, 0), coalesce(fiscal_years, '')),
+       fiscal_year, fiscal_years, award_usd, matching_usd
+FROM project_funding_by_year
+"""
+
+_FUNDING_BY_YEAR = """
+CREATE VIEW project_funding_by_year AS
+SELECT a.project_id, p.title, a.fiscal_year, a.fiscal_years, a.award_usd, a.matching_usd
+FROM funding_years a
+JOIN projects p ON p.id = a.project_id
+"""
 
 _FILL_TOTALS = """
 INSERT INTO project_totals (project_id, funding_usd, matching_usd, withdrawn, prevented,
@@ -154,28 +194,34 @@ def _record_sha256(comment: str) -> list[sa.Column]:
 
 
 def upgrade() -> None:
-    for table in (_create_project_totals(), _create_fiscal_year_awards()):
+    for table in (_create_project_totals(), _create_fiscal_year_awards(), _create_funding_years()):
         describe_table(op, table)
     op.execute(_FILL_TOTALS)
     op.execute(_FILL_AWARDS)
-    op.execute("DROP VIEW project_overview")
-    op.execute(_project_overview())
-    _recomment_view("project_overview")
+    op.execute(_FILL_FUNDING_YEARS)
+    for view, sql in (("project_overview", _project_overview()),
+                      ("project_funding_by_year", _FUNDING_BY_YEAR)):
+        op.execute(f"DROP VIEW {view}")
+        op.execute(sql)
+        _recomment_view(view)
     describe_columns(op, "projects", _record_sha256(_RECORD_SHA256))
 
 
 def downgrade() -> None:
-    op.execute("DROP VIEW project_overview")
-    op.execute(_migration_0002()._project_overview())
-    _recomment_view("project_overview")
-    for name in ("fiscal_year_awards", "project_totals"):
+    views = _migration_0002()
+    for view, sql in (("project_overview", views._project_overview()),
+                      ("project_funding_by_year", views._project_funding_by_year())):
+        op.execute(f"DROP VIEW {view}")
+        op.execute(sql)
+        _recomment_view(view)
+    for name in ("funding_years", "fiscal_year_awards", "project_totals"):
         op.drop_table(name)
         forget(op, name)
     describe_columns(op, "projects", _record_sha256(_RECORD_SHA256_BEFORE))
 
 
 def _migration_0002():
-    """Migration 0002's module, whose view definition the downgrade restores."""
+    """Migration 0002's module, whose view definitions the downgrade restores."""
     path = Path(__file__).with_name("0002_analyst_views.py")
     spec = importlib.util.spec_from_file_location("tcps_migration_0002", path)
     assert spec is not None and spec.loader is not None
