@@ -36,8 +36,8 @@ from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import (PROJECT_CHILDREN, Activity, Country, FiscalYearAward, Funding,
-                         FundingFiscalYear, FundingYears, Objective, Organization, Partner, Project, ProjectCountry,
-                         ProjectSource, ProjectTotals, Result, SourceDocument)
+                         FundingFiscalYear, FundingYears, Objective, Organization, Partner, Project,
+                         ProjectCountry, ProjectSource, ProjectTotals, Result, SourceDocument)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.search import reindex_by_key
