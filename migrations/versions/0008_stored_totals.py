@@ -13,7 +13,8 @@ project, fiscal year and currency) and ``funding_years`` (the rows of ``project_
 which recomputed each amount's fiscal years with a subquery per funding row).
 ``project_overview`` reads ``project_totals`` and ``project_funding_by_year`` reads
 ``funding_years``; their columns and values are unchanged. Upgrade fills the tables from the
-rows loaded; downgrade drops them and restores 0002's views.
+rows loaded; downgrade drops them and restores 0002's views. An index on projects (id,
+start_date) lets a count of projects per country and start year read the dates from the index.
 """
 from __future__ import annotations
 
@@ -205,9 +206,11 @@ def upgrade() -> None:
         op.execute(sql)
         _recomment_view(view)
     describe_columns(op, "projects", _record_sha256(_RECORD_SHA256))
+    op.create_index(op.f("ix_projects_id_start_date"), "projects", ["id", "start_date"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_projects_id_start_date"), table_name="projects")
     views = _migration_0002()
     for view, sql in (("project_overview", views._project_overview()),
                       ("project_funding_by_year", views._project_funding_by_year())):
