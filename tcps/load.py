@@ -31,7 +31,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import upgrade_to_head
+from tcps.db import analyze, upgrade_to_head
 from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import FileError, failure_reason
 from tcps.keys import name_key, organization_key, title_key
@@ -440,7 +440,8 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     is reported, not fatal (ConfigError when the schema is not one our migrations know).
 
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
-    writes, in file order, committing ``BATCH`` summaries at a time."""
+    writes, in file order, committing ``BATCH`` summaries at a time; then the database's
+    statistics are brought up to date for the analysts' queries."""
     upgrade_to_head(engine)
     report = LoadReport()
     with Loader(engine, batch=BATCH) as loader:
@@ -454,4 +455,6 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
                 report.failed.append(FileError(path, failure_reason(e)))
                 continue
             getattr(report, outcome).append(path)
+    if report.added or report.updated:
+        analyze(engine)
     return report
