@@ -3,17 +3,17 @@
     python benchmarks/parse_rate.py [FOLDER ...] [--rounds 20]
     python benchmarks/parse_rate.py --pdf [FOLDER ...] [--rounds 3]
 
-Parses every summary of the folders (default: ../shared/corpus) `--rounds` times after one warm-up
+Parses every summary of the folders (default: tests/corpus) `--rounds` times after one warm-up
 round (the country table and regular expressions are built once per process) and prints the rate,
 then the same for the project web pages with gold records in tests/pages and tests/own_pages
 (D2, D1 and H layouts, 3-51 KB, as saved by browsers, archives and mirrors).
-With --pdf the summaries are the folders' gold records (*.json) drawn as PDF summaries the way
-the test suite draws them (tests/pdf_summaries.py; needs the test extra), parsed from memory.
+With --pdf the summaries are PDF summaries drawn the way the test suite draws them
+(tests/pdf_summaries.py; needs the test extra): as many records as each folder has gold records
+(*.json), generated from them, parsed from memory.
 """
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -21,17 +21,17 @@ from pathlib import Path
 from tcps.parse import parse_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
-DEFAULT = ROOT.parent / "shared" / "corpus"
+DEFAULT = ROOT / "tests" / "corpus"
 PAGES = [ROOT / "tests" / "pages", ROOT / "tests" / "own_pages"]
 
 
 def pdf_summaries(folders: list[Path]) -> list[tuple[Path, bytes]]:
-    """The gold records of the folders drawn as PDF summaries (not timed)."""
+    """Records generated from the folders' gold records, drawn as PDF summaries (not timed)."""
     sys.path.insert(0, str(ROOT / "tests"))
-    from pdf_summaries import draw_summary
+    from pdf_summaries import draw_summary, synthetic_records
 
-    return [(p.with_suffix(".pdf"), draw_summary(json.loads(p.read_text(encoding="utf-8")), p.stem).data)
-            for d in folders for p in sorted(d.glob("*.json"))]
+    return [(d / f"{name}.pdf", draw_summary(record, name).data) for d in folders
+            for name, record in synthetic_records(len(list(d.glob("*.json"))), d).items()]
 
 
 def main() -> None:
@@ -64,7 +64,8 @@ def rate(files: list[tuple[Path, bytes]], rounds: int, what: str) -> str:
             parse_bytes(data, path)
     spent = time.process_time() - start
     n = len(files) * rounds
-    return f"{n} parses of {len(files)} {what} in {spent:.2f} s CPU: {n / spent:,.0f} {what}/s on one core"
+    return (f"{n} parses of {len(files)} {what} in {spent:.2f} s CPU: "
+            f"{n / spent:,.0f} {what}/s on one core")
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ alone, without interpreter start-up or preparation (the floors use that figure).
   flattened, inserted into a new SQLite file with plain ``sqlite3`` ``executemany`` in one
   transaction, into tables shaped like tcps's (same keys and unique indexes).
 - ``queries URL TITLE_KEY``: the analyst queries of ``queries.py``, each timed on a warm connection.
+- ``serve-pages DB``: the pages of ``serve_pages.py`` from `tcps serve` over the SQLite file DB, each
+  timed warm; the floor is the smallest request Datasette answers (``/-/versions.json``).
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import sqlite3
 import statistics
 import sys
 import time
+from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
@@ -200,7 +203,7 @@ def queries(url: str, title_key: str) -> dict[str, Any]:
         for q in QUERIES:
             try:
                 rows = q.run(conn, title_key)
-                seconds = time_query(lambda: q.run(conn, title_key))
+                seconds = time_query(partial(q.run, conn, title_key))
             except ImportError as e:
                 out["queries"][q.name] = {"error": f"not in this tcps yet ({e})"}
             except sa.exc.DBAPIError as e:
@@ -212,8 +215,54 @@ def queries(url: str, title_key: str) -> dict[str, Any]:
     return out
 
 
+# ---------------------------------------------------------------------------------------------
+# tcps serve
+
+def serve_pages(db: str) -> dict[str, Any]:
+    """Start `tcps serve` on a free loopback port over ``db`` and time every page."""
+    import socket
+    import subprocess
+    import urllib.request
+
+    from serve_pages import pages
+
+    with sqlite3.connect(f"file:{db}?mode=ro", uri=True) as conn:
+        project_id = conn.execute("SELECT id FROM projects ORDER BY id "
+                                  "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM projects)").fetchone()[0]
+        region = conn.execute("SELECT region FROM projects WHERE region IS NOT NULL "
+                              "GROUP BY region ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = subprocess.Popen([sys.executable, "-c", "from tcps.cli import main; main()", "serve",
+                               "--db", db, "--port", str(port)], stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+
+    def get(path: str) -> None:
+        with urllib.request.urlopen(base + path, timeout=30) as response:
+            response.read()
+
+    try:
+        for _ in range(600):
+            try:
+                get("/-/versions.json")
+                break
+            except OSError:
+                time.sleep(0.1)
+        out: dict[str, Any] = {"floor_seconds": time_query(lambda: get("/-/versions.json")), "pages": {}}
+        for page in pages(Path(db).stem, project_id, region):
+            out["pages"][page.name] = {
+                "seconds": time_query(lambda page=page: [get(path) for path in page.paths]),
+                "requests": len(page.paths)}
+    finally:
+        server.terminate()
+        server.wait(30)
+    return out
+
+
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
-    "read-hash": read_hash, "parse": parse, "insert-floor": insert_floor, "queries": queries}
+    "read-hash": read_hash, "parse": parse, "insert-floor": insert_floor, "queries": queries,
+    "serve-pages": serve_pages}
 
 if __name__ == "__main__":
     print(json.dumps(PHASES[sys.argv[1]](*sys.argv[2:])))

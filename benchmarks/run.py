@@ -6,7 +6,8 @@
 Generates N synthetic summaries (``generate.py``), then times, each in a child process of its
 own: the floors (read and hash every file; insert the same rows with plain ``sqlite3``), parse
 only, and on SQLite and PostgreSQL a cold ``tcps load``, a first and a no-op ``tcps refresh``
-and a refresh after 1% of the files changed; then the analyst queries of ``queries.py``. Every
+and a refresh after 1% of the files changed; then the analyst queries of ``queries.py`` and the
+pages of ``tcps serve`` (``serve_pages.py``). Every
 figure is a ratio to a floor taken in the same run. Prints a table and writes it as JSON to
 ``benchmarks/out/results-N.json`` (and as Markdown to ``results-N.md``). A tcps command that
 does not exist yet is reported as "not available", not as a failure. See docs/performance.md.
@@ -209,6 +210,14 @@ class Bench:
         title = generate.summary(self.pools, self.n // 2, self.seed).record["title"]
         self.phase(f"{db}: queries", [*PHASES, "queries", url, title_key(title)])
 
+    def serve_pages(self, path: Path) -> None:
+        """The pages of `tcps serve` over the SQLite file (PostgreSQL is served from a copy
+        into SQLite: the same pages, the same times)."""
+        if not self.has_command("serve"):
+            self.missing["sqlite: serve pages"] = "not available: `tcps serve` does not exist yet"
+            return
+        self.phase("sqlite: serve pages", [*PHASES, "serve-pages", str(path)])
+
     # -- the table ---------------------------------------------------------------------------
 
     def why_missing(self, name: str) -> str:
@@ -254,7 +263,7 @@ class Bench:
         f.append(self.timed("postgresql: cold load", "sqlite: cold load", load,
                             "<= 1.5 x sqlite cold load", "<=", 1.5))
         f += self.refresh_figures("postgresql", hash_floor)
-        return f + self.memory_figures() + self.query_figures()
+        return f + self.memory_figures() + self.query_figures() + self.page_figures()
 
     def refresh_figures(self, db: str, hash_floor: float | None) -> list[Figure]:
         return [self.timed(f"{db}: first refresh", "floor: read and hash", hash_floor),
@@ -295,6 +304,21 @@ class Bench:
                     f"not available: {result['error']}" if "error" in result else "")
                 out.append(Figure(f"{db} query: {q.name}", ms, "ms", "SELECT 1", floor_ms, "< 50 ms",
                                   check(ms, "<", 50), note))
+        return out
+
+
+    def page_figures(self) -> list[Figure]:
+        from serve_pages import NAMES
+
+        child = self.children.get("sqlite: serve pages")
+        report = child.report() if child else {}
+        floor_ms = report["floor_seconds"] * 1000 if report else None
+        out = []
+        for name in NAMES:
+            page = report.get("pages", {}).get(name, {})
+            ms = page["seconds"] * 1000 if "seconds" in page else None
+            out.append(Figure(f"sqlite serve: {name}", ms, "ms", "GET /-/versions.json", floor_ms,
+                              "< 300 ms", check(ms, "<", 300), self.why_missing("sqlite: serve pages")))
         return out
 
 
@@ -342,7 +366,8 @@ def table(figures: list[Figure]) -> str:
     """The table for a terminal: aligned columns."""
     lines = rows(figures)
     widths = [max(len(r[i]) for r in lines) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths)) + "  " + r[5] for r in lines)
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(r[:5], widths, strict=True)) + "  " + r[5]
+                     for r in lines)
 
 
 def markdown(figures: list[Figure]) -> str:
@@ -366,8 +391,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=1000, help="number of summaries (targets are for 10000)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus",
-                    help="gold records to recombine (default: ../shared/corpus)")
+    ap.add_argument("--corpus", type=Path, default=ROOT / "tests" / "corpus",
+                    help="gold records to recombine (default: tests/corpus)")
     ap.add_argument("--out", type=Path, default=BENCHMARKS / "out", help="where results-N.json goes")
     pg = ap.add_mutually_exclusive_group()
     pg.add_argument("--no-postgresql", action="store_true", help="SQLite only")
@@ -431,6 +456,7 @@ def measure(bench: Bench, a: argparse.Namespace) -> None:
         bench.queries("sqlite", sqlite_url)
         if pg_url:
             bench.queries("postgresql", pg_url)
+    bench.serve_pages(work / "tcps.db")
     bench.tcps("sqlite: cold load N/10", "load", str(work / "small"),
                "--db", f"sqlite:///{work / 'small.db'}")
 

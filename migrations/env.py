@@ -1,8 +1,9 @@
 """alembic environment: migrates the database tcps uses, or the engine/connection handed in.
 
 ``config.attributes["connection"]`` may hold an Engine (``tcps.db.upgrade_to_head``, the CLI
-and pytest-alembic pass one) or a Connection (migrated in the caller's transaction); otherwise the URL comes from ``-x db=URL``,
-``sqlalchemy.url`` in alembic.ini, or tcps's own rule (TCPS_DATABASE_URL, else tcps.db).
+and pytest-alembic pass one) or a Connection (migrated in the caller's transaction); otherwise
+the URL comes from ``-x db=URL``, ``sqlalchemy.url`` in alembic.ini, or tcps's own rule
+(TCPS_DATABASE_URL, else tcps.db).
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps.config import database_url
 from tcps.db import make_engine
+from tcps.lock import LOCK_TABLE
 from tcps.models import Base
 from tcps.search import is_search_index
 
@@ -38,9 +40,10 @@ def _sqlite_foreign_keys_off(connection: Connection):
 
 
 def _include_name(name: str | None, type_: str, _parents: dict) -> bool:
-    """Leave the full-text index (migration 0005; on SQLite also FTS5's shadow tables) out of
-    autogenerate: it is derived data the models do not describe."""
-    return not (type_ == "table" and name is not None and is_search_index(name))
+    """Leave the full-text index (migration 0005; on SQLite also FTS5's shadow tables) and the
+    writer lock's table (0012) out of autogenerate: derived data and bookkeeping, which the
+    models do not describe."""
+    return not (type_ == "table" and name is not None and (is_search_index(name) or name == LOCK_TABLE))
 
 
 def _run(connection: Connection) -> None:

@@ -7,7 +7,8 @@ SQLite connections are set up for a loader that commits once per summary: WAL jo
 ``synchronous=NORMAL`` (durable at each checkpoint, and commits far cheaper than with the
 default journal), foreign keys enforced, and SQLAlchemy's documented hooks that make pysqlite emit
 BEGIN itself, without which SAVEPOINT (``begin_nested``) does not work on SQLite. The commands
-that only read open the file read-only instead, without the WAL switch (which writes the file).
+that only read open the file read-only instead, without the WAL switch (which writes the file):
+see `connect_sqlite_read_only`.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ from tcps.errors import ConfigError, one_line
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 # The newest migration's revision (tests/test_migrations.py holds it to alembic's head).
-SCHEMA_HEAD = "0008"
+SCHEMA_HEAD = "0013"
 
 
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
@@ -37,20 +38,65 @@ def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:
     nothing, not even the switch to WAL, is written to it; for commands that only look."""
     url = database_url(url)
     if not url.startswith("sqlite"):
-        return sa.create_engine(url)
+        return sa.create_engine(parse_url(url))
     # Named parameters: the loader's hot path hands its row dicts to sqlite3 as they are.
     options: dict = {"paramstyle": "named"}
     if read_only:
-        uri = sqlite_read_only_uri(sa.make_url(url).database or "")
-        options["creator"] = lambda: sqlite3.connect(uri, uri=True, check_same_thread=False)
+        path = sa.make_url(url).database or ""
+        options["creator"] = lambda: connect_sqlite_read_only(path, check_same_thread=False)
     engine = sa.create_engine(url, **options)
     _configure_sqlite(engine, read_only)
     return engine
 
 
+def parse_url(url: str | sa.URL) -> sa.URL:
+    """The URL parsed; ConfigError where it is not one (a port that is not a number ...).
+    The error does not repeat the URL: it may hold a password."""
+    try:
+        return sa.make_url(url)
+    except (sa.exc.ArgumentError, ValueError) as e:
+        raise ConfigError(f"bad database URL: {one_line(e)}") from None
+
+
 def sqlite_read_only_uri(path: str) -> str:
     """The SQLite URI that opens the file ``path`` read-only (``?``, ``#`` and ``%`` escaped)."""
     return "file:" + path.replace("%", "%25").replace("?", "%3f").replace("#", "%23") + "?mode=ro"
+
+
+def connect_sqlite_read_only(path: str, **options) -> sqlite3.Connection:
+    """Open the existing SQLite file ``path`` so that nothing can be written through the
+    connection, for a reader who may read the file and its folder but not write them.
+
+    A database in WAL mode (tcps load leaves it so) is read through a shared-memory index, the
+    ``-shm`` file beside it, which SQLite creates when it is missing: a reader who cannot write
+    the folder gets "attempt to write a readonly database". When there is no write-ahead log
+    either (every writer closed: all the data is in the file), the file is opened as immutable
+    instead, which needs neither. Such a reader does not see a writer that starts meanwhile:
+    one that reads while a load runs may fail ("database disk image is malformed"); run it again.
+    ConfigError when the file cannot be opened at all.
+    """
+    uri = sqlite_read_only_uri(path)
+    try:
+        try:
+            return _opened(sqlite3.connect(uri, uri=True, isolation_level=None, **options))
+        except sqlite3.OperationalError as e:
+            wal = Path(f"{path}-wal")
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_READONLY or (wal.exists() and wal.stat().st_size):
+                raise
+        return _opened(sqlite3.connect(uri + "&immutable=1", uri=True, isolation_level=None, **options))
+    except sqlite3.Error as e:
+        raise ConfigError(f"cannot open {path}: {e}") from None
+
+
+def _opened(conn: sqlite3.Connection) -> sqlite3.Connection:
+    """``conn``, once it has read the schema: a file that is not there or not a database, or a
+    WAL index that cannot be made, fails here rather than at the first query."""
+    try:
+        conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1")
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return conn
 
 
 def _configure_sqlite(engine: Engine, read_only: bool) -> None:
@@ -80,6 +126,20 @@ def alembic_config(bind: Engine | Connection | None = None):
     if bind is not None:
         config.attributes["connection"] = bind
     return config
+
+
+@contextmanager
+def views_left_alone(op) -> Iterator[None]:
+    """For a migration's batch operation on a table views read: SQLite's batch mode rebuilds the
+    table under another name and renames it back, and the rename checks the views while the
+    table is gone, and fails. The legacy rename leaves the views alone: they name the table,
+    which is back after."""
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        op.execute("PRAGMA legacy_alter_table=ON")
+    yield
+    if sqlite:
+        op.execute("PRAGMA legacy_alter_table=OFF")
 
 
 def upgrade_to_head(engine: Engine) -> None:
@@ -137,12 +197,12 @@ def open_database(url: str | None, *, create: bool = False, read_only: bool = Fa
     write: load, refresh, db upgrade): for any other it is a mistake in --db, not a database to
     make. ``read_only`` opens a SQLite file read-only, for the commands that only look."""
     url = database_url(url)
-    if not create:
-        _require_sqlite_file(url)
+    check_sqlite_path(url, create=create)
     try:
         engine = make_engine(url, read_only=read_only)
-        with engine.connect():
-            pass
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":  # reads the header: a file that is no database fails here
+                conn.exec_driver_sql("SELECT 1 FROM sqlite_schema LIMIT 1")
     except (sa.exc.SQLAlchemyError, ImportError) as e:
         raise ConfigError(f"database {_shown(url)}: {one_line(e)}") from None
     try:
@@ -153,20 +213,18 @@ def open_database(url: str | None, *, create: bool = False, read_only: bool = Fa
 
 def _shown(url: str) -> str:
     """The URL as an error line may show it: without its password."""
-    try:
-        return sa.make_url(url).render_as_string(hide_password=True)
-    except sa.exc.ArgumentError:
-        return url
+    return parse_url(url).render_as_string(hide_password=True)
 
 
-def _require_sqlite_file(url: str) -> None:
-    """ConfigError when ``url`` names a SQLite file that does not exist."""
-    try:
-        parsed = sa.make_url(url)
-    except sa.exc.ArgumentError:  # not a URL at all: make_engine reports it
-        return
+def check_sqlite_path(url: str, *, create: bool = False) -> None:
+    """ConfigError when ``url`` names a SQLite file that is a folder, or (unless ``create``)
+    does not exist: the same line for every command."""
+    parsed = parse_url(url)
     path = parsed.database
-    if parsed.get_backend_name() == "sqlite" and path and path != ":memory:" \
-            and not Path(path).exists():
+    if parsed.get_backend_name() != "sqlite" or not path or path == ":memory:":
+        return
+    if Path(path).is_dir():
+        raise ConfigError(f"database {url}: {path} is a folder, not a SQLite file")
+    if not create and not Path(path).exists():
         raise ConfigError(f"database {url}: no such SQLite file {path} "
                           "(`tcps load` or `tcps db upgrade` creates it)")

@@ -15,10 +15,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tcps.db import require_table
+from tcps.errors import UsageError
 
-# A lightweight handle: migrations must not depend on today's models.
+# Lightweight handles: migrations must not depend on today's models. The type column came later
+# (a view column's type, for SQLite): the migrations before it write only the comments.
 _TABLE = sa.table("data_dictionary", sa.column("object_name"), sa.column("column_name"),
                   sa.column("comment"))
+_TYPES = sa.table("data_dictionary", sa.column("object_name"), sa.column("column_name"),
+                  sa.column("comment"), sa.column("type"))
 
 
 def describe_table(op, table: sa.Table) -> None:
@@ -29,14 +33,25 @@ def describe_table(op, table: sa.Table) -> None:
     op.bulk_insert(_TABLE, rows)
 
 
-def describe_view(op, name: str, comment: str, columns: dict[str, str]) -> None:
-    """Record a view's comments (and set them natively where the database keeps them)."""
+def describe_view(op, name: str, comment: str, columns: dict[str, str],
+                  types: dict[str, str] | None = None) -> None:
+    """Record a view's comments (and set them natively where the database keeps them), and the
+    types of its columns (``types``: from the migrations that come after the type column)."""
     rows = [{"object_name": name, "column_name": "", "comment": comment}]
     rows += [{"object_name": name, "column_name": c, "comment": text} for c, text in columns.items()]
     op.bulk_insert(_TABLE, rows)
     view = sa.Table(name, sa.MetaData(), *(sa.Column(c, comment=text) for c, text in columns.items()),
                     comment=comment)
     comment_natively(op, view, kind="VIEW")
+    if types:
+        set_types(op, name, types)
+
+
+def set_types(op, view_name: str, types: dict[str, str]) -> None:
+    """Record the types of a view's columns: SQLite reports none for a computed column."""
+    for column, type_name in types.items():
+        op.execute(_TYPES.update().where(_TYPES.c.object_name == view_name,
+                                         _TYPES.c.column_name == column).values(type=type_name))
 
 
 def redescribe_table(op, table: sa.Table) -> None:
@@ -45,6 +60,15 @@ def redescribe_table(op, table: sa.Table) -> None:
     forget(op, table.name)
     describe_table(op, table)
     comment_natively(op, table)
+
+
+def recomment(op, table_name: str, comment: str) -> None:
+    """Replace the comment of a table itself (not of its columns), in data_dictionary and, on
+    PostgreSQL, natively."""
+    op.execute(_TABLE.update().where(_TABLE.c.object_name == table_name, _TABLE.c.column_name == "")
+               .values(comment=comment))
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(f"COMMENT ON TABLE {table_name} IS {_literal(comment)}")
 
 
 def comment_natively(op, table: sa.Table, kind: str = "TABLE") -> None:
@@ -102,28 +126,36 @@ class Entry:
     columns: list[Column]
 
 
-def data_dictionary(conn: Connection) -> list[Entry]:
-    """Every described table and view, in name order, its columns in table order.
-
-    ConfigError when the database has no schema yet."""
+def data_dictionary(conn: Connection, names: list[str] | None = None) -> list[Entry]:
+    """Every described table and view (or those ``names``), in name order, its columns in table
+    order. ConfigError when the database has no schema yet; UsageError for a name it lacks."""
     require_table(conn, _TABLE.name)
-    comments: dict[tuple[str, str], str] = {
-        (o, c): text for o, c, text in conn.execute(
-            sa.select(_TABLE.c.object_name, _TABLE.c.column_name, _TABLE.c.comment))}
     inspector = sa.inspect(conn)
+    typed = any(c["name"] == "type" for c in inspector.get_columns(_TABLE.name))
+    described: dict[tuple[str, str], tuple[str, str | None]] = {
+        (o, c): (text, type_name) for o, c, text, type_name in conn.execute(
+            sa.select(_TYPES) if typed else sa.select(_TABLE, sa.null()))}
+    known = sorted({o for o, _ in described})
+    if unknown := sorted(set(names or ()) - set(known)):
+        raise UsageError(f"no table or view named {unknown[0]}: `tcps schema` lists them all")
     views = set(inspector.get_view_names())
     entries = []
-    for name in sorted({o for o, _ in comments}):
-        columns = [Column(c["name"], _type_name(c["type"]), comments.get((name, c["name"]), ""))
-                   for c in inspector.get_columns(name)]
+    for name in (n for n in known if not names or n in names):
+        columns = []
+        for c in inspector.get_columns(name):
+            text, declared = described.get((name, c["name"]), ("", None))
+            columns.append(Column(c["name"], _type_name(c["type"], declared), text))
         entries.append(Entry(name, "view" if name in views else "table",
-                             comments[(name, "")], columns))
+                             described[(name, "")][0], columns))
     return entries
 
 
-def _type_name(type_: sa.types.TypeEngine) -> str:
-    """The column's type; '-' where the database does not say (SQLite's computed view columns)."""
-    return "-" if isinstance(type_, sa.types.NullType) else str(type_)
+def _type_name(type_: sa.types.TypeEngine, declared: str | None) -> str:
+    """The column's type as the database reports it; else as the migration declared it (SQLite
+    reports none for a view's computed column); else '-'."""
+    if not isinstance(type_, sa.types.NullType):
+        return str(type_)
+    return declared or "-"
 
 
 def as_text(entries: list[Entry]) -> str:

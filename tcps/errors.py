@@ -1,27 +1,30 @@
 """Every error tcps raises on purpose, and the one-line wording of any error.
 
 All of them are TcpsErrors: a one-line message, and the exit status of a command the error
-stops. The CLI turns one into ``error: <message>`` and that status, in one place.
+stops. The CLI turns one into ``error: <message>`` (or ``warning: ``, see LockHeld) and that status,
+in one place.
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 
 class TcpsError(Exception):
-    """A failure tcps expects and explains in one line (exit status 1)."""
+    """A failure tcps expects and explains in one line (exit status 1), after ``label: ``."""
 
     exit_status = 1
+    label = "error"
 
 
 class FileError(TcpsError):
     """A problem with one input file, reported as ``<file>: <reason>``."""
 
     def __init__(self, path: str | Path, reason: str):
-        super().__init__(f"{path}: {reason}")
-        self.path = str(path)
+        self.path = shown_path(path)
         self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
 
 
 class ParseError(FileError):
@@ -31,6 +34,19 @@ class ParseError(FileError):
 class ConfigError(TcpsError):
     """No database to work with: a bad URL, a missing SQLite file, an unreachable server, a
     schema not at head or not one our migrations know."""
+
+    exit_status = 2
+
+
+class DatabaseFailed(TcpsError):
+    """The database stopped working in the middle of a command (server gone, disk full): the
+    command stops, as it does when there is no database to work with (exit status 2)."""
+
+    exit_status = 2
+
+
+class UsageError(TcpsError):
+    """A command line asking for what cannot be done: an empty query, an unknown file format."""
 
     exit_status = 2
 
@@ -48,9 +64,35 @@ class TimedOut(TcpsError):
 
 
 class LockHeld(TcpsError):
-    """Another refresh holds the lock on this database (EX_TEMPFAIL of sysexits.h: try later)."""
+    """Another writer (load or refresh) holds the lock on this database, so the command did
+    nothing: a warning that a scheduler may count (EX_TEMPFAIL of sysexits.h: try later)."""
 
     exit_status = 75
+    label = "warning"
+
+
+def shown_path(path: str | Path) -> str:
+    """A path as tcps prints and stores it: any text a database takes, on one line.
+
+    A name that is not UTF-8 (Python holds its bytes as surrogate escapes, which no database
+    encodes) shows those bytes as ``\\xNN``; a newline or other unprintable character as its
+    Python escape (``\\n``), so that an ``error:`` line stays one line. A real backslash stays
+    as it is: a name spelled with ``\\xff`` and one holding the byte 0xff look alike."""
+    text = os.fsdecode(path)
+    if text.isprintable():
+        return text
+    text = os.fsencode(text).decode("utf-8", "backslashreplace")
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def stops_the_run(error: BaseException) -> bool:
+    """Whether a database error is the database's, not one file's: the connection is gone or
+    the database cannot take more (disk full, read-only, locked). SQLAlchemy wraps those as
+    OperationalError or InterfaceError; a file's own data refused is an IntegrityError or
+    DataError, and the next file may well load."""
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    return sqlalchemy_exc is not None and isinstance(
+        error, (sqlalchemy_exc.OperationalError, sqlalchemy_exc.InterfaceError))
 
 
 def one_line(error: BaseException) -> str:

@@ -19,13 +19,16 @@ from typing import Any, Iterable
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import ReflectedColumn
 
 from tcps import __version__
 from tcps.dictionary import Entry, data_dictionary
-from tcps.output import QueryResult, jsonable, write_json_array, write_result
+from tcps.errors import UsageError
+from tcps.output import QueryResult, write_result
 from tcps.search import is_search_index
 
 _LEFT_OUT = {"data_dictionary"}
+_TABULAR = "tabular-data-resource"
 
 # Table Schema types of SQLAlchemy's (and of the types it reflects), first match wins.
 _TYPES: list[tuple[type, str]] = [
@@ -50,7 +53,10 @@ class Exported:
 def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
     """Write each described table and view to ``folder`` (created if needed) and describe the
     lot in ``folder/datapackage.json``."""
-    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise UsageError(f"{folder}: cannot write there ({e.strerror})") from None
     inspector = sa.inspect(conn)
     written, resources = [], []
     for entry in data_dictionary(conn):
@@ -63,7 +69,8 @@ def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
         written.append(Exported(entry.name, path, len(rows)))
         resources.append(_resource(entry, columns, rows, inspector, path.name, fmt))
     package = {
-        "profile": "tabular-data-package",
+        "profile": "tabular-data-package" if all(r["profile"] == _TABULAR for r in resources)
+                   else "data-package",
         "name": "tcps",
         "title": "ILAB Technical Cooperation Project Summaries",
         "description": "Projects of the U.S. Department of Labor's International Labor Affairs "
@@ -77,7 +84,7 @@ def export(conn: Connection, folder: Path, fmt: str = "csv") -> list[Exported]:
     return written
 
 
-def _select_all(entry: Entry, columns: list[dict[str, Any]], inspector: sa.Inspector) -> sa.Select:
+def _select_all(entry: Entry, columns: list[ReflectedColumn], inspector: sa.Inspector) -> sa.Select:
     """Every row, typed, in primary-key order (a view: in its first column's order)."""
     table = sa.table(entry.name, *(sa.column(c["name"], c["type"]) for c in columns))
     order = inspector.get_pk_constraint(entry.name)["constrained_columns"] if entry.kind == "table" else []
@@ -85,16 +92,13 @@ def _select_all(entry: Entry, columns: list[dict[str, Any]], inspector: sa.Inspe
 
 
 def _write(path: Path, fmt: str, names: list[str], rows: list[tuple[Any, ...]]) -> None:
+    """As tcps sql writes the format: CSV with a header, JSON an array of objects (which
+    pandas, sqlite-utils and frictionless read as they are)."""
     with path.open("w", encoding="utf-8", newline="") as out:
-        if fmt == "csv":  # as tcps sql writes it
-            write_result(QueryResult(names, rows, len(rows)), "csv", out)
-        else:
-            # Tabular JSON as Frictionless reads it: an array of rows, the column names first
-            # (tcps sql's array of objects would leave an empty table without its columns).
-            write_json_array([names, *([jsonable(v) for v in row] for row in rows)], out)
+        write_result(QueryResult(names, rows), fmt, out)
 
 
-def _resource(entry: Entry, columns: list[dict[str, Any]], rows: list[tuple[Any, ...]],
+def _resource(entry: Entry, columns: list[ReflectedColumn], rows: list[tuple[Any, ...]],
               inspector: sa.Inspector, filename: str, fmt: str) -> dict[str, Any]:
     comments = {c.name: c.comment for c in entry.columns}
     fields = []
@@ -110,7 +114,9 @@ def _resource(entry: Entry, columns: list[dict[str, Any]], rows: list[tuple[Any,
     return {
         "name": entry.name,
         "path": filename,
-        "profile": "tabular-data-resource",
+        # frictionless cannot read an empty JSON array as a table (it takes the columns from the
+        # first object): such a file is a plain JSON resource, its schema still given.
+        "profile": "data-resource" if fmt == "json" and not rows else _TABULAR,
         "title": f"{entry.name} ({entry.kind})",
         "description": entry.comment,
         "format": fmt,

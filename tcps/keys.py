@@ -2,8 +2,9 @@
 
 Pure functions, no database code. The loader stores these keys in unique columns, so the rules
 here decide what is one row: a project (shared/spec/record.md, "What counts as the same project")
-and an organisation (its name, and the country it is listed under). Both keys are conservative: they forgive only how a name is printed (case,
-quotes and apostrophes, punctuation, spacing, Unicode width forms), never its words, so two
+and an organisation (its name, and the country it is listed under). Both keys are conservative:
+they forgive only how a name is printed (case, quotes and apostrophes, punctuation, spacing,
+Unicode width forms), never its words, so two
 different names never share a key.
 """
 from __future__ import annotations

@@ -1,11 +1,11 @@
 """Records into rows: each summary whole or not at all, upserted by the spec's "same project" rule.
 
 ``Loader.load`` writes one record in its own savepoint and says whether it ``added``,
-``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; the same
-bytes read by the same parser (same fingerprint) write nothing; anything else updates the
-project row in place (same id) and replaces all its child rows, whatever the format of either
-summary (a PDF summary and the project's web page are one project). The project keeps a link to
-every source it was loaded from (project_sources). A failure rolls the whole summary back.
+``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; an equal
+record (same fingerprint) writes nothing; a different one updates the project row in place
+(same id) and replaces all its child rows, whatever the format of either summary (a PDF summary
+and the project's web page are one project). The project keeps a link to every source it was
+loaded from (project_sources). A failure rolls the whole summary back.
 
 Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
 table), compiled by SQLAlchemy once and run on the DBAPI cursor (``tcps.dbapi``).
@@ -31,29 +31,22 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import analyze, upgrade_to_head
+from tcps.db import analyze
 from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
-from tcps.errors import FileError, failure_reason
+from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
-from tcps.models import (PROJECT_CHILDREN, Activity, Country, FiscalYearAward, Funding,
-                         FundingFiscalYear, FundingYears, Objective, Organization, Partner, Project,
-                         ProjectCountry, ProjectSource, ProjectTotals, Result, SourceDocument)
+from tcps.lock import writer_lock
+from tcps.models import (CHILD_TABLES, activities, countries, fiscal_year_awards, fiscal_years, funding,
+                         funding_years, objectives, organizations, partners, project_countries,
+                         project_sources, project_totals, projects, results, sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
+from tcps.regions import ilab_region
 from tcps.search import reindex_by_key
-from tcps.sources import SourceFile, summary_files
+from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
-
-projects = Project.__table__
-sources = SourceDocument.__table__
-countries = Country.__table__
-organizations = Organization.__table__
-partners = Partner.__table__
-funding = Funding.__table__
-fiscal_years = FundingFiscalYear.__table__
-CHILD_TABLES = [m.__table__ for m in PROJECT_CHILDREN]
 # Summaries `tcps load` commits together (see Loader).
 BATCH = 200
 
@@ -167,11 +160,12 @@ class Loader:
         self.close()
 
 
-def fingerprint(record: Record, parser_version: str) -> str:
-    """What makes two loads of a project the same: the bytes it was read from (the record's
-    sha256) and the parser that read them. One parser reads the same bytes into the same
-    record, so the record itself need not be serialised to be compared."""
-    return hashlib.sha256(f"{record.source.sha256} {parser_version}".encode()).hexdigest()
+def fingerprint(record: Record) -> str:
+    """SHA-256 of the record's canonical JSON: equal records, equal fingerprints.
+
+    Serialised through each dataclass's ``__dict__``: ``to_dict`` would deep-copy every list."""
+    canonical = json.dumps(record, default=vars, sort_keys=True, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def load_record(conn: Connection, record: Record, source: SourceFile,
@@ -185,9 +179,12 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     if not record.title:
         raise FileError(source.path, "no title: cannot tell which project it is")
     key = title_key(record.title)
-    digest = fingerprint(record, parser_version)
+    digest = fingerprint(record)
     existing = fetch_one(conn, _FIND_PROJECT, {"title_key": key})
     if existing and existing[1] == digest:
+        if existing[3] != parser_version:  # re-read by a newer parser, same result
+            conn.execute(sources.update().where(sources.c.id == existing[2])
+                         .values(parser_version=parser_version))
         return "unchanged"
 
     new_countries = _new_countries(record, known, source.path)
@@ -220,8 +217,10 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
 
 # --- the statements (run through tcps.dbapi, which caches them by identity) ---------------
 
-_FIND_PROJECT = (sa.select(projects.c.id, projects.c.record_sha256)
-                 .where(projects.c.title_key == sa.bindparam("title_key")))
+_FIND_PROJECT = (
+    sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
+    .join(sources, sources.c.id == projects.c.source_document_id)
+    .where(projects.c.title_key == sa.bindparam("title_key")))
 _PROJECT_BY_KEY = (sa.select(projects.c.id)
                    .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
 _SOURCE_BY_SHA = (sa.select(sources.c.id)
@@ -263,19 +262,19 @@ def _upsert_source(dialect_name: str) -> sa.Insert:
 def _link_source(dialect_name: str) -> sa.Insert:
     """Record that the project was loaded from the source (once: a project keeps every
     summary it was loaded from, its fields from the last)."""
-    links = ProjectSource.__table__
-    return (_dialect_insert(dialect_name)(links)
+    return (_dialect_insert(dialect_name)(project_sources)
             .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
-            .on_conflict_do_nothing(index_elements=[links.c.project_id, links.c.source_document_id]))
+            .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
+                                                    project_sources.c.source_document_id]))
 
 
 def _dialect_insert(dialect_name: str):
     """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
     if dialect_name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+    return sqlite.insert
 
 
 def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
@@ -304,7 +303,7 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     if unknown:
         raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
     known.pending.countries.update(new)
-    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values()]
+    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
 
 
 def _new_organizations(record: Record, known: _Known) -> list[dict]:
@@ -327,6 +326,7 @@ def _project_values(record: Record, key: str, digest: str) -> dict:
     return {
         "project_key": key, "title_key": key, "title": record.title, "status": record.status,
         "program": record.program, "region": record.region,
+        "ilab_region": ilab_region(record.region, record.countries),
         "start_date": record.start_date, "end_date": record.end_date,
         "dates_revised": record.dates_revised, "summary": record.summary,
         "problem": record.problem, "strategy": record.strategy,
@@ -347,8 +347,8 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
          "name": p.name, "organization_key": organization_key(p.name, p.country)}
         for i, p in enumerate(record.partners, 1)]
     return {
-        ProjectCountry.__table__: [{"project_key": key, "position": i, "country_alpha3": c}
-                                   for i, c in enumerate(record.countries, 1)],
+        project_countries: [{"project_key": key, "position": i, "country_alpha3": c}
+                            for i, c in enumerate(record.countries, 1)],
         partners: partner_rows,
         funding: [{"project_key": key, "position": i, "amount": f.amount,
                    "currency": f.currency, "kind": f.kind}
@@ -356,18 +356,18 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
         fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
                        for i, f in enumerate(record.funding, 1)
                        for y in dict.fromkeys(f.fiscal_years)],
-        Result.__table__: [{"project_key": key, "position": i, "measure": m.measure,
-                            "value": m.value, "unit": m.unit}
-                           for i, m in enumerate(record.metrics, 1)],
-        Objective.__table__: [{"project_key": key, "position": i, "level": o.level,
-                               "text": o.text}
-                              for i, o in enumerate(record.objectives, 1)],
-        Activity.__table__: [{"project_key": key, "position": i, "text": a.text,
-                              "country_alpha3": a.country}
-                             for i, a in enumerate(record.activities, 1)],
-        ProjectTotals.__table__: [_totals(record, key)],
-        FiscalYearAward.__table__: _fiscal_year_awards(record, key),
-        FundingYears.__table__: _funding_years(record, key),
+        results: [{"project_key": key, "position": i, "measure": m.measure,
+                   "value": m.value, "unit": m.unit}
+                  for i, m in enumerate(record.metrics, 1)],
+        objectives: [{"project_key": key, "position": i, "level": o.level,
+                      "text": o.text}
+                     for i, o in enumerate(record.objectives, 1)],
+        activities: [{"project_key": key, "position": i, "text": a.text,
+                      "country_alpha3": a.country}
+                     for i, a in enumerate(record.activities, 1)],
+        project_totals: [_totals(record, key)],
+        fiscal_year_awards: _fiscal_year_awards(record, key),
+        funding_years: _funding_years(record, key),
     }
 
 
@@ -435,26 +435,50 @@ class LoadReport:
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
 
-def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None) -> LoadReport:
-    """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
-    is reported, not fatal (ConfigError when the schema is not one our migrations know).
+_NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
 
+
+def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = None, *,
+               max_size: int = DEFAULT_MAX_SIZE, wait: float = 0) -> LoadReport:
+    """Bring the schema to head, then parse and load every summary under ``paths``; a bad one
+    (or a folder that cannot be read) is reported, not fatal.
+
+    Holds the writer lock of ``tcps.lock`` throughout, as a refresh does: LockHeld when another
+    writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
+    migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
     writes, in file order, committing ``BATCH`` summaries at a time; then the database's
     statistics are brought up to date for the analysts' queries."""
-    upgrade_to_head(engine)
-    report = LoadReport()
-    with Loader(engine, batch=BATCH) as loader:
-        for path, parsed in parse_in_order(list(summary_files(paths)), jobs or os.cpu_count() or 1):
-            if isinstance(parsed, str):
-                report.failed.append(FileError(path, parsed))
-                continue
-            try:
-                outcome = loader.load(*parsed)
-            except Exception as e:  # refused by the database, or a bug: the others still load
-                report.failed.append(FileError(path, failure_reason(e)))
-                continue
-            getattr(report, outcome).append(path)
-    if report.added or report.updated:
-        analyze(engine)
+    with writer_lock(engine, wait):  # which brings the schema to head
+        files, failed = _summaries(paths)
+        report = LoadReport(failed=failed)
+        with Loader(engine, batch=BATCH) as loader:
+            for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
+                if isinstance(parsed, str):
+                    report.failed.append(FileError(path, parsed))
+                    continue
+                try:
+                    outcome = loader.load(*parsed)
+                except Exception as e:  # refused by the database, or a bug: the others still load
+                    if stops_the_run(e):
+                        raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
+                    report.failed.append(FileError(path, failure_reason(e)))
+                    continue
+                getattr(report, outcome).append(parsed[1].path)
+        if report.added or report.updated:
+            analyze(engine)
     return report
+
+
+def _summaries(paths: Iterable[str | Path]) -> tuple[list[str], list[FileError]]:
+    """The summaries under ``paths``, and what fails before any is read: a folder that cannot
+    be read, and a path with no summary under it (a mistake in the command, not a success)."""
+    files: list[str] = []
+    failed: list[FileError] = []
+    for path in paths:
+        listing = summary_files([path])
+        failed += listing.unreadable
+        if not listing.files and not listing.unreadable:
+            failed.append(FileError(path, _NONE_FOUND))
+        files += listing.files
+    return files, failed

@@ -1,20 +1,31 @@
-"""One refresh at a time per database, with a lock a crashed process cannot leave held.
+"""One writer at a time per database, with a lock a crashed process cannot leave held and a
+reader cannot take.
 
 Cron and systemd may start a refresh while the last one still runs, or an operator may start
-one by hand. Two refreshes loading the same folder would do every file twice and race on the
-same projects, so the second one must notice the first and step aside (exit 75), or wait.
+one (or a ``tcps load``) by hand. Two writers loading the same files would do every file twice
+and race on the same projects (SQLite: "database is locked"; PostgreSQL: duplicate keys), so
+``tcps load`` and ``tcps refresh`` both take this lock, and the second one steps aside (exit 75),
+or waits.
 
-Both locks below are released by the operating system or the server when the holder dies, even
-by ``kill -9``, so a crash can never leave the database locked:
+`writer_lock` holds the lock for its body, with the schema at head (the lock lives in it):
 
-- PostgreSQL: a session-level advisory lock (``pg_try_advisory_lock``) taken on a connection of
-  its own, held for the whole refresh. The server drops it when that connection closes.
-- SQLite: ``filelock.FileLock`` on ``<database file>.lock``. On Linux it is ``flock(2)``, which
-  belongs to the open file: the kernel releases it when the process ends, however it ends.
+- PostgreSQL: the one row of the table ``writer_lock`` (migration 0012), locked with
+  ``SELECT ... FOR UPDATE`` in a transaction of a connection of its own. Locking a row needs
+  UPDATE privilege on its table, which a reader (``tcps db grant-readonly``) does not have; the
+  one lock a reader may take on it (ACCESS SHARE, by reading it) does not conflict. The server
+  drops the lock when that connection closes. That transaction stays open, idle, for the whole
+  run: it is exempt from ``idle_in_transaction_session_timeout`` (which would end it, and the
+  lock with it), and holds back VACUUM's horizon while it lasts, as any long transaction does.
+  A database older than 0012 has no such row yet: it is migrated under the session advisory
+  lock tcps used before (which any role can take, so a reader can delay that one migration,
+  never a later write).
+- SQLite: ``filelock.FileLock`` on ``<database file>.lock``, made readable and writable by its
+  owner alone (mode 0600), so that a reader cannot open it to lock it. On Linux it is
+  ``flock(2)``, which belongs to the open file: the kernel releases it when the process ends.
 
 Both live in a file descriptor (the lock file, the server connection's socket), and a child
-forked while the lock is held inherits it: such a child outliving a killed refresh would keep
-the lock. So a refresh forks no workers (``tcps load --jobs`` takes no lock and may).
+forked while the lock is held inherits it: such a child outliving a killed writer would keep
+the lock. So the parse workers of ``tcps load`` die with it (``tcps.workers``).
 """
 from __future__ import annotations
 
@@ -25,55 +36,86 @@ from contextlib import contextmanager
 
 import filelock
 from sqlalchemy import text
-from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, OperationalError
 
+from tcps.db import has_table, upgrade_to_head
 from tcps.errors import LockHeld
 
-# The advisory lock key: a fixed 64-bit number derived from a name, so that it is the same in
-# every tcps process and unlikely to collide with another application's keys in the database.
+# The table whose one row is the lock (migration 0012): bookkeeping, as alembic_version is.
+LOCK_TABLE = "writer_lock"
+
+# The advisory lock key of tcps before migration 0012: a fixed 64-bit number derived from a name.
 ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"tcps refresh").digest()[:8], "big", signed=True)
 
-# How often a waiting PostgreSQL refresh asks again for the lock (advisory locks have no
-# "try for N seconds" form).
+# How often a waiting writer asks again for the advisory lock (it has no "try for N seconds").
 _POLL_SECONDS = 0.1
 
 
 @contextmanager
-def refresh_lock(engine: Engine, wait: float = 0) -> Iterator[None]:
-    """Hold the database's refresh lock for the body; raise LockHeld when it cannot be had.
-
-    ``wait`` is how many seconds to keep trying before giving up (0: give up at once).
-    """
+def writer_lock(engine: Engine, wait: float = 0) -> Iterator[None]:
+    """Hold the database's writer lock for the body, the schema brought to head first; raise
+    LockHeld when another writer keeps it longer than ``wait`` seconds (0: give up at once)."""
     if engine.dialect.name == "postgresql":
-        with _advisory_lock(engine, wait):
+        with _row_lock(engine, wait):
             yield
     elif engine.dialect.name == "sqlite":
         with _file_lock(engine, wait):
+            upgrade_to_head(engine)
             yield
     else:
-        raise ValueError(f"no refresh lock for {engine.dialect.name} databases")
+        raise ValueError(f"no writer lock for {engine.dialect.name} databases")
 
 
 @contextmanager
-def _advisory_lock(engine: Engine, wait: float) -> Iterator[None]:
-    # AUTOCOMMIT: the lock connection must not sit "idle in transaction" for the whole run.
-    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        deadline = time.monotonic() + wait
-        while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
-            if time.monotonic() >= deadline:
-                raise LockHeld("another refresh holds the lock on this database "
-                               f"(advisory lock {ADVISORY_KEY})")
-            time.sleep(_POLL_SECONDS)
+def _row_lock(engine: Engine, wait: float) -> Iterator[None]:
+    deadline = time.monotonic() + wait
+    with engine.connect() as conn:
+        if not has_table(conn, LOCK_TABLE):
+            conn.rollback()
+            with _advisory_lock(engine, deadline):
+                upgrade_to_head(engine)
+        _lock_row(conn, max(0.0, deadline - time.monotonic()))
         try:
+            upgrade_to_head(engine)
             yield
         finally:
             try:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
+                conn.rollback()
             except DBAPIError:
                 # The connection died, and the server dropped the lock with it. Raising here
                 # would hide the body's own error (the same dead server, most likely).
                 conn.invalidate()
+
+
+def _lock_row(conn: Connection, wait: float) -> None:
+    """Lock the row in ``conn``'s transaction, waiting up to ``wait`` seconds (lock_timeout)."""
+    conn.execute(text("SELECT set_config('idle_in_transaction_session_timeout', '0', true)"))
+    if wait > 0:
+        conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(wait * 1000)}ms"})
+    how = "FOR UPDATE" if wait > 0 else "FOR UPDATE NOWAIT"
+    try:
+        conn.execute(text(f"SELECT id FROM {LOCK_TABLE} WHERE id = 1 {how}"))
+    except OperationalError as e:
+        if getattr(e.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise LockHeld("skipped: another load or refresh holds the lock on this database "
+                       "(a row lock on writer_lock)") from None
+
+
+@contextmanager
+def _advisory_lock(engine: Engine, deadline: float) -> Iterator[None]:
+    # AUTOCOMMIT: the lock connection must not sit "idle in transaction" for the migration.
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        while not conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": ADVISORY_KEY}).scalar():
+            if time.monotonic() >= deadline:
+                raise LockHeld("skipped: another load or refresh holds the lock on this database while "
+                               f"it migrates it to the writer_lock table (advisory lock {ADVISORY_KEY})")
+            time.sleep(_POLL_SECONDS)
+        try:
+            yield
+        finally:
+            conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": ADVISORY_KEY})
 
 
 @contextmanager
@@ -83,19 +125,20 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    with file_lock(f"{database}.lock", wait, holder="refresh"):
+    with file_lock(f"{database}.lock", wait, holder="load or refresh"):
         yield
 
 
 @contextmanager
-def file_lock(path: str, wait: float = 0, holder: str = "refresh") -> Iterator[None]:
-    """Hold ``flock(2)`` on the file ``path`` for the body (``tcps fetch`` locks its folder this
-    way); raise LockHeld, naming the ``holder`` command, when it cannot be had within ``wait``."""
-    lock = filelock.FileLock(path)
+def file_lock(path: str, wait: float = 0, holder: str = "writer") -> Iterator[None]:
+    """Hold ``flock(2)`` on the file ``path``, made readable and writable by its owner alone, for
+    the body (``tcps fetch`` locks its folder this way); raise LockHeld, naming the ``holder``
+    command, when it cannot be had within ``wait``."""
+    lock = filelock.FileLock(path, mode=0o600)
     try:
         lock.acquire(timeout=wait)
     except filelock.Timeout:
-        raise LockHeld(f"another {holder} holds {path}") from None
+        raise LockHeld(f"skipped: another {holder} holds {path}") from None
     try:
         yield
     finally:

@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey,
-                        ForeignKeyConstraint, Index, Integer, MetaData, String, Text, UniqueConstraint)
+                        ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: batch migrations on SQLite can only drop or alter a constraint by name.
@@ -96,6 +97,10 @@ class Project(Base):
     program: Mapped[str | None] = mapped_column(Text, comment="The ILAB PROGRAM line, where printed.")
     region: Mapped[str | None] = mapped_column(
         Text, comment="Region as printed (EUROPE, GLOBAL ...); NULL where only countries are printed.")
+    ilab_region: Mapped[str | None] = mapped_column(
+        Text, comment="ILAB's region: Africa, Asia and the Pacific, Europe and Eurasia, Latin America "
+                      "and the Caribbean, Middle East and North Africa or Global; from the printed "
+                      "region, else from the countries (Global where they span two regions).")
     start_date: Mapped[str | None] = mapped_column(
         String(10), comment="Start date in ISO 8601 at the printed precision: YYYY-MM-DD, or YYYY-MM "
                             "where no day is printed (no day is invented). Sorts as text.")
@@ -120,8 +125,7 @@ class Project(Base):
         ForeignKey("source_documents.id"), index=True,
         comment="The summary this row was loaded from (source_documents.id).")
     record_sha256: Mapped[str] = mapped_column(
-        String(64), comment="SHA-256 of the summary's sha256 and the parser version that read it: the "
-                            "same bytes read by the same parser reload as unchanged.")
+        String(64), comment="SHA-256 of the parsed record: an equal record reloads as unchanged.")
 
 
 class ProjectSource(Base):
@@ -151,7 +155,8 @@ class ProjectCountry(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "country_alpha3"),
         {"comment": "Recipient countries of each project, in printed order. A project's funding "
-                    "is not split by country: never sum funding over this table."},
+                    "is not split by country: never sum funding over this table. Nor results: a "
+                    "project's counts are not split by country either (see results_by_country)."},
     )
 
     project_id: Mapped[int] = _project_fk()
@@ -243,7 +248,10 @@ class Result(Base):
                         "'served', 'reached')", name="measure"),
         {"comment": "One row per count of people stated in the RESULTS or TARGETS text. A "
                     "'withdrawn_or_prevented' count covers both and may be followed by its split: "
-                    "do not add it to the withdrawn and prevented rows."},
+                    "do not add it to the withdrawn and prevented rows. Counts are stated for the "
+                    "whole project, not per country: never sum them over a join with "
+                    "project_countries (a project's count would be added once per country); "
+                    "results_by_country gives each count once."},
     )
 
     project_id: Mapped[int] = _project_fk()
@@ -252,7 +260,8 @@ class Result(Base):
         String(22), comment="withdrawn, prevented, withdrawn_or_prevented, served or reached.")
     value: Mapped[int] = mapped_column(BigInteger, comment="The number of people.")
     unit: Mapped[str] = mapped_column(
-        String(20), comment="What is counted: children, youth, households, families, adults, workers, people.")
+        String(20),
+        comment="What is counted: children, youth, households, families, adults, workers, people.")
 
 
 class Objective(Base):
@@ -288,6 +297,9 @@ class DataDictionary(Base):
     column_name: Mapped[str] = mapped_column(
         String(63), primary_key=True, comment="Column name; '' for the table or view itself.")
     comment: Mapped[str] = mapped_column(Text, comment="What it holds, for analysts.")
+    type: Mapped[str | None] = mapped_column(
+        Text, comment="A view column's type, which SQLite cannot report for a computed column; "
+                      "NULL for tables, whose types the database reports.")
 
 
 class ProjectTotals(Base):
@@ -415,3 +427,32 @@ class LoadError(Base):
         ForeignKey("load_runs.id", ondelete="CASCADE"), index=True, comment="The run (load_runs.id).")
     path: Mapped[str] = mapped_column(Text, comment="Absolute path of the file.")
     message: Mapped[str] = mapped_column(Text, comment="Why it could not be loaded.")
+
+
+# --- the tables, typed -------------------------------------------------------------------------
+# ``Model.__table__`` is typed as a read-only FromClause (no insert, update or delete for the type
+# checker): the code that writes SQL Core statements takes these ``Table`` objects instead.
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
+
+
+projects = _table(Project)
+sources = _table(SourceDocument)
+countries = _table(Country)
+organizations = _table(Organization)
+project_countries = _table(ProjectCountry)
+project_sources = _table(ProjectSource)
+partners = _table(Partner)
+funding = _table(Funding)
+fiscal_years = _table(FundingFiscalYear)
+results = _table(Result)
+objectives = _table(Objective)
+activities = _table(Activity)
+project_totals = _table(ProjectTotals)
+fiscal_year_awards = _table(FiscalYearAward)
+funding_years = _table(FundingYears)
+watched_files = _table(WatchedFile)
+load_runs = _table(LoadRun)
+load_errors = _table(LoadError)
+CHILD_TABLES = [_table(m) for m in PROJECT_CHILDREN]

@@ -2,8 +2,8 @@
 
 Made for cron and systemd timers. One refresh:
 
-1. takes the database's refresh lock (``tcps.lock``), so only one refresh runs at a time;
-2. brings the schema to head;
+1. takes the database's writer lock (``tcps.lock``), so only one writer runs at a time, and
+2. with it brings the schema to head;
 3. opens a run in ``load_runs`` (marking runs that a crash left open as ``interrupted``);
 4. looks at every summary in the folder. A file whose size and modification time are what the
    database recorded, and that was parsed by the current parser, is unchanged without being
@@ -11,9 +11,11 @@ Made for cron and systemd timers. One refresh:
    parsed and loaded, each summary in its own transaction, so a kill at any moment loses at
    most the summary in flight and the next refresh picks it up again;
 5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
-   whose every source has gone, so that the database converges to a clean load);
+   whose every source has gone, so that the database converges to a clean load). A file or
+   folder that cannot be read has not disappeared: it fails, and what it holds is kept;
 6. closes the run with its counts; files that failed are in ``load_errors``. An error that is
-   no one file's (the database went away ...) stops the run and closes it as ``failed``.
+   no one file's (the database went away, the disk is full) stops the run and closes it as
+   ``failed`` where the database still lets us: DatabaseFailed.
 
 What a refresh knows about the folder is in ``watched_files`` (one row per absolute path):
 ``source_documents`` is keyed by content, so it cannot say which paths were seen. A file's row
@@ -24,6 +26,7 @@ same way (parsing what it would load) and reports what a refresh would do.
 """
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -36,26 +39,27 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.db import has_table, upgrade_to_head
-from tcps.errors import failure_reason
+from tcps.db import has_table
+from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
 from tcps.load import CHILD_TABLES, Loader, project_id_of
-from tcps.lock import refresh_lock
-from tcps.models import (Base, Country, LoadError, LoadRun, Organization, Project, ProjectSource,
-                         SourceDocument, WatchedFile)
-from tcps.parse import read_file
+from tcps.lock import writer_lock
+from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
+                         sources, watched_files)
 from tcps.record import Record
 from tcps.runs import RunReport
 from tcps.search import reindex
-from tcps.sources import SourceFile, read_source, summary_files
+from tcps.sources import (DEFAULT_MAX_SIZE, SourceFile, cannot_open, read_file, read_source,
+                          summary_files)
 
 
 @dataclass(frozen=True)
 class FileStat:
     """What the cheap check compares: a file's size and modification time (nanoseconds)."""
 
-    path: str
+    path: str  # as shown and stored (tcps.errors.shown_path): the key of watched_files
     size: int
     mtime_ns: int
+    os_path: str  # as the operating system spells it: what is opened
 
 
 @dataclass(frozen=True)
@@ -70,18 +74,24 @@ class KnownSource:
     project_id: int | None  # the project it was loaded into
 
 
-def scan_folder(root: Path) -> list[FileStat]:
-    """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed.
+def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
+    """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed;
+    and the folders and files that could not be (a dangling link, a loop, no permission).
 
     Absolute paths make a file the same source whatever directory cron starts in. The stat is
     taken before the file is read: a file written meanwhile has a newer mtime than the one
     recorded, so the next refresh reads it again."""
-    found = []
-    for path in summary_files([root]):
-        with suppress(FileNotFoundError):   # gone since the walk listed it
+    listing = summary_files([root])
+    found, problems = [], list(listing.unreadable)
+    for path in listing.files:
+        try:
             st = os.stat(path)
-            found.append(FileStat(path, st.st_size, st.st_mtime_ns))
-    return found
+        except OSError as e:
+            if e.errno != errno.ENOENT or os.path.islink(path):  # not merely gone since the walk
+                problems.append(FileError(path, cannot_open(path, e)))
+            continue
+        found.append(FileStat(shown_path(path), st.st_size, st.st_mtime_ns, path))
+    return found, problems
 
 
 def is_older_parser(recorded: str, current: str) -> bool:
@@ -106,86 +116,98 @@ def needs_reading(found: FileStat, known: KnownSource | None, parser_version: st
 # Wraps the files to read, e.g. in a progress bar: called with them, used as a context manager.
 Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileStat]]]
 
-watched = WatchedFile.__table__
-runs = LoadRun.__table__
-errors = LoadError.__table__
-projects = Project.__table__
-sources = SourceDocument.__table__
-links = ProjectSource.__table__
+watched, runs, errors, links = watched_files, load_runs, load_errors, project_sources
 
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
-            wait: float = 0, progress: Progress = nullcontext) -> RunReport:
-    """Bring the database up to date with ``folder``; see the module docstring.
+            wait: float = 0, max_size: int = DEFAULT_MAX_SIZE,
+            progress: Progress = nullcontext) -> RunReport:
+    """Bring the database up to date with ``folder``; see the module docstring. No file of
+    more than ``max_size`` bytes is read (it fails).
 
-    Raises LockHeld when another refresh keeps the lock longer than ``wait`` seconds, and
-    ConfigError when the schema cannot be brought to head.
+    Raises LockHeld when another writer keeps the lock longer than ``wait`` seconds,
+    ConfigError when the schema cannot be brought to head, and DatabaseFailed when the
+    database stops working during the run.
     """
     root = folder.resolve()
     if dry_run:
-        return _Run(engine, root, prune, dry_run=True).execute(progress)
-    with refresh_lock(engine, wait):
-        upgrade_to_head(engine)
-        return _Run(engine, root, prune, dry_run=False).execute(progress)
+        return _Run(engine, root, prune, True, max_size).execute(progress)
+    with writer_lock(engine, wait):  # which brings the schema to head
+        return _Run(engine, root, prune, False, max_size).execute(progress)
 
 
-def examine(stat: FileStat, known: KnownSource | None) -> tuple[Record, SourceFile] | None:
+def examine(stat: FileStat, known: KnownSource | None,
+            max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, SourceFile] | None:
     """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
 
     None when its bytes are those last loaded, by the current parser; else its parsed record,
     ready to load. Raises ParseError for a file that cannot be read or parsed.
     """
-    data = read_file(stat.path)
+    data = read_file(stat.os_path, max_size)
     digest = hashlib.sha256(data).hexdigest()
     if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
             and digest == known.sha256):
         return None
-    return read_source(stat.path, data, digest)
+    return read_source(stat.os_path, max_size, data, digest)
 
 
 class _Run:
     """One refresh (or dry run) of one folder, filling in its RunReport as it goes."""
 
-    def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool):
+    def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool, max_size: int):
         self.engine = engine
         self.root = root
+        self.folder = shown_path(root)  # as load_runs and watched_files hold it
         self.prune = prune
         self.dry_run = dry_run
-        self.report = RunReport(folder=str(root), parser_version=PARSER_VERSION,
+        self.max_size = max_size
+        self.report = RunReport(folder=self.folder, parser_version=PARSER_VERSION,
                                 started=_now(), dry_run=dry_run)
 
     def execute(self, progress: Progress) -> RunReport:
         if self.dry_run:
             self._refresh_folder(progress)
             return self.report
-        self._open_run()
         try:
+            self._open_run()
             self._refresh_folder(progress)
+            self._close_run()
         except Exception as e:  # not one file's fault: the run stops, and its row says so
             self._abandon_run(e)
+            if isinstance(e, sa.exc.SQLAlchemyError):
+                raise DatabaseFailed(f"refresh stopped, the database failed: {one_line(e)}") from e
             raise
-        self._close_run()
         return self.report
 
     def _refresh_folder(self, progress: Progress) -> None:
-        found = scan_folder(self.root)
+        found, problems = scan_folder(self.root)
         # Only a dry run can meet a database no refresh has touched yet (a refresh migrates
         # first): then every file is new and there is nothing to prune.
         has_schema = self._has_schema()
         known = self._known() if has_schema else {}
-        self.report.seen = len(found)
+        self.report.seen = len(found) + len(problems)
+        for problem in problems:
+            self._fail(problem.path, problem.reason)
         to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
         self.report.unchanged = len(found) - len(to_read)
         with (nullcontext() if self.dry_run else Loader(self.engine)) as loader, \
                 progress(to_read) as files:
             for stat in files:
                 self._refresh_file(loader, stat, known.get(stat.path))
-        present = {f.path for f in found}
-        inside = f"{self.root}{os.sep}"
-        self.report.removed = [p for p in sorted(known) if p.startswith(inside) and p not in present]
+        self.report.removed = self._removed(known, found, problems)
         if self.prune and has_schema:
             self._prune(known)
         self.report.finished = _now()
+
+    def _removed(self, known: dict[str, KnownSource], found: list[FileStat],
+                 problems: list[FileError]) -> list[str]:
+        """The recorded files of this folder that are gone: not found, and not in or under
+        a path that could not be read (what that holds is unknown, not gone)."""
+        present = {f.path for f in found}
+        unknown = tuple(p for problem in problems for p in (problem.path, f"{problem.path}{os.sep}"))
+        inside = f"{self.folder}{os.sep}"
+        return [p for p in sorted(known)
+                if p.startswith(inside) and p not in present and not p.startswith(unknown)]
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:
@@ -200,7 +222,7 @@ class _Run:
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
         try:
-            loaded = examine(stat, known)
+            loaded = examine(stat, known, self.max_size)
             if loaded is None:
                 self._touched(stat)
                 return
@@ -208,6 +230,8 @@ class _Run:
             # The file's watched row commits with its summary, or neither does.
             outcome = loader.load(record, source, then=self._watcher(stat, record)) if loader else None
         except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+            if stops_the_run(e):
+                raise
             self._fail(stat.path, failure_reason(e))
             return
         if known is None:
@@ -228,9 +252,13 @@ class _Run:
     @staticmethod
     def _watcher(stat: FileStat, record: Record) -> Callable[[Connection], None]:
         """What to run in the summary's transaction: write the file's watched_files row."""
+        title = record.title
+        if not title:   # no project to point the row at (the loader refuses such a record too)
+            raise FileError(stat.path, "no title: cannot tell which project it is")
+
         def watch(conn: Connection) -> None:
             conn.execute(watched.delete().where(watched.c.path == stat.path))
-            conn.execute(watched.insert().values(project_id=project_id_of(record.title)), {
+            conn.execute(watched.insert().values(project_id=project_id_of(title)), {
                 "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                 "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
         return watch
@@ -253,7 +281,7 @@ class _Run:
         with (self.engine.connect() if self.dry_run else self.engine.begin()) as conn:
             from_folder = conn.execute(
                 sa.select(projects.c.id).join(sources, sources.c.id == projects.c.source_document_id)
-                .where(sources.c.path.startswith(f"{self.root}{os.sep}", autoescape=True))).scalars()
+                .where(sources.c.path.startswith(f"{self.folder}{os.sep}", autoescape=True))).scalars()
             candidates = {known[p].project_id for p in removed} - {None} | set(from_folder)
             kept = set(conn.execute(sa.select(watched.c.project_id).where(
                 watched.c.project_id.in_(candidates), watched.c.path.not_in(removed))).scalars())
@@ -283,7 +311,7 @@ class _Run:
         still lets us (when it does not, the next refresh marks the run interrupted)."""
         self.report.finished = _now()
         with suppress(sa.exc.SQLAlchemyError):
-            self._fail(str(self.root), f"refresh stopped: {failure_reason(error)}")
+            self._fail(self.folder, f"refresh stopped: {failure_reason(error)}")
         with suppress(sa.exc.SQLAlchemyError):
             self._close_run(status="failed")
 
@@ -299,7 +327,7 @@ def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
     conn.execute(projects.delete().where(projects.c.id.in_(project_ids)))
     reindex(conn, project_ids)  # their search index rows go too
     _delete_unreferenced(conn, sources, source_ids)
-    for lookup in (Organization.__table__, Country.__table__):
+    for lookup in (organizations, countries):
         _delete_unreferenced(conn, lookup)
 
 

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from tcps.db import has_table
-from tcps.models import LoadRun
+from tcps.models import load_runs
 from tcps.output import QueryResult
 
 # The columns `tcps runs` shows, in order.
@@ -82,16 +82,39 @@ class RunReport:
         }
 
 
-def recent_runs(engine: Engine, limit: int = 20) -> QueryResult:
-    """The latest runs, newest first, as rows of ``RUN_COLUMNS`` (none before the first refresh),
-    times in UTC as ISO text to the second."""
-    runs = LoadRun.__table__
+def recent_runs(engine: Engine, limit: int | None = 20) -> QueryResult:
+    """The latest runs (``limit`` of them; None: all), newest first, as rows of ``RUN_COLUMNS``
+    (none before the first refresh), times in UTC as ISO text to the second."""
     rows: list[tuple] = []
     with engine.connect() as conn:
-        if has_table(conn, LoadRun.__tablename__):
-            latest = sa.select(*(runs.c[name] for name in RUN_COLUMNS)).order_by(runs.c.id.desc())
+        if has_table(conn, load_runs.name):
+            latest = (sa.select(*(load_runs.c[name] for name in RUN_COLUMNS))
+                      .order_by(load_runs.c.id.desc()))
             rows = [tuple(map(_plain, row)) for row in conn.execute(latest.limit(limit))]
-    return QueryResult(list(RUN_COLUMNS), rows, len(rows))
+    return QueryResult(list(RUN_COLUMNS), rows)
+
+
+def as_table(runs: QueryResult) -> QueryResult:
+    """Runs as a terminal shows them, one line each within 80 columns: the start to the minute,
+    the time taken instead of when it finished, and the files seen with those that changed or
+    failed (the unchanged are the rest); the folder and the rest are in the other formats."""
+    counted = [name for name in RUN_COLUMNS[RUN_COLUMNS.index("new"):RUN_COLUMNS.index("pruned") + 1]
+               if name != "unchanged"]
+    rows = []
+    for values in runs.rows:
+        run = dict(zip(RUN_COLUMNS, values, strict=True))
+        counts = ", ".join(f"{run[name]:,} {name}" for name in counted if run[name])
+        files = f"{run['seen']:,} seen" + (f": {counts}" if counts else "")
+        rows.append((run["id"], run["started"][:16], _took(run["started"], run["finished"]),
+                     run["status"], files))
+    return QueryResult(["id", "started (UTC)", "took", "status", "files"], rows)
+
+
+def _took(started: str, finished: str | None) -> str:
+    if finished is None:
+        return "-"
+    seconds = (datetime.fromisoformat(finished) - datetime.fromisoformat(started)).total_seconds()
+    return f"{seconds:.0f}s" if seconds < 120 else f"{seconds / 60:.0f}min"
 
 
 def _plain(value):

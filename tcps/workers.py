@@ -3,16 +3,25 @@
 Parsing costs several times the database work, so ``tcps load`` parses in worker processes
 while it writes. A worker's result is the (record, source) of each file, or the reason it could
 not be read: a string crosses processes safely, whatever the exception was.
+
+Workers die with the process that started them, even by ``kill -9``: a forked worker holds
+copies of its parent's descriptors (the database connection, the writer lock), so a worker
+outliving a killed load would keep its transaction open and the lock held. Linux sends each
+worker SIGKILL when its parent ends (``PR_SET_PDEATHSIG``).
 """
 from __future__ import annotations
 
+import ctypes
+import os
+import signal
+import sys
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 
 from tcps.errors import failure_reason
 from tcps.record import Record
-from tcps.sources import SourceFile, read_source
+from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_source
 
 Parsed = tuple[Record, SourceFile] | str
 
@@ -23,19 +32,23 @@ PARALLEL_FROM = 64
 # records (with their bytes and text) do not pile up in the writer while the database takes them.
 CHUNK = 16
 TASKS_PER_WORKER = 4
+# prctl(2)'s option that has the kernel signal a process when its parent ends.
+_PR_SET_PDEATHSIG = 1
 
 
-def parse_in_order(files: list[str], jobs: int, chunk: int = CHUNK) -> Iterator[tuple[str, Parsed]]:
+def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE,
+                   chunk: int = CHUNK) -> Iterator[tuple[str, Parsed]]:
     """Each file with its (record, source), or the reason it could not be read, in order;
-    in ``jobs`` processes, ``chunk`` files a task, at most ``jobs * TASKS_PER_WORKER`` tasks ahead."""
+    in ``jobs`` processes, ``chunk`` files a task, at most ``jobs * TASKS_PER_WORKER`` tasks ahead.
+    No file of more than ``max_size`` bytes is read."""
     if jobs <= 1 or len(files) < PARALLEL_FROM:
-        yield from ((path, _read_or_reason(path)) for path in files)
+        yield from ((path, _read_or_reason(path, max_size)) for path in files)
         return
-    with ProcessPoolExecutor(jobs) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[list[str], Future]] = deque()
         for start in range(0, len(files), chunk):
             task = files[start:start + chunk]
-            pending.append((task, pool.submit(_read_all, task)))
+            pending.append((task, pool.submit(_read_all, task, max_size)))
             if len(pending) > jobs * TASKS_PER_WORKER:
                 task, results = pending.popleft()
                 yield from zip(task, results.result(), strict=True)
@@ -43,14 +56,25 @@ def parse_in_order(files: list[str], jobs: int, chunk: int = CHUNK) -> Iterator[
             yield from zip(task, results.result(), strict=True)
 
 
-def _read_all(files: list[str]) -> list[Parsed]:
+def _die_with_parent(parent: int) -> None:
+    """A worker's first act: ask for SIGKILL when its parent ends, and end now if the parent
+    ended already (between the fork and this call). Elsewhere than Linux, nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _read_all(files: list[str], max_size: int) -> list[Parsed]:
     """One worker's task: ``_read_or_reason`` of each file of a chunk."""
-    return [_read_or_reason(path) for path in files]
+    return [_read_or_reason(path, max_size) for path in files]
 
 
-def _read_or_reason(path: str) -> Parsed:
+def _read_or_reason(path: str, max_size: int) -> Parsed:
     """``read_source``, with a failure as its reason."""
     try:
-        return read_source(path)
+        return read_source(path, max_size)
     except Exception as e:  # a parser bug on one file must not stop the others
         return failure_reason(e)

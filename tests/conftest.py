@@ -12,6 +12,8 @@ missing (``.ci/run`` installs them).
 """
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,10 @@ from databases import empty_database
 
 from tcps.db import make_engine, upgrade_to_head
 from tcps.testing.pg import PostgresServer, create_database, postgres_bindir
+
+# Tests run the `tcps` command as a user does: the one installed beside this Python, also when
+# the venv is not activated (the README's test line calls .venv/bin/python directly).
+os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 
 @pytest.fixture(scope="session")

@@ -1,11 +1,11 @@
-"""Where the shared corpus lives: beside the clone, as in CI (../shared/corpus)."""
+"""Where the test corpus lives: tests/corpus, the development summaries with their gold records."""
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus"
+CORPUS = ROOT / "tests" / "corpus"
 DATA = ROOT / "data"
 # Our own summaries with gold records: other projects, countries and quirks than the corpus's.
 OURS = ROOT / "tests" / "summaries"
@@ -28,3 +28,7 @@ def page_files() -> list[Path]:
     """Every web page with a gold record: the dev pages, then our own."""
     return [p for d in (PAGES, OWN_PAGES) for p in sorted(d.glob("*.htm*"))
             if p.with_suffix(".json").exists()]
+
+
+# The installed command beside the test's Python: the README's test line does not put .venv/bin on PATH.
+TCPS = str(Path(sys.executable).with_name("tcps"))

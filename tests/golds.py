@@ -7,9 +7,10 @@ import json
 import sqlalchemy as sa
 from corpus import CORPUS, DATA, ROOT  # noqa: F401  (re-exported for the database tests)
 
-from tcps.load import Loader, fiscal_years, projects, sources
+from tcps.load import Loader
+from tcps.models import (Base, activities, fiscal_years, funding, objectives, partners, project_countries,
+                         projects, results, sources)
 from tcps.sources import SourceFile
-from tcps.models import Activity, Base, Funding, Objective, Partner, ProjectCountry, Result
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
                          Objective as RecObjective, Partner as RecPartner, Record, Source)
 
@@ -43,8 +44,7 @@ def record_from_db(conn: sa.Connection, project_id: int) -> Record:
     p = conn.execute(sa.select(projects).where(projects.c.id == project_id)).mappings().one()
     s = conn.execute(sa.select(sources).where(sources.c.id == p["source_document_id"])).mappings().one()
 
-    def rows(model, *columns):
-        table = model.__table__
+    def rows(table, *columns):
         return conn.execute(sa.select(*(table.c[c] for c in columns))
                             .where(table.c.project_id == project_id)
                             .order_by(table.c.position)).all()
@@ -55,17 +55,17 @@ def record_from_db(conn: sa.Connection, project_id: int) -> Record:
             .where(fiscal_years.c.project_id == project_id)
             .order_by(fiscal_years.c.funding_position, fiscal_years.c.fiscal_year)):
         years.setdefault(position, []).append(year)
-    partner_rows = rows(Partner, "role", "country_alpha3", "name")
+    partner_rows = rows(partners, "role", "country_alpha3", "name")
     return Record(
         title=p["title"], status=p["status"], program=p["program"], region=p["region"],
-        countries=[c for (c,) in rows(ProjectCountry, "country_alpha3")],
+        countries=[c for (c,) in rows(project_countries, "country_alpha3")],
         start_date=p["start_date"], end_date=p["end_date"], dates_revised=p["dates_revised"],
         funding=[RecFunding(years.get(pos, []), amount, currency, kind)
-                 for pos, amount, currency, kind in rows(Funding, "position", "amount", "currency", "kind")],
+                 for pos, amount, currency, kind in rows(funding, "position", "amount", "currency", "kind")],
         problem=p["problem"], results_kind=p["results_kind"], results=p["results_text"],
-        metrics=[Metric(*r) for r in rows(Result, "measure", "value", "unit")],
-        objectives=[RecObjective(*r) for r in rows(Objective, "level", "text")],
-        activities=[RecActivity(*r) for r in rows(Activity, "text", "country_alpha3")],
+        metrics=[Metric(*r) for r in rows(results, "measure", "value", "unit")],
+        objectives=[RecObjective(*r) for r in rows(objectives, "level", "text")],
+        activities=[RecActivity(*r) for r in rows(activities, "text", "country_alpha3")],
         grantee=next((name for role, _, name in partner_rows if role == "grantee"), None),
         partners=[RecPartner(country, name) for role, country, name in partner_rows
                   if role == "implementing"],

@@ -1,28 +1,41 @@
-"""Make PDF summaries from gold records, laid out like ILAB's originals (test-only helper).
+"""Make PDF summaries from synthetic records, laid out like ILAB's originals (test-only helper).
 
 A page has the bureau's header in its top band, the fields as a two-column table (the label in
 a narrow left column, the value beside it, wrapped), and a footer in its bottom band: the short
 title, ``Page N of M`` and the bureau's name. Lists (objectives, activities, partners) break
 across pages wherever the page ends.
 
-What is printed where comes from ``shared/tools/variants.py`` (its "tab" layout: label
-spellings, list styles, country spellings, partner groups), which only draws text that
-record.md reads back as the gold record; this module only places that text on PDF pages,
-wrapping lines where variants.py allows a line to start. Besides the PDF it returns the text
-a perfect extraction gives (``expected_text``): the P1 TAB layout, one line per printed line.
+The records and what is printed for them come from the benchmark's generator
+(``benchmarks/generate.py``): new projects recombined from the corpus's gold records, each
+field's value lines as its TAB layout prints them (label spellings, bullets, list headings,
+partners per country). This module only places those lines on PDF pages, wrapping a value where
+its next line cannot be read as something else (a label, a bullet, a list number, a page
+footer). Besides the PDF it returns the text a perfect extraction gives (``expected_text``):
+the P1 TAB layout, one line per printed line.
 """
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import random
+import re
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from fpdf import FPDF
 
-SHARED = Path(__file__).resolve().parents[1].parent / "shared"
-CORPUS = SHARED / "corpus"
+from corpus import CORPUS, ROOT
+
+
+def _load_generate():
+    """benchmarks/generate.py as a module: benchmarks/ is not a package, and its modules import
+    each other (generate imports pages), so the folder goes on the path as for benchmarks/run.py."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    return importlib.import_module("generate")
+
+
+generate = _load_generate()
 
 # Page geometry in points (US Letter), as in the originals: a 1-inch body margin, the header
 # and footer inside the top and bottom margins.
@@ -33,21 +46,43 @@ GUTTER = 10.0
 BODY_TOP = 80.0
 BODY_BOTTOMS = (600.0, 650.0, 712.0)  # where the body ends, drawn per summary
 HANG = 18.0                     # a list item's text stands this far right of its bullet
-SUB_INDENT = 18.0               # a sub-bullet stands this far right of a bullet
 SECTION_GAP = 8.0
 FOOTER_SIZE, FOOTER_PITCH = 8.0, 9.5
-# Bullet characters that Helvetica (WinAnsi) cannot draw are drawn as the ordinary bullet.
-MARKERS = {"\uf0b7\t": "• ", "\uf0b7 ": "• ", " ": ""}
+BULLETS = ("\u2022 ", "\uf0b7 ")   # Helvetica (WinAnsi) has no Symbol-font bullet: both print as •
+
+# A field's label at a line start, in any of the generator's spellings.
+LABEL_START_RE = re.compile(r"^(?:" + "|".join(re.escape(w) for pair in generate.LABELS.values()
+                                               for w in pair) + r")(?=$|[\s:])", re.I)
+# What a wrapped value's next line may not start with: it would read as a label, a list item or
+# a page footer.
+NOT_A_LINE_START = re.compile(LABEL_START_RE.pattern[1:] + r"|[-\u2022\uf0b7]|\d+[.)]|"
+                              r"page\s+\d|u\.\s?s\.\s+department|technical\s+cooperation", re.I)
 
 
-def load_variants():
-    """shared/tools/variants.py as a module (it is a script, not a package)."""
-    if "variants" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("variants", SHARED / "tools" / "variants.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["variants"] = module   # dataclasses look their module up while it loads
-        spec.loader.exec_module(module)
-    return sys.modules["variants"]
+def synthetic_records(n: int, corpus: Path = CORPUS) -> dict[str, dict[str, Any]]:
+    """{name: record} of the first n projects generated from the corpus's gold records as text
+    summaries that print faithfully as TAB lines.
+
+    Skipped: a project the generator made a web page (its record holds what only pages print),
+    and one with several development objectives (printed as plain lines, they read back as one)."""
+    pools = generate.Pools.from_corpus(corpus)
+    out: dict[str, dict[str, Any]] = {}
+    index = 0
+    while len(out) < n:
+        made = generate.summary(pools, index)
+        developments = sum(o["level"] == "development" for o in made.record["objectives"])
+        if made.name.endswith(".txt") and developments <= 1:
+            out[f"synthetic_{index:03d}"] = made.record
+        index += 1
+    return out
+
+
+@dataclass
+class Section:
+    """One field as printed: its label and its value lines (a list item starts with a bullet)."""
+    fld: str
+    label: str
+    lines: list[str]
 
 
 @dataclass
@@ -56,8 +91,7 @@ class Row:
     label: str = ""
     value: str = ""
     x: float = VALUE_X            # where the value text starts
-    marker: str = ""              # a bullet or list number printed at the item's indent
-    marker_x: float = VALUE_X
+    marker: str = ""              # the bullet printed at the value column
 
 
 @dataclass
@@ -87,17 +121,15 @@ class SummaryPdf(FPDF):
 
     def header(self) -> None:
         self.set_font("Helvetica", "B", 11)
-        title = "TECHNICAL COOPERATION PROJECT SUMMARY"
-        self.text((PAGE_W - self.get_string_width(title)) / 2, 44, title)
+        self.text((PAGE_W - self.get_string_width(generate.HEADER)) / 2, 44, generate.HEADER)
 
     def footer(self) -> None:
-        variants = load_variants()
         self.set_font("Helvetica", "", FOOTER_SIZE)
         page = f"Page {self.page_no()} of {self.page_total}"
         if self.footer_shape == "one line":
-            lines = [f"{self.short_title}, {page}", variants.BUREAU]
+            lines = [f"{self.short_title}, {page}", generate.BUREAU]
         else:   # a block: the short title, the page and the bureau on lines of their own
-            lines = [self.short_title + ",", page, variants.BUREAU]
+            lines = [self.short_title + ",", page, generate.BUREAU]
         lines = [part for line in lines for part in self.fold(line, RIGHT - LEFT)]
         y = PAGE_H - 24 - FOOTER_PITCH * (len(lines) - 1)
         for line in lines:
@@ -116,16 +148,16 @@ class SummaryPdf(FPDF):
         return lines + [cur]
 
 
-def wrap_tokens(pdf: FPDF, toks: list, width: float) -> list[str]:
-    """Words of a paragraph folded to the width, a line starting only where variants.py
-    allows one (Tok.brk); a line with no allowed break that is too wide is Unplaceable."""
-    words = [t.text.replace("\uf0b7", "•") for t in toks]   # Helvetica has no Symbol bullet
+def wrap(pdf: FPDF, text: str, width: float) -> list[str]:
+    """A value folded to the width, a line starting only where it cannot be read as a label,
+    a list item or a footer; a line with no such break that is too wide is Unplaceable."""
+    words = text.split(" ")
     lines: list[str] = []
     start, n = 0, len(words)
     while start < n:
         end, cut = start + 1, None
         while end < n:
-            if toks[end].brk:
+            if not NOT_A_LINE_START.match(" ".join(words[end:])):
                 cut = end
             if pdf.get_string_width(" ".join(words[start:end + 1])) > width:
                 break
@@ -139,39 +171,38 @@ def wrap_tokens(pdf: FPDF, toks: list, width: float) -> list[str]:
     return lines
 
 
-def section_rows(pdf: FPDF, section) -> list[Row]:
+def section_rows(pdf: SummaryPdf, section: Section) -> list[Row]:
     """The printed lines of one section: its label folded into the left column beside the
-    value paragraphs folded into the value column."""
+    value lines folded into the value column."""
     pdf.set_font("Helvetica", "B", pdf.body_size)
     labels = pdf.fold(section.label, VALUE_X - GUTTER - LEFT)
     pdf.set_font("Helvetica", "", pdf.body_size)
     rows: list[Row] = []
-    for para in section.paras:
-        marker = MARKERS.get(para.marker, para.marker)
-        indent = SUB_INDENT if para.indent else 0.0
-        x = VALUE_X + indent + (HANG if marker else 0.0)
-        for i, line in enumerate(wrap_tokens(pdf, para.toks, RIGHT - x)):
-            rows.append(Row(value=line, x=x, marker=marker.strip() if i == 0 else "",
-                            marker_x=VALUE_X + indent))
+    for line in section.lines:
+        bullet = line.startswith(BULLETS)
+        text = line[2:] if bullet else line
+        x = VALUE_X + (HANG if bullet else 0.0)
+        for i, part in enumerate(wrap(pdf, text, RIGHT - x)):
+            rows.append(Row(value=part, x=x, marker="\u2022" if bullet and i == 0 else ""))
     rows += [Row() for _ in range(len(labels) - len(rows))]
-    for row, label in zip(rows, labels):
+    for row, label in zip(rows, labels, strict=False):
         row.label = label
     return rows
 
 
-def row_text(row: Row, label: str | None, indent: bool) -> str | None:
+def row_text(row: Row, label: str | None) -> str | None:
     """The line a perfect extraction gives for a row (None for a label-only row)."""
     value = f"{row.marker} {row.value}" if row.marker else row.value
-    if indent and row.marker:
-        value = "  " + value
     if label is not None:
         return f"{label}\t{value}" if value else label
     return f"\t{value}" if value else None
 
 
-def place(pdf: SummaryPdf, sections: list) -> tuple[SummaryPdf, list[str], list[str]]:
+def place(pdf: SummaryPdf, sections: list[Section],
+          break_in: str | None = None) -> tuple[SummaryPdf, list[str], list[str]]:
     """Draw the sections page after page; return the PDF, the expected text lines and the
-    fields a page end fell inside."""
+    fields a page end fell inside. A page also ends after the label rows of the field
+    ``break_in``, where it has more rows (a short list breaks across pages too)."""
     pitch = pdf.pitch
     out: list[str] = []
     broken: list[str] = []
@@ -189,7 +220,7 @@ def place(pdf: SummaryPdf, sections: list) -> tuple[SummaryPdf, list[str], list[
                 out.append("\t")   # a paragraph of its own after an item: a blank line
                 item_x = None
             item_x = row.x if row.marker else item_x
-            if y + pitch > pdf.bottom:
+            if y + pitch > pdf.bottom or (section.fld == break_in and i == max(label_rows, 1)):
                 pdf.add_page()
                 y = BODY_TOP
                 broken.append(section.fld)
@@ -199,10 +230,10 @@ def place(pdf: SummaryPdf, sections: list) -> tuple[SummaryPdf, list[str], list[
                 pdf.text(LEFT, baseline, row.label)
             pdf.set_font("Helvetica", "", pdf.body_size)
             if row.marker:
-                pdf.text(row.marker_x, baseline, row.marker)
+                pdf.text(VALUE_X, baseline, row.marker)
             if row.value:
                 pdf.text(row.x, baseline, row.value)
-            line = row_text(row, section.label if i == 0 else None, row.marker_x > VALUE_X)
+            line = row_text(row, section.label if i == 0 else None)
             if line is not None:
                 out.append(line)
             y += pitch
@@ -210,23 +241,22 @@ def place(pdf: SummaryPdf, sections: list) -> tuple[SummaryPdf, list[str], list[
     return pdf, out, broken
 
 
-def draw_summary(gold: dict, seed: str) -> DrawnPdf:
-    """A PDF of the gold record; the same seed gives the same PDF."""
-    variants = load_variants()
+def draw_summary(record: dict[str, Any], seed: str, break_in: str | None = None) -> DrawnPdf:
+    """A PDF of the record in the TAB layout's words; the same seed gives the same PDF."""
     why = []
     for attempt in range(40):
         rng = random.Random(f"pdf/{seed}/{attempt}")
-        ctx = variants.Ctx("tab", rng)
-        labels = variants.LabelStyle("upper" if rng.random() < 0.85 else "title", False, True, rng)
+        caps = rng.random() < 0.85
+        sections = [Section(fld, generate.label(fld, record, caps), lines)
+                    for fld, lines in generate.field_lines(record, rng, "\u2022 ").items()]
+        style = (generate.short_title(record["title"], rng), rng.choice(["one line", "block"]),
+                 rng.choice([9.0, 10.0, 11.0, 12.0]), rng.choice([1.2, 1.3, 1.5, 2.0]),
+                 rng.choice(BODY_BOTTOMS))
         try:
-            sections = variants.build_sections(gold, ctx, labels)
-            style = (rng.choice(variants.short_titles(gold["title"], prefix_only=False)),
-                     rng.choice(["one line", "block"]), rng.choice([9.0, 10.0, 11.0, 12.0]),
-                     rng.choice([1.2, 1.3, 1.5]), rng.choice(BODY_BOTTOMS))
-            pages = place(SummaryPdf(*style), sections)[0].pages_count
-            pdf, lines, broken = place(SummaryPdf(*style, pages=pages), sections)
-        except (variants.Redraw, Unplaceable) as e:
+            pages = place(SummaryPdf(*style), sections, break_in)[0].pages_count
+            pdf, lines, broken = place(SummaryPdf(*style, pages=pages), sections, break_in)
+        except Unplaceable as e:
             why.append(str(e))
             continue
         return DrawnPdf(bytes(pdf.output()), pages, "\n".join(lines) + "\n", broken)
-    raise variants.Unrenderable("; ".join(why))
+    raise Unplaceable("; ".join(why))

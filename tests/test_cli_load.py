@@ -8,7 +8,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from golds import CORPUS, DATA, ROOT, gold_records, record_from_db, row_counts
+from corpus import TCPS
 from tcps.cli import cli
 from tcps.db import alembic_config
 from tcps.keys import name_key
@@ -39,7 +39,7 @@ def counts_line(output: str) -> dict[str, int]:
 
 @pytest.fixture
 def loaded_url(db_url: str) -> str:
-    """The database after `tcps load data/ ../shared/corpus/`."""
+    """The database after `tcps load data/ tests/corpus/`."""
     result = run("load", "--db", db_url, str(DATA), str(CORPUS))
     assert result.exit_code == 0, result.output
     files = len(list(DATA.glob("*.txt"))) + len(list(CORPUS.glob("*.txt")))
@@ -136,8 +136,7 @@ def test_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
 
 def test_quick_start_loads_data_into_tcps_db_in_the_working_directory(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TCPS_DATABASE_URL"}
-    tcps = Path(sys.executable).with_name("tcps")
-    result = subprocess.run([str(tcps), "load", str(DATA)], cwd=tmp_path, env=env,
+    result = subprocess.run([TCPS, "load", str(DATA)], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("added 2, updated 0, unchanged 0, failed 0")
@@ -175,7 +174,7 @@ def test_db_commands_and_schema(db_url: str) -> None:
 # --- the README's analyst queries -----------------------------------------------------------
 
 def readme_queries() -> list[str]:
-    section = (ROOT / "README.md").read_text().split("### Example queries", 1)[1]
+    section = (ROOT / "README.md").read_text().split("### Example queries", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
@@ -229,7 +228,7 @@ def test_readme_analyst_queries(loaded_url: str) -> None:
     assert len(queries) == len(EXPECTED) == 5
     records = [r for r, _ in gold_records()]
     with connect(loaded_url) as conn:
-        for query, expected in zip(queries, EXPECTED):
+        for query, expected in zip(queries, EXPECTED, strict=True):
             rows = [tuple(row) for row in conn.execute(sa.text(query))]
             if expected is _expected_organisations:  # compare organisations by their key
                 rows = [(name_key(name), country, n) for name, country, n in rows]

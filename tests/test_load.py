@@ -18,6 +18,8 @@ from tcps.sources import SourceFile
 from tcps.workers import parse_in_order
 from tcps.record import Partner
 
+PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
+
 
 @pytest.fixture
 def loaded(engine):
@@ -49,12 +51,12 @@ def test_every_record_round_trips_through_the_database(loaded) -> None:
 def test_loading_again_changes_nothing(loaded) -> None:
     with loaded.connect() as conn:
         counts = row_counts(conn)
-        ids = conn.execute(sa.text("SELECT id, title_key, source_document_id FROM projects ORDER BY id")).all()
+        ids = conn.execute(sa.text(PROJECT_IDS)).all()
         loaded_at = conn.execute(sa.text("SELECT loaded_at FROM source_documents ORDER BY id")).all()
     assert load_golds(loaded) == ["unchanged"] * len(gold_records())
     with loaded.connect() as conn:
         assert row_counts(conn) == counts
-        assert conn.execute(sa.text("SELECT id, title_key, source_document_id FROM projects ORDER BY id")).all() == ids
+        assert conn.execute(sa.text(PROJECT_IDS)).all() == ids
         assert conn.execute(sa.text("SELECT loaded_at FROM source_documents ORDER BY id")).all() == loaded_at
 
 
@@ -105,7 +107,8 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
 def test_organisations_are_deduplicated_by_printed_form_only(loaded) -> None:
     records = [r for r, _ in gold_records()]
     listings = {(n, c) for r in records
-                for n, c in ([(r.grantee, None)] if r.grantee else []) + [(p.name, p.country) for p in r.partners]}
+                for n, c in ([(r.grantee, None)] if r.grantee else [])
+                + [(p.name, p.country) for p in r.partners]}
     with loaded.connect() as conn:
         rows = conn.execute(sa.text("SELECT name, country_alpha3, match_key FROM organizations")).all()
     # one row per key, and every key of a listing has its row
@@ -113,7 +116,8 @@ def test_organisations_are_deduplicated_by_printed_form_only(loaded) -> None:
     # the ILO-IPEC grantee is printed with ’ in one summary and ' in others: one row
     ilo = [n for n, _ in listings if n.startswith("International Labor Organization") and "IPEC" in n]
     assert len(set(ilo)) >= 2 and len({name_key(n) for n in ilo}) == 1
-    assert len([r for r in rows if r[0].startswith("International Labor Organization") and "IPEC" in r[0]]) == 1
+    assert len([r for r in rows
+                if r[0].startswith("International Labor Organization") and "IPEC" in r[0]]) == 1
     # two countries' ministries of the same name are two organisations
     assert sorted(c for n, c, _ in rows if n == "Ministry of Labor and Social Protection") == ["KAZ", "KGZ"]
 
@@ -138,10 +142,11 @@ def test_views_do_not_double_count_totals(loaded) -> None:
         pid = find_project_id(conn, bridge.title)
         funding_usd = conn.execute(sa.text("SELECT funding_usd FROM project_overview WHERE project_id = :p"),
                                    {"p": pid}).scalar_one()
-        by_year = conn.execute(sa.text("SELECT sum(award_usd) FROM project_funding_by_year WHERE project_id = :p"),
-                               {"p": pid}).scalar_one()
-        joint = conn.execute(sa.text("SELECT fiscal_year, fiscal_years, award_usd FROM project_funding_by_year "
-                                     "WHERE project_id = :p"), {"p": find_project_id(conn, central_america.title)}).all()
+        by_year = conn.execute(sa.text("SELECT sum(award_usd) FROM project_funding_by_year "
+                                       "WHERE project_id = :p"), {"p": pid}).scalar_one()
+        joint = conn.execute(sa.text("SELECT fiscal_year, fiscal_years, award_usd "
+                                     "FROM project_funding_by_year WHERE project_id = :p"),
+                             {"p": find_project_id(conn, central_america.title)}).all()
     stated_total = [f.amount for f in bridge.funding if f.kind == "total"]
     awards = sum(f.amount for f in bridge.funding if f.kind == "award")
     assert stated_total == [awards] and funding_usd == awards and by_year == awards

@@ -10,7 +10,7 @@ import pytest
 from tcps.errors import ParseError
 from tcps.parse import parse_bytes, parse_file
 from tcps.record import Record
-from corpus import OWN_PAGES, PAGES, page_files
+from corpus import OWN_PAGES, PAGES, TCPS, page_files
 
 # Chrome of each way of saving seen in the pages: banner, skip links, menus, breadcrumbs, search,
 # print/share tools, icon text, sidebars, the Resources list, archive toolbars, mirror bars, footer.
@@ -44,7 +44,7 @@ def test_no_chrome_in_any_field(path):
                          ids=lambda p: p.stem)
 def test_bad_page_is_refused_with_one_line(path, tmp_path):
     """As each .expect says: exit 1, one error line naming the file, nothing on stdout."""
-    out = subprocess.run(["tcps", "parse", str(path)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run([TCPS, "parse", str(path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1
     assert out.stderr.startswith(f"error: {path}: not a project summary")
@@ -55,7 +55,7 @@ def test_cli_reads_a_page_whatever_its_suffix(tmp_path):
     page = PAGES / "d2_01_clear.html"
     for name in ("page.txt", "page"):
         (tmp_path / name).write_bytes(page.read_bytes())
-    out = subprocess.run(["tcps", "parse", str(page), str(tmp_path / "page.txt"), str(tmp_path / "page")],
+    out = subprocess.run([TCPS, "parse", str(page), str(tmp_path / "page.txt"), str(tmp_path / "page")],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     records = json.loads(out.stdout)
@@ -119,7 +119,7 @@ def test_a_list_item_is_one_item_whatever_its_semicolons():
 
 
 def test_text_format_shows_what_a_page_adds():
-    out = subprocess.run(["tcps", "parse", str(PAGES / "d1_07_bridge_forced_labor.html"), "--format", "text"],
+    out = subprocess.run([TCPS, "parse", str(PAGES / "d1_07_bridge_forced_labor.html"), "--format", "text"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     lines = out.stdout.splitlines()

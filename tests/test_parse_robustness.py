@@ -1,6 +1,9 @@
 """Property-based: nothing a file can hold makes the parser raise anything but ParseError."""
 from __future__ import annotations
 
+import time
+
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -122,3 +125,22 @@ def test_page_cut_anywhere_gives_a_record_or_a_parse_error(data, draw):
 @given(st.text(max_size=2000))
 def test_random_text_after_an_html_start(text):
     parses_or_refuses(b"<!DOCTYPE html><html><body>" + text.encode("utf-8"), "sample.html")
+
+
+LABELS = ["PROJECT TITLE", "ILAB PROGRAM", "REGION/COUNTRY", "PROJECT DURATION",
+          "FISCAL YEAR & FUNDING LEVEL", "PROBLEM TO BE ADDRESSED", "RESULTS", "PROJECT OBJECTIVES",
+          "SUMMARY OF ACTIVITIES", "GRANTEE", "IMPLEMENTING PARTNERS", "CONTACT INFORMATION"]
+
+
+@pytest.mark.parametrize("text", [
+    "PROJECT TITLE\tA Title\n" + "RESULTS\tThe project reached 5 children.\n" * 20_000,
+    "".join(f"{LABELS[i % 12]}\tValue {i}\n" for i in range(20_000)),
+    "PROJECT TITLE A Title " + " ".join(f"{LABELS[i % 12]} Value" for i in range(20_000)),
+], ids=["one label repeated", "every label in turn", "flattened"])
+def test_a_hostile_file_of_repeated_labels_parses_in_linear_time(text):
+    """20,000 label lines: the chain of labels is found in time linear in its candidates (the
+    quadratic pass took over a minute here). CPU time, so that a loaded machine does not fail it."""
+    start = time.process_time()
+    record = parse_bytes(text.encode(), "sample.txt")
+    assert time.process_time() - start < 2.0
+    assert record.title

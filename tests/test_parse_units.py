@@ -34,8 +34,10 @@ HEADER = "TECHNICAL COOPERATION PROJECT SUMMARY"
 def test_footer_shapes_are_removed_and_pages_counted(footer):
     text = "\n".join(["PROBLEM\tThe text goes", *footer, "", HEADER, "", "\ton after the break."])
     cleaned = remove_furniture(text)
-    assert cleaned.lines == ["PROBLEM\tThe text goes", "\ton after the break."]
-    assert cleaned.pages == 2
+    out, pages = strip_inline_footers("\n".join(cleaned.lines), "Short Title of a Project",
+                                      cleaned.short_titles, [])
+    assert out == "PROBLEM\tThe text goes\n\ton after the break."
+    assert max([cleaned.pages or 0, *pages]) == 2
 
 
 def test_page_words_inside_a_sentence_are_not_a_footer():
@@ -47,14 +49,14 @@ def test_page_words_inside_a_sentence_are_not_a_footer():
 def test_inline_footer_takes_its_short_title_with_it():
     line = f"standards, monitoring procedures and Palma Futuro, Page 1 of 2 {BUREAU} {HEADER} enforcement"
     warnings = []
-    out = strip_inline_footers(line, "PALMA FUTURO: PREVENTING CHILD LABOR", [], warnings)
-    assert out == "standards, monitoring procedures and enforcement"
+    out, pages = strip_inline_footers(line, "PALMA FUTURO: PREVENTING CHILD LABOR", [], warnings)
+    assert (out, pages) == ("standards, monitoring procedures and enforcement", [2])
     assert warnings == []
 
 
 def test_inline_footer_prefers_a_short_title_seen_in_another_footer():
     line = f"working to Central Asia Project, Page 1 of 2 {BUREAU} {HEADER} share"
-    out = strip_inline_footers(line, "Unrelated Title", ["Central Asia Project"], [])
+    out, _ = strip_inline_footers(line, "Unrelated Title", ["Central Asia Project"], [])
     assert out == "working to share"
 
 
@@ -144,7 +146,8 @@ def test_unreadable_funding_text_is_reported():
       ("prevented", 800, "children")]),
     ("It targets 900 children for prevention and withdrawal.", [("withdrawn_or_prevented", 900, "children")]),
     ("The project will reach 7,560 children and adolescents with educational services; 3,780 "
-     "households with livelihood services.", [("reached", 7560, "children"), ("reached", 3780, "households")]),
+     "households with livelihood services.",
+     [("reached", 7560, "children"), ("reached", 3780, "households")]),
     ("Education services had been provided to 2,350 children.", [("served", 2350, "children")]),
     ("It will provide 650 households with livelihood services.", [("served", 650, "households")]),
     ("The project reached 4,312 mining households and trained 226 public officials in 2017.",
@@ -167,7 +170,8 @@ def test_objectives_inline_heading_semicolons_and_and():
 
 
 def test_objectives_html_inline_bullets():
-    text = ('<p>Reduce it.</p> <p>Specific objectives include:</p> <ul style="x">• One;• Two; and• Three.</ul>')
+    text = ('<p>Reduce it.</p> <p>Specific objectives include:</p> '
+            '<ul style="x">• One;• Two; and• Three.</ul>')
     assert [(o.level, o.text) for o in parse_objectives(text)] == [
         ("development", "Reduce it."), ("specific", "One"), ("specific", "Two"), ("specific", "Three.")]
 
@@ -180,9 +184,11 @@ def test_objectives_item_labels_and_numbers():
 
 
 def test_objectives_heading_after_a_sentence_and_bullets_without_heading():
-    assert [(o.level, o.text) for o in parse_objectives("Help. Outcomes include: \uf0b7 A; and \uf0b7 B.")] == [
+    objectives = parse_objectives("Help. Outcomes include: \uf0b7 A; and \uf0b7 B.")
+    assert [(o.level, o.text) for o in objectives] == [
         ("development", "Help."), ("outcome", "A"), ("outcome", "B.")]
-    assert [o.level for o in parse_objectives("Do it.\n• Group one: women\n• Group two")] == ["development"] * 3
+    objectives = parse_objectives("Do it.\n• Group one: women\n• Group two")
+    assert [o.level for o in objectives] == ["development"] * 3
 
 
 def test_activities_country_and_theme_subheadings():
@@ -261,7 +267,8 @@ def test_decode_refuses_non_text(data, reason):
 def test_metrics_split_in_parentheses_after_a_combined_count():
     text = "The project withdrew and prevented 2,000 children (1,200 withdrawn and 800 prevented)."
     assert parse_metrics(text) == [Metric("withdrawn_or_prevented", 2000, "children"),
-                                   Metric("withdrawn", 1200, "children"), Metric("prevented", 800, "children")]
+                                   Metric("withdrawn", 1200, "children"),
+                                   Metric("prevented", 800, "children")]
 
 
 def test_label_spellings_beyond_the_corpus():
@@ -287,7 +294,8 @@ def test_unknown_label_is_reported_and_its_text_not_placed():
     ("The project will serve 2,000 children through school and 800 through vocational training.",
      [("served", 2000, "children"), ("served", 800, "children")]),
     ("By 2016, 1,500 households had received livelihood services.", [("served", 1500, "households")]),
-    ("It targets 1,500 children for withdrawal and 2,500 for prevention, and will provide 600 youth with jobs.",
+    ("It targets 1,500 children for withdrawal and 2,500 for prevention, "
+     "and will provide 600 youth with jobs.",
      [("withdrawn", 1500, "children"), ("prevented", 2500, "children"), ("served", 600, "youth")]),
 ])
 def test_metrics_phrases_from_review(text, metrics):
@@ -325,7 +333,8 @@ def test_region_line_inverted_names_and_semicolons():
 
 
 def test_funding_kinds_named_in_words():
-    entries, leftover = parse_funding("Cost share funding: USD 400,000 FY2012: US $1,000,000 Total Award: USD 5")
+    entries, leftover = parse_funding(
+        "Cost share funding: USD 400,000 FY2012: US $1,000,000 Total Award: USD 5")
     assert entries == [Funding([], 400000, kind="matching"), Funding([2012], 1000000),
                        Funding([], 5, kind="total")] and leftover == ""
 
@@ -340,7 +349,8 @@ def test_lines_wrapped_before_a_capital_go_on_but_a_heading_line_does_not():
     text = ("Reduce the worst forms of child labor in the cocoa-growing areas of South\nEastern Ghana\n"
             "Intermediate objectives include:\n• Build schools in South\nEastern Ghana;\n• Train teachers.")
     assert [(o.level, o.text) for o in parse_objectives(text)] == [
-        ("development", "Reduce the worst forms of child labor in the cocoa-growing areas of South Eastern Ghana"),
+        ("development",
+         "Reduce the worst forms of child labor in the cocoa-growing areas of South Eastern Ghana"),
         ("intermediate", "Build schools in South Eastern Ghana"), ("intermediate", "Train teachers.")]
 
 

@@ -1,8 +1,8 @@
 """PDF summaries: text rebuilt from the page layout, and the errors of unreadable PDFs.
 
-The PDFs are made here from the corpus's gold records (tests/pdf_summaries.py), once per
-session: a header in the top band, labels in a left column, a footer on every page, lists
-breaking across pages.
+The PDFs are made here from records the benchmark's generator recombines from the corpus
+(tests/pdf_summaries.py), once per session: a header in the top band, labels in a left column,
+a footer on every page, lists breaking across pages.
 """
 from __future__ import annotations
 
@@ -15,28 +15,29 @@ from click.testing import CliRunner
 from fpdf import FPDF
 from PIL import Image
 
-from pdf_summaries import BODY_TOP, CORPUS, LEFT, VALUE_X, draw_summary, load_variants
+from pdf_summaries import BODY_TOP, LABEL_START_RE, LEFT, VALUE_X, draw_summary, synthetic_records
 from tcps.cli import cli
 from tcps.errors import ParseError
 from tcps.parse import parse_file
 from tcps.parse.pdf import extract_text
 from tcps.record import Record, Source
 
-GOLDS = sorted(CORPUS.glob("*.json"))
+RECORDS = synthetic_records(20)
 FURNITURE = re.compile(r"Page \d+ of \d+|International Labor Affairs Bureau|"
                        r"TECHNICAL COOPERATION PROJECT SUMMARY")
 
 
 @pytest.fixture(scope="session")
 def summary_pdfs(tmp_path_factory):
-    """{stem: (DrawnPdf, path)} for every gold record of the corpus."""
+    """{name: (DrawnPdf, path)} for every synthetic record; every fourth has a page end in
+    its partners (a short list, rarely broken by the page length alone)."""
     folder = tmp_path_factory.mktemp("pdf_summaries")
     out = {}
-    for gold in GOLDS:
-        drawn = draw_summary(json.loads(gold.read_text(encoding="utf-8")), gold.stem)
-        path = folder / f"{gold.stem}.pdf"
+    for i, (name, record) in enumerate(RECORDS.items()):
+        drawn = draw_summary(record, name, break_in="partners" if i % 4 == 0 else None)
+        path = folder / f"{name}.pdf"
         path.write_bytes(drawn.data)
-        out[gold.stem] = (drawn, path)
+        out[name] = (drawn, path)
     return out
 
 
@@ -70,13 +71,13 @@ def one_line_pdf(label: str, value: str, owner_password: str | None = None,
 
 
 def test_generated_pdfs_look_like_the_originals(summary_pdfs):
-    """The test material itself: 1 to 3 pages, and lists broken across pages."""
+    """The test material itself: one page and several, and lists broken across pages."""
     drawn = [d for d, _ in summary_pdfs.values()]
-    assert {d.pages for d in drawn} == {1, 2, 3}
+    assert {1, 2, 3} <= {d.pages for d in drawn}
     assert {"objectives", "activities", "partners"} <= {f for d in drawn for f in d.broken}
 
 
-@pytest.mark.parametrize("stem", [g.stem for g in GOLDS])
+@pytest.mark.parametrize("stem", RECORDS)
 def test_text_is_rebuilt_line_for_line(summary_pdfs, stem):
     """Every printed line comes back in the P1 TAB layout: the whole label at the line start
     (joined where it was folded over two rows), its value after a TAB, nothing of the page
@@ -88,13 +89,12 @@ def test_text_is_rebuilt_line_for_line(summary_pdfs, stem):
     assert pdf.text == drawn.expected_text
 
 
-@pytest.mark.parametrize("stem", [g.stem for g in GOLDS])
+@pytest.mark.parametrize("stem", RECORDS)
 def test_pdf_parses_to_the_record_of_its_text(summary_pdfs, stem):
-    """The gold record (the record of the .txt), apart from the source: the PDF's bytes and
-    page count."""
+    """The record it was drawn from, apart from the source: the PDF's bytes and page count."""
     drawn, path = summary_pdfs[stem]
     record = parse_file(path)
-    gold = Record.from_dict(json.loads((CORPUS / f"{stem}.json").read_text(encoding="utf-8")))
+    gold = Record.from_dict(RECORDS[stem])
     gold.source = Source(sha256=hashlib.sha256(drawn.data).hexdigest(), pages=drawn.pages)
     assert record.to_dict(warnings=False) == gold.to_dict(warnings=False)
     assert record.warnings == []
@@ -102,11 +102,10 @@ def test_pdf_parses_to_the_record_of_its_text(summary_pdfs, stem):
 
 def test_labels_start_lines(summary_pdfs):
     """Each field's label opens a line of its own, never inside a value line."""
-    variants = load_variants()
-    for drawn, path in summary_pdfs.values():
+    for _drawn, path in summary_pdfs.values():
         text = extract_text(path.read_bytes(), path).text
         label_lines = [line for line in text.splitlines() if not line.startswith("\t")]
-        assert label_lines and all(variants.LABEL_START_RE.match(line) for line in label_lines)
+        assert label_lines and all(LABEL_START_RE.match(line) for line in label_lines)
 
 
 def test_furniture_is_known_by_position_not_wording():
@@ -206,7 +205,7 @@ def pdf_folder(tmp_path, summary_pdfs, bad_pdfs):
     and the bad PDFs beside them in a subfolder."""
     folder = tmp_path / "summaries"
     (folder / "bad").mkdir(parents=True)
-    for (drawn, path), suffix in zip(summary_pdfs.values(), [".pdf", ".pdf", ".txt"]):
+    for (drawn, path), suffix in zip(summary_pdfs.values(), [".pdf", ".pdf", ".txt"], strict=False):
         (folder / path.name).with_suffix(suffix).write_bytes(drawn.data)
     for path in bad_pdfs.values():
         (folder / "bad" / path.name).write_bytes(path.read_bytes())

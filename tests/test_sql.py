@@ -9,6 +9,8 @@ import csv
 import io
 import json
 import shutil
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -165,10 +167,12 @@ POSTGRESQL_ONLY = pytest.mark.parametrize("database", ["postgresql"], indirect=T
 
 
 @POSTGRESQL_ONLY
-def test_what_a_read_only_transaction_lets_through_leaves_no_trace(database: Database) -> None:
-    """lo_create() runs even in a READ ONLY transaction; the transaction is rolled back."""
+def test_large_objects_cannot_be_created(database: Database) -> None:
+    """lo_create() would run even in a READ ONLY transaction (rolled back after); grant-readonly
+    took it from PUBLIC."""
     before = snapshot(database)
-    assert tcps_sql(database, "SELECT lo_create(0) > 0 AS created").exit_code == 0
+    result = tcps_sql(database, "SELECT lo_from_bytea(0, 'x') > 0 AS created")
+    assert result.exit_code == 3 and "permission denied for function lo_from_bytea" in result.stderr
     assert snapshot(database) == before
 
 
@@ -197,7 +201,7 @@ def test_a_role_that_could_write_is_refused(database: Database) -> None:
 
 def test_a_missing_sqlite_file_is_an_error_and_is_not_created(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["sql", "--db", f"sqlite:///{tmp_path / 'none.db'}", "SELECT 1"])
-    assert result.exit_code == 2 and "cannot open" in result.stderr
+    assert result.exit_code == 2 and "no such SQLite file" in result.stderr and "`tcps load`" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
 
@@ -255,7 +259,8 @@ ALL_ITEMS = "SELECT id, name, amount, started FROM items ORDER BY id"
 
 
 def expected_rows(database: Database) -> list[tuple[Any, ...]]:
-    rows = run_query(database.reader_url, ALL_ITEMS).rows
+    with run_query(database.reader_url, ALL_ITEMS) as result:
+        rows = list(result.rows)
     assert len(rows) == 3
     return rows
 
@@ -272,7 +277,8 @@ def test_csv_and_tsv_parse_back_to_the_same_rows(database: Database) -> None:
 
 def test_json_and_jsonl_parse_back_to_the_same_rows(database: Database) -> None:
     rows = expected_rows(database)
-    objects = [dict(zip(["id", "name", "amount", "started"], map(jsonable, row))) for row in rows]
+    objects = [dict(zip(["id", "name", "amount", "started"], map(jsonable, row), strict=True))
+               for row in rows]
     assert objects[1]["name"] == AWKWARD and objects[2]["name"] is None
     result = tcps_sql(database, "--format", "json", ALL_ITEMS)
     assert json.loads(result.output) == objects
@@ -307,3 +313,63 @@ def test_json_keeps_repeated_column_names_apart(database: Database) -> None:
                       "ON b.id = a.id + 1 ORDER BY a.id")
     assert [json.loads(line) for line in result.output.splitlines()] == [
         {"id": 1, "id_2": 2}, {"id": 2, "id_2": 3}]
+
+
+def test_no_rows_still_name_their_columns(database: Database) -> None:
+    result = tcps_sql(database, "--format", "csv", "SELECT id, name FROM items WHERE id > 99")
+    assert result.exit_code == 0 and result.output == "id,name\n"
+
+
+# --- bounded: memory, value sizes, time ---------------------------------------------------------
+
+# 30,000 rows of 4 kB: 120 MB held as Python rows, a few MB streamed.
+WIDE_ROWS = {
+    "sqlite": "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 30000) "
+              "SELECT n, hex(zeroblob(2000)) AS filler FROM r",
+    "postgresql": "SELECT n, repeat('0', 4000) AS filler FROM generate_series(1, 30000) AS n",
+}
+
+# Runs a command and prints its peak resident memory in kB (Linux's ru_maxrss).
+PEAK_MEMORY = ("import resource, subprocess, sys\n"
+               "subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, check=True)\n"
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)\n")
+
+
+def test_rows_stream_in_bounded_memory(database: Database) -> None:
+    tcps = str(Path(sys.executable).with_name("tcps"))
+    command = [sys.executable, "-c", PEAK_MEMORY, tcps, "sql", "--db", database.reader_url,
+               "--format", "jsonl", WIDE_ROWS[database.backend]]
+    peak_mb = int(subprocess.run(command, capture_output=True, text=True, check=True).stdout) / 1024
+    assert peak_mb < 90  # some 45 MB of it is Python and tcps's modules
+
+
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("query", ["SELECT randomblob(1000000000)", "SELECT length(randomblob(1e9))",
+                                   "SELECT length(group_concat(hex(zeroblob(100000)))) FROM "
+                                   "(WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
+                                   "WHERE n < 1000) SELECT n FROM r)"])
+def test_a_value_past_the_sqlite_size_cap_fails_at_once(database: Database, query: str) -> None:
+    started = time.monotonic()
+    result = tcps_sql(database, "--timeout", "1", query)
+    assert time.monotonic() - started < 1  # it does not run into the time limit
+    assert result.exit_code == 1 and "values and rows of up to 5 MB" in result.stderr
+
+
+COUNT_ROWS_TO_A_BILLION = ("WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r "
+                           "WHERE n < 1000000000) SELECT n FROM r")
+
+
+def test_a_query_stopped_midway_leaves_no_output_file(database: Database, tmp_path: Path) -> None:
+    target = tmp_path / "rows.csv"
+    started = time.monotonic()
+    result = tcps_sql(database, "--timeout", "1", "--output", str(target), COUNT_ROWS_TO_A_BILLION)
+    assert result.exit_code == 4 and time.monotonic() - started < 5  # as test_timeout_stops_a_runaway_query
+    assert list(tmp_path.iterdir()) == []
+
+
+@POSTGRESQL_ONLY
+@pytest.mark.parametrize("query", ["SELECT pg_terminate_backend(pg_backend_pid())", "COPY items TO STDOUT"])
+def test_what_the_driver_cannot_run_is_one_line(database: Database, query: str) -> None:
+    result = tcps_sql(database, query)
+    assert result.exit_code == 1 and result.stderr.startswith("error: ")
+    assert len(result.stderr.splitlines()) == 1, result.stderr

@@ -105,8 +105,9 @@ def _describe(dialect: str) -> None:
         how = ("An FTS5 table whose rowid is the project id. Query: WHERE project_search MATCH "
                "'child labour' ORDER BY rank.")
         columns = _SQLITE_COLUMNS
-    table = sa.Table("project_search", sa.MetaData(), comment=_COMMENT.format(how=how),
-                     *(sa.Column(name, sa.Text, comment=text) for name, text in columns.items()))
+    table = sa.Table("project_search", sa.MetaData(),
+                     *(sa.Column(name, sa.Text, comment=text) for name, text in columns.items()),
+                     comment=_COMMENT.format(how=how))
     describe_table(op, table)
     comment_natively(op, table)
 

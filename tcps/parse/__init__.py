@@ -14,19 +14,13 @@ from pathlib import Path
 from tcps.errors import ParseError
 from tcps.parse.decode import Undecodable, decode
 from tcps.record import Record, Source
+from tcps.sources import DEFAULT_MAX_SIZE, read_file
 
 
-def parse_file(path: str | Path) -> Record:
-    """Read and parse one summary file. Raises ParseError naming the file and the reason."""
-    return parse_bytes(read_file(path), path)
-
-
-def read_file(path: str | Path) -> bytes:
-    """The bytes of one file; ParseError naming it and the reason where it cannot be read."""
-    try:
-        return Path(path).read_bytes()
-    except OSError as e:
-        raise ParseError(path, e.strerror or str(e)) from None
+def parse_file(path: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> Record:
+    """Read and parse one summary file of at most ``max_size`` bytes (and, for a PDF, as
+    much decoded text). Raises ParseError naming the file and the reason."""
+    return parse_with_text(read_file(path, max_size), path, max_size=max_size)[0]
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
@@ -36,14 +30,15 @@ def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
     return parse_with_text(data, name)[0]
 
 
-def parse_with_text(data: bytes, name: str | Path = "<bytes>",
-                    sha256: str | None = None) -> tuple[Record, str | None]:
+def parse_with_text(data: bytes, name: str | Path = "<bytes>", sha256: str | None = None,
+                    max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, str | None]:
     """``parse_bytes``, and the text the record was read from: the loader stores it, and
     decoding twice would cost as much again (the decoded page for a web page; None for a PDF,
     whose text is rebuilt, not kept).
 
     ``sha256`` is the digest of ``data`` when the caller has it already (refresh hashes a
-    file before it knows whether to parse it)."""
+    file before it knows whether to parse it). A PDF may decode to at most ``max_size`` bytes
+    of content."""
     from tcps.parse.summary import read_summary
 
     digest = sha256 or hashlib.sha256(data).hexdigest()
@@ -51,11 +46,14 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>",
     if kind == "html":
         from tcps.parse.page import read_page
 
-        return read_page(data, name, digest)
+        record, page = read_page(data, name, digest)
+        _refuse_nul(page, name)
+        return record, page
     if kind == "pdf":
         from tcps.parse.pdf import extract_text
 
-        pdf = extract_text(data, name)
+        pdf = extract_text(data, name, max_size)
+        _refuse_nul(pdf.text, name)
         record = read_summary(pdf.text, name)
         record.source = Source(sha256=digest, pages=pdf.pages)
         return record, None
@@ -68,6 +66,13 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>",
         record.warnings.insert(0, f"not UTF-8: decoded as {encoding}")
     record.source = Source(sha256=digest, pages=record.source.pages)
     return record, text
+
+
+def _refuse_nul(text: str, name: str | Path) -> None:
+    """The rule decode applies to a text file, for the text of a page or a PDF: no NUL, which
+    PostgreSQL cannot store and SQLite would (the same file must load on both or on neither)."""
+    if "\x00" in text:
+        raise ParseError(name, "its text holds a NUL character")
 
 
 def is_pdf(data: bytes) -> bool:

@@ -27,6 +27,7 @@ class Country:
     name: str
     pattern: re.Pattern
     words: frozenset[str]   # words of its short and official names
+    un_subregion: str       # the UN's geographic subregion ('Western Africa', 'Caribbean' ...)
 
 
 # Words a country's name may carry beyond the part its pattern matches ('United Republic of
@@ -39,11 +40,14 @@ _FILLER = {"the", "of", "and", "republic", "democratic", "people", "peoples", "s
 
 @cache
 def countries() -> list[Country]:
-    table = Path(find_spec("country_converter").origin).parent / "country_data.tsv"
+    spec = find_spec("country_converter")     # found, not imported: the package imports pandas
+    assert spec is not None and spec.origin is not None, "country_converter is a dependency"
+    table = Path(spec.origin).parent / "country_data.tsv"
     with table.open(encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
     return [Country(r["ISO3"], r["ISO2"], r["name_short"], re.compile(r["regex"], re.I),
-                    frozenset(word_keys(r["name_short"]) + word_keys(r["name_official"])))
+                    frozenset(word_keys(r["name_short"]) + word_keys(r["name_official"])),
+                    r["UNregion"])
             for r in rows if r["ISO3"] and r["regex"]]
 
 
@@ -76,7 +80,7 @@ def country_code(name: str) -> str | None:
 
 
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("’", "'")).strip(" .,;:")
+    return " ".join(text.replace("’", "'").split()).strip(" .,;:")
 
 
 def _best_match(text: str) -> tuple[Country, int, int] | None:
@@ -96,7 +100,8 @@ def _best_match(text: str) -> tuple[Country, int, int] | None:
 
 def _tight_start(pattern: re.Pattern, text: str, start: int, end: int) -> int:
     """The latest word start from which the pattern still matches the text up to `end`."""
-    for s in sorted((w.start() for w in re.finditer(r"\b\w", text[:end]) if w.start() >= start), reverse=True):
+    word_starts = (w.start() for w in re.finditer(r"\b\w", text[:end]) if w.start() >= start)
+    for s in sorted(word_starts, reverse=True):
         if pattern.fullmatch(text[s:end]):
             return s
     return start

@@ -22,10 +22,20 @@ _MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|{_NUM
 # A bullet the extraction lost leaves a TAB and a space before a capital ('\t Collected data').
 _LOST_BULLET_RE = re.compile(r"^\t+ +[A-Z]")
 _INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
+_BULLET_CHAR_RE = re.compile(f"[{BULLET_CHARS}]")
 _LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
-_HEADING_RE = re.compile(rf"^[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
+_HEADING_RE = re.compile(rf"[^.;:]*\b(?P<level>{_LEVELS}|objectives?)\b[^.;:]*:\s*", re.I)
 _LIST_WORD_RE = re.compile(r"\b(?:objectives|outcomes)\b", re.I)
+_LEVEL_WORD_RE = re.compile(rf"\b({_LEVELS})\b", re.I)
+_SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?])\s+)(?=\S)")
+_HTML_BREAK_RE = re.compile(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", re.I)
+_PARAGRAPH_END_RE = re.compile(r"[.;:!?]\s*(?:and|or)?\s*$")
+_TRAILING_SEPARATOR_RE = re.compile(r"\s*;\s*(?:and|or)?\s*$")
+_SEPARATOR_RE = re.compile(r"\s*;\s*")
+_LEADING_AND_RE = re.compile(r"^(?:and|or)\s+")
+_LEADING_NUMBER_RE = re.compile(rf"^\s*{_NUMBERING}\s*")
+_QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s|\s\(")
 # An item label naming a level or a number, removed from the item ('Outcome 1:', 'Output 1.2:',
 # 'Development Objective:').
 _ITEM_LABEL_RE = re.compile(
@@ -45,7 +55,8 @@ def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
     """The list text as blocks: each bulleted item, each ';'-separated item, each paragraph. A
     blank line ends a paragraph (the PDF reader marks one where the print shows it). With
     ``whole_bullets`` (a web page's list items) a bullet is one item, ';' inside it or not."""
-    text = re.sub(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", "\n", text, flags=re.I)
+    if "<" in text:
+        text = _HTML_BREAK_RE.sub("\n", text)
     text = strip_html(text)
     paragraphs: list[tuple[str, bool]] = []
     blank = False
@@ -67,7 +78,8 @@ def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
         blank = False
     out: list[Block] = []
     for para, bullet in paragraphs:
-        for k, piece in enumerate(_INLINE_BULLET_RE.split(para)):
+        pieces = _INLINE_BULLET_RE.split(para) if _BULLET_CHAR_RE.search(para) else [para]
+        for k, piece in enumerate(pieces):
             out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
 
@@ -78,28 +90,31 @@ def _continues(prev: str, line: str) -> bool:
     Subheadings need no rule here: a bullet always follows them."""
     if line.strip()[:1].islower():
         return True
-    return not (re.search(r"[.;:!?]\s*(?:and|or)?\s*$", prev) or line.rstrip().endswith(":"))
+    return not (_PARAGRAPH_END_RE.search(prev) or line.rstrip().endswith(":"))
 
 
 def _looks_like_subheading(text: str) -> bool:
     """A short line of capitalised words with no sentence punctuation ('Costa Rica –San Jose
     City', 'Capacity Building')."""
     text = text.strip()
-    return bool(text) and len(text.split()) <= 8 and not re.search(r"[.;:]$", text) \
+    return bool(text) and len(text.split()) <= 8 and not text.endswith((".", ";", ":")) \
         and text[:1].isupper()
 
 
 def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator;
     so does an item's trailing ';' or '; and')."""
-    text = re.sub(r"\s*;\s*(?:and|or)?\s*$", "", text.strip())
-    parts = [text] if whole else re.split(r"\s*;\s*", text)
+    text = text.strip()
+    if ";" not in text:
+        return [Block(text, bullet)] if text else []
+    text = _TRAILING_SEPARATOR_RE.sub("", text)
+    parts = [text] if whole else _SEPARATOR_RE.split(text)
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
     out = []
     for k, p in enumerate(parts):
         if k:
-            p = re.sub(r"^(?:and|or)\s+", "", p)
+            p = _LEADING_AND_RE.sub("", p)
         p = p.strip()
         if p:
             out.append(Block(p, bullet, split=True))
@@ -108,7 +123,7 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
 
 def clean_item(text: str) -> str:
     """Whitespace collapsed and a list number left inside the text ('(a) …') gone."""
-    return re.sub(rf"^\s*{_NUMBERING}\s*", "", collapse(text) or "").strip()
+    return _LEADING_NUMBER_RE.sub("", collapse(text) or "").strip()
 
 
 # ---- objectives ------------------------------------------------------------------------------
@@ -150,20 +165,21 @@ def _find_heading(text: str, split: bool) -> tuple[int, int] | None:
     clause with a level word before a colon is a heading where it ends the block, where items
     joined by ';' follow it, or where it names a list ('objectives', 'outcomes'); otherwise it
     labels the item's subject ('Skills development: …') and stays text."""
-    for m in re.finditer(r"(?:^|(?<=[.!?])\s+)(?=\S)", text):
-        rest = text[m.end():]
-        h = _HEADING_RE.match(rest)
-        if not h or _ITEM_LABEL_RE.match(rest):
+    if ":" not in text:
+        return None
+    for m in _SENTENCE_START_RE.finditer(text):
+        h = _HEADING_RE.match(text, m.end())
+        if not h or _ITEM_LABEL_RE.match(text[m.end():]):
             continue
-        if h.end() == len(rest) or split or _LIST_WORD_RE.search(h.group()):
-            return m.end(), m.end() + h.end()
+        if h.end() == len(text) or split or _LIST_WORD_RE.search(h.group()):
+            return h.span()
     return None
 
 
 def _heading_level(heading: str) -> str:
     """The level word a heading names, singular ('Expected outcomes include:' -> outcome); a
     heading that names only 'objectives' opens intermediate objectives, the common case."""
-    m = re.search(rf"\b({_LEVELS})\b", heading, re.I)
+    m = _LEVEL_WORD_RE.search(heading)
     if not m:
         return "intermediate"
     word = m.group().lower()
@@ -207,7 +223,7 @@ def _subheading(body: str, nxt: Block | None) -> str | None:
     """For an unbulleted block: its country code, or '' for a theme, where it is a subheading
     (a short line followed by items) or ends in ':' (a country name, or an introductory
     sentence, which like a theme is no item and sets no country); None for an item."""
-    name = re.split(r"\s[-–—]|[-–—]\s|\s\(", body.rstrip(":"), maxsplit=1)[0]   # 'Uganda (Wakiso)'
+    name = _QUALIFIER_RE.split(body.rstrip(":"), maxsplit=1)[0]   # 'Uganda (Wakiso)'
     code = country_code(name) if len(name.split()) <= 6 else None
     if body.endswith(":"):
         return code or ""

@@ -12,6 +12,10 @@ _HEAD = rf"(?P<head>{_YEARS}|[A-Z][A-Za-z]*(?:[ -]+\(?[A-Za-z]+\)?){{0,4}})"
 _MONEY = (r"(?P<cur>USD|US\s?\$|\$|EUR|€|GBP|£)\s*(?P<num>\d{1,3}(?:,\d{3})+|\d+)(?P<frac>\.\d+)?"
           r"(?:\s*(?P<scale>million|billion))?")
 _ENTRY_RE = re.compile(rf"(?:{_HEAD}\s*:\s*|(?P<fy>{_YEARS})\s*)?{_MONEY}")
+_TOTAL_RE = re.compile(r"\btotal\b", re.I)
+_MATCHING_RE = re.compile(r"\bmatching\b|\bcost[\s-]+shar", re.I)
+_YEAR_RE = re.compile(r"(?P<sep>-|–|\bto\b)?\s*(?:FY\s*)?'?(?P<y>\d{2,4})", re.I)
+_LEFTOVER_RE = re.compile(r"[\s;,.:&]+")
 # A kind of amount printed with an empty value ('Matching funds:' and nothing): no amount, no leftover.
 _EMPTY_KIND_RE = re.compile(r"\b(?:total|matching\s+funds?|cost[\s-]+share)\s*:\s*(?=[;,.]|$)", re.I)
 _CURRENCY = {"usd": "USD", "us$": "USD", "us $": "USD", "$": "USD", "eur": "EUR", "€": "EUR", "gbp": "GBP",
@@ -23,18 +27,17 @@ def parse_funding(text: str) -> tuple[list[Funding], str]:
     entries = []
     for m in _ENTRY_RE.finditer(text):
         head = m.group("head") or m.group("fy") or ""
-        kind = ("total" if re.search(r"\btotal\b", head, re.I)
-                else "matching" if re.search(r"\bmatching\b|\bcost[\s-]+shar", head, re.I) else "award")
-        years = fiscal_years(head) if kind == "award" and re.match(r"FY", head, re.I) else []
+        kind = "total" if _TOTAL_RE.search(head) else "matching" if _MATCHING_RE.search(head) else "award"
+        years = fiscal_years(head) if kind == "award" and head[:2].upper() == "FY" else []
         entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
     leftover = _EMPTY_KIND_RE.sub(" ", _ENTRY_RE.sub(" ", text))
-    return entries, re.sub(r"[\s;,.:&]+", " ", leftover).strip()
+    return entries, _LEFTOVER_RE.sub(" ", leftover).strip()
 
 
 def fiscal_years(head: str) -> list[int]:
     """'FY 1997 & FY1998' -> [1997, 1998]; a range 'FY 2010-2012' spells out every year."""
     years: list[int] = []
-    for m in re.finditer(r"(?P<sep>-|–|\bto\b)?\s*(?:FY\s*)?'?(?P<y>\d{2,4})", head, re.I):
+    for m in _YEAR_RE.finditer(head):
         y = int(m.group("y"))
         y = y + 2000 if y < 50 else y + 1900 if y < 100 else y
         if m.group("sep") and years and 0 < y - years[-1] <= 10:

@@ -19,8 +19,14 @@ So we read every glyph with its position (pdfminer.six) and rebuild the page fro
    that starts left of a bullet item's hanging indent (a country subheading) starts a paragraph
    of its own, marked by a blank line (a lone TAB) before it.
 
-A PDF we cannot read as a summary (no text layer, encrypted, damaged) raises ParseError with
-a one-line reason. There is no OCR.
+A PDF we cannot read as a summary (no text layer, encrypted, damaged, too large) raises
+ParseError with a one-line reason. There is no OCR.
+
+A small PDF can hold a great deal: zlib inflates a MiB to a GiB, and every glyph costs the
+layout about ``GLYPH_BYTES`` bytes of memory. So a PDF is refused when its streams decode to
+more than ``max_size`` bytes in all (``tcps.parse.pdf_size`` counts them before pdfminer
+decodes any), and when it draws more than ``max_size // GLYPH_BYTES`` glyphs, which keeps the
+layout's memory about that of a text file of ``max_size`` bytes.
 """
 from __future__ import annotations
 
@@ -29,9 +35,12 @@ import re
 import statistics
 from collections import Counter
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 
 from tcps.errors import ParseError
+from tcps.parse.pdf_size import TooLarge, check_decoded_size
+from tcps.sources import DEFAULT_MAX_SIZE, too_large
 
 # Rows whose baseline lies in the top or bottom 8% of the page are page furniture: the header
 # and footer stand in the page margins (a 1-inch margin is 9% of a Letter page), body text never.
@@ -51,9 +60,12 @@ BULLET_RE = re.compile(r"^(?:[•\uf0b7▪◦●○■□➢-]|\d{1,2}[.)])$")
 HYPHEN_END_RE = re.compile(r"\w-$")
 SUSPENDED = {"and", "or", "nor", "to", "&"}
 LIGATURES = str.maketrans({"ﬀ": "ff", "ﬁ": "fi", "ﬂ": "fl", "ﬃ": "ffi", "ﬄ": "ffl"})
+# A glyph counts as this many bytes against --max-size: what it costs the layout in memory,
+# against a text file's byte (measured in docs/performance.md).
+GLYPH_BYTES = 16
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Glyph:
     """A character (or a run of them) as printed: baseline measured from the top of the page."""
     text: str
@@ -97,11 +109,12 @@ class _Line:
     value: str = ""
 
 
-def extract_text(data: bytes, name: str | Path = "<bytes>") -> PdfText:
+def extract_text(data: bytes, name: str | Path = "<bytes>", max_size: int = DEFAULT_MAX_SIZE) -> PdfText:
     """The summary text of a PDF in the P1 TAB layout, and its page count.
 
-    Raises ParseError naming the file for a PDF that is damaged, encrypted or has no text."""
-    pages = read_pages(data, name)
+    Raises ParseError naming the file for a PDF that is damaged, encrypted, too large (see
+    the module docstring) or has no text."""
+    pages = read_pages(data, name, max_size)
     if not pages:
         raise ParseError(name, "PDF has no pages")
     if not any(g.text.strip() for page in pages for g in page.glyphs):
@@ -109,31 +122,38 @@ def extract_text(data: bytes, name: str | Path = "<bytes>") -> PdfText:
     return PdfText(layout_text(pages), len(pages))
 
 
-def read_pages(data: bytes, name: str | Path) -> list[Page]:
+def read_pages(data: bytes, name: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> list[Page]:
     """Every glyph of every page, with pdfminer.six (imported here: only PDFs need it)."""
-    from pdfminer.pdfdocument import PDFPasswordIncorrect
+    from pdfminer.pdfdocument import PDFDocument, PDFPasswordIncorrect
     from pdfminer.pdfinterp import PDFPageInterpreter, PDFResourceManager
     from pdfminer.pdfpage import PDFPage
+    from pdfminer.pdfparser import PDFParser
 
     if b"%%EOF" not in data[-1024:]:
         raise ParseError(name, "truncated or damaged PDF: no %%EOF end marker")
     manager = PDFResourceManager()
-    device = _glyph_device(manager)
+    device = _glyph_device(manager, max_size // GLYPH_BYTES)
     interpreter = PDFPageInterpreter(manager, device)
     try:
-        for pdf_page in PDFPage.get_pages(io.BytesIO(data)):
+        document = PDFDocument(PDFParser(io.BytesIO(data)))
+        check_decoded_size(document, max_size)
+        for pdf_page in PDFPage.create_pages(document):
             interpreter.process_page(pdf_page)
+    except TooLarge as e:
+        raise ParseError(name, f"PDF: {e} {too_large(max_size)}") from None
     except PDFPasswordIncorrect:
         raise ParseError(name, "encrypted PDF: it needs a password to open") from None
     except Exception as e:  # pdfminer raises many kinds of errors on a damaged file
         detail = " ".join(str(e).split())
-        raise ParseError(name, f"damaged PDF: {type(e).__name__}" + (f": {detail}" if detail else "")) from None
+        raise ParseError(name, f"damaged PDF: {type(e).__name__}"
+                         + (f": {detail}" if detail else "")) from None
     return device.pages
 
 
-def _glyph_device(manager):
+def _glyph_device(manager, max_glyphs: int):
     """A pdfminer device that keeps each glyph's text and box, and nothing else: pdfminer's
-    own layout objects (LTChar) cost half the time of reading a summary."""
+    own layout objects (LTChar) cost half the time of reading a summary. It stops the PDF
+    at ``max_glyphs`` glyphs."""
     from pdfminer.pdfdevice import PDFTextDevice
     from pdfminer.pdffont import PDFUnicodeNotDefined
     from pdfminer.utils import apply_matrix_rect
@@ -142,6 +162,7 @@ def _glyph_device(manager):
         def __init__(self) -> None:
             super().__init__(manager)
             self.pages: list[Page] = []
+            self.glyphs = 0
 
         def begin_page(self, page, ctm) -> None:
             x0, y0, x1, y1 = apply_matrix_rect(ctm, page.mediabox)
@@ -149,6 +170,9 @@ def _glyph_device(manager):
 
         def render_char(self, matrix, font, fontsize, scaling, rise, cid, ncs, graphicstate) -> float:
             """Called by pdfminer for every glyph shown; returns how far the pen moves."""
+            self.glyphs += 1
+            if self.glyphs > max_glyphs:
+                raise TooLarge(f"its text (over {max_glyphs:,} characters at {GLYPH_BYTES} bytes each)")
             try:
                 text = font.to_unichr(cid)
             except PDFUnicodeNotDefined:
@@ -311,7 +335,7 @@ def value_column(rows: list[Row]) -> float | None:
         if row.words[0].x0 > left + 2:
             starts[round(row.words[0].x0)] += 1
             continue
-        for a, b in zip(row.words, row.words[1:]):
+        for a, b in pairwise(row.words):
             if b.x0 - a.x1 >= COLUMN_GAP * a.size:
                 starts[round(b.x0)] += 1
                 break
@@ -321,7 +345,7 @@ def value_column(rows: list[Row]) -> float | None:
 
 def line_pitch(body: list[list[Row]]) -> float:
     """The usual distance between two baselines (the most common one)."""
-    gaps = [round(b.baseline - a.baseline, 1) for page in body for a, b in zip(page, page[1:])]
+    gaps = [round(b.baseline - a.baseline, 1) for page in body for a, b in pairwise(page)]
     return statistics.mode(gaps) if gaps else 0.0
 
 

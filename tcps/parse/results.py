@@ -33,21 +33,36 @@ _SERVE = re.compile(r"provid(?:e|es|ed|ing)|serv(?:e|es|ed|ing)|gave|giv(?:e|es|
                     r"deliver(?:s|ed|ing)?|enrol(?:l|ls|led|ling|s)?|assist(?:s|ed|ing)?|support(?:s|ed|ing)?|"
                     r"equip(?:s|ped|ping)?", re.I)
 _REACH = re.compile(r"reach(?:es|ed|ing)?|target(?:s|ed|ing)?", re.I)
-# A tie to withdrawal or prevention right after a count (and its noun).
+# A tie to withdrawal or prevention right after a count (and its noun), in the active or the
+# passive: '4,800 children to be withdrawn', '1,200 children are targeted for withdrawal'.
+_MEASURE_WORD = r"(?:withdrawn|withdrawal|prevented|prevention)"
 _TIE_RE = re.compile(
     r"^\s*(?:\([^)]*\)\s*)?"
     # 'in cocoa-growing communities are targeted for withdrawal': a place between noun and verb
     r"(?:(?:in|of|from|across)\s+[^,;.()]*?\s+(?=(?:are|were|will\s+be)\s+targeted\b))?"
-    r"(?:(?:who\s+)?(?:were|was|are|will\s+be|have\s+been|had\s+been)\s+(?:targeted\s+for\s+)?|to\s+be\s+|for\s+)?"
-    r"(?P<a>withdrawn|withdrawal|prevented|prevention)"
-    r"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>withdrawn|withdrawal|prevented|prevention))?",
+    r"(?:(?:who\s+)?(?:were|was|are|is|will\s+be|have\s+been|had\s+been|to\s+be)\s+)?"
+    rf"(?:[a-z]+ed\s+)?(?:for\s+)?(?P<a>{_MEASURE_WORD})"
+    rf"(?:\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|or|&|/)\s*(?:for\s+|from\s+)?(?P<b>{_MEASURE_WORD}))?",
     re.I)
+# The same tie to both measures after a clause: '3,000 children, who work on farms, for
+# withdrawal (1,800) and prevention (1,200)'. The clause holds no number and no sentence end.
+_CLAUSE_TIE_RE = re.compile(
+    r"^[^.;:()\d]{1,150}?\sfor\s+(?P<a>withdrawal|prevention)\s*(?:\(\s*[\d,\s]+\))?\s*(?:and|&|/)\s*"
+    r"(?:for\s+)?(?P<b>withdrawal|prevention)\b", re.I)
 # What may stand between a bare count and the next one of its phrase: 'withdrew 407 and
 # prevented 2,254 children', '1,200 withdrawn and 800 prevented'.
 _LINK_RE = re.compile(r"\s*(?:[a-z]+\s+)?(?:and|or|&)\s+(?:[a-z]+\s+){0,2}")
 # A passive verb after a count and its noun governs it: '600 children were enrolled'.
-_PASSIVE_RE = re.compile(r"^\s*(?:were|was|are|is|will\s+be|have(?:\s+been)?|has(?:\s+been)?|had(?:\s+been)?|being)\s+"
-                         r"(?:\w+ly\s+)?(?P<verb>[a-z]+)", re.I)
+_PASSIVE_RE = re.compile(r"^\s*(?:were|was|are|is|will\s+be|have(?:\s+been)?|has(?:\s+been)?|had(?:\s+been)?|"
+                         r"being)\s+(?:\w+ly\s+)?(?P<verb>[a-z]+)", re.I)
+# A measure verb right before a count, a quantifier between: 'prevent another 900'.
+_DIRECT_RE = re.compile(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+"
+                        r"(?:an?\s+(?:total|estimated)\s+of\s+|approximately\s+|about\s+|some\s+|nearly\s+|"
+                        r"over\s+|at\s+least\s+|another\s+|"
+                        r"a\s+further\s+|an\s+additional\s+)?$", re.I)
+_COORDINATED_RE = re.compile(r"(?:\band|,)\s+$")
+_SENTENCE_END_RE = re.compile(r"[.!?](?:\s|$)")
+_VERB_OR_NUMBER_RE = re.compile(r"[A-Za-z][\w-]*|\d[\d,]*")
 # A count in parentheses right after 'withdrawal' / 'prevention': 'for withdrawal (1,200)'.
 _PAREN_TIE_RE = re.compile(r"(?P<w>withdrawal|withdrawn|prevention|prevented)\s*\(\s*$", re.I)
 
@@ -80,7 +95,7 @@ def parse_metrics(text: str | None) -> list[Metric]:
 
 def _count(text: str, m: re.Match) -> _Count | None:
     raw = m.group()
-    value = int(re.sub(r"[,\s]", "", raw))
+    value = int("".join(raw.replace(",", "").split()))
     if "," not in raw and 1900 <= value <= 2100:
         return None     # a year
     if text[max(0, m.start() - 4):m.start()].rstrip().upper().endswith(("USD", "$")):
@@ -114,10 +129,9 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
         return None
     before = text[:c.start]
     paren = _PAREN_TIE_RE.search(before)
-    direct = re.search(r"(?:withdr[ae]w\w*|prevent\w*|reach\w*|serv\w*|provid\w*)\s+(?:an?\s+(?:total|estimated)\s+of\s+|"
-                       r"approximately\s+|about\s+|some\s+|nearly\s+|over\s+|at\s+least\s+)?$", before, re.I)
+    direct = _DIRECT_RE.search(before)
     split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
-    coordinated = k and re.search(r"(?:\band|,)\s+$", before) and ";" not in text[counts[k - 1].end:c.start]
+    coordinated = k and _COORDINATED_RE.search(before) and ";" not in text[counts[k - 1].end:c.start]
     if not (paren or direct or split or coordinated):
         return None
     j = k                   # ahead: counts joined to this one by 'and' (and a verb), no break
@@ -132,14 +146,14 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
 
 
 def _sentence_end(text: str, pos: int) -> int:
-    m = re.search(r"[.!?](?:\s|$)", text[pos:])
-    return pos + m.start() if m else len(text)
+    m = _SENTENCE_END_RE.search(text, pos)
+    return m.start() if m else len(text)
 
 
 def _tie(text: str, c: _Count) -> str | None:
     """withdrawn / prevented / withdrawn_or_prevented where the count is tied to them."""
     words = []
-    m = _TIE_RE.match(text[c.after_noun:])
+    m = _TIE_RE.match(text[c.after_noun:]) or _CLAUSE_TIE_RE.match(text[c.after_noun:])
     if m:
         words = [m.group("a"), m.group("b")]
     else:
@@ -166,7 +180,7 @@ def _governing(text: str, c: _Count) -> str | None:
         return (_measure_of([verb]) if _WITHDRAW.fullmatch(verb) or _PREVENT.fullmatch(verb)
                 else "served" if _SERVE.fullmatch(verb) else "reached")
     start = max(text.rfind(". ", 0, c.start), text.rfind("! ", 0, c.start), text.rfind("? ", 0, c.start)) + 1
-    words = list(re.finditer(r"[A-Za-z][\w-]*|\d[\d,]*", text[start:c.start]))
+    words = list(_VERB_OR_NUMBER_RE.finditer(text, start, c.start))
     for i in range(len(words) - 1, -1, -1):
         w = words[i].group()
         if _WITHDRAW.fullmatch(w) or _PREVENT.fullmatch(w):

@@ -1,13 +1,16 @@
 """One summary's text -> its record: furniture off, labels found, each field read."""
 from __future__ import annotations
 
+import os
 import re
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from tcps.errors import ParseError
 from tcps.parse import columns
 from tcps.parse.countries import country_code, find_country
-from tcps.parse.dates import parse_duration
+from tcps.parse.dates import Duration, parse_duration
 from tcps.parse.furniture import remove_furniture, strip_inline_footers
 from tcps.parse.lists import parse_activities, parse_objectives
 from tcps.parse.money import parse_funding
@@ -21,7 +24,31 @@ _CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
 _PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
 # A label this parser does not know (TAB layout): capitals at a line start, then a TAB.
 _UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
+_PART_SEP_RE = re.compile(r"[,;\n](?![^()]*\))")      # a comma not inside '(…)'
+_LEADING_AND_RE = re.compile(r"^\s*(?:and|&)\s+")
+_QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s")        # 'Pakistan – Punjab'
+_FIRST_PART_RE = re.compile(r"[,;]|\s[-–—]|[-–—]\s")
+_AND_RE = re.compile(r"\s(?:and|&)\s")
+_NAME_WORDS_RE = re.compile(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+", re.I)
+_PHONE_LABEL_RE = re.compile(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", re.I)
+_EDGE_PUNCTUATION_RE = re.compile(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$")
+_CLOSED_NAME_RE = re.compile(r"\(\s*closed\s*\)", re.I)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
+
+
+@dataclass
+class Fields:
+    """Each field's text, furniture off; the label its results section had; the file's name;
+    whether the text was written from a web page."""
+    values: dict[str, str]
+    results_label: str
+    name: str
+    web_page: bool = False
+
+    @cached_property
+    def duration(self) -> Duration | None:
+        """Read once: the dates and the status both come from it."""
+        return parse_duration(collapse(self.values["duration"]) or "") if "duration" in self.values else None
 
 
 def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = False) -> Record:
@@ -36,56 +63,100 @@ def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = Fal
     title = collapse(sections.values.get("title"))
     if not title or title[0].islower():     # a title never opens in lower case: prose, not a summary
         raise ParseError(name, "no project title")
-    r = Record(source=Source(sha256="", pages=cleaned.pages))
-    warn = r.warnings.append
-    if collapse(sections.before):
-        warn(f"text before the first label not placed: {collapse(sections.before)[:80]!r}")
-
-    values = {}
+    r = Record(source=Source(sha256=""))
+    before = collapse(sections.before)
+    if before:
+        r.warnings.append(f"text before the first label not placed: {before[:80]!r}")
+    values: dict[str, str] = {}
+    pages = [cleaned.pages] if cleaned.pages else []
     for field, raw in sections.values.items():
-        raw = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
+        raw, found = strip_inline_footers(raw, title, cleaned.short_titles, r.warnings)
+        pages += found
         values[field] = _cut_unknown_label(field, raw, sections.flattened, r.warnings)
-
-    r.title, closed = _title(values["title"])
-    if closed or re.search(r"\(\s*closed\s*\)", Path(str(name)).name, re.I):
-        r.status = "closed"
-    r.program = collapse(values.get("program"))
-    if "region" in values:
-        r.region, r.countries = _region(values["region"], r.warnings)
-    if "duration" in values:
-        d = parse_duration(collapse(values["duration"]) or "")
-        r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
-        if d.completed and not r.status:
-            r.status = "completed"
-        if d.leftover:
-            warn(f"duration: could not read {collapse(values['duration'])!r}")
-    if "funding" in values:
-        r.funding, leftover = parse_funding(collapse(values["funding"]) or "")
-        if leftover:
-            warn(f"funding: could not read {leftover!r}")
-    r.problem = collapse(strip_html(values.get("problem") or ""))
-    if "results" in values:
-        r.results = collapse(_BULLETS.sub(" ", strip_html(values["results"])))
-        r.results_kind = ("targets" if sections.words["results"].lower().startswith("target")
-                          else "results") if r.results else None
-        r.metrics = parse_metrics(r.results)
-    r.objectives = parse_objectives(values.get("objectives") or "", web_page)
-    r.activities = parse_activities(values.get("activities") or "", web_page)
-    r.grantee = collapse(values.get("grantee"))
-    r.partners, notes = parse_partners(values.get("partners") or "")
-    r.warnings.extend(notes)
-    r.contact = _contact(values.get("contact"))
-    if "contact" not in values and not web_page:
-        warn("no CONTACT INFORMATION section: the summary looks truncated")
-    elif not r.contact.phone and not web_page:
-        warn("no telephone number in the contact information: the summary looks truncated")
+    r.source.pages = max(pages) if pages else None
+    fields = Fields(values, sections.words.get("results", ""), os.path.basename(name), web_page)
+    for read in _READERS:
+        read(r, fields)
     return r
 
 
-def _title(raw: str) -> tuple[str, bool]:
-    title = collapse(raw) or ""
-    stripped = _CLOSED_RE.sub("", title)
-    return stripped, stripped != title
+def _read_title(r: Record, f: Fields) -> None:
+    r.title = _CLOSED_RE.sub("", collapse(f.values["title"]) or "")
+
+
+def _read_status(r: Record, f: Fields) -> None:
+    """`closed` where the title or the file's name says (CLOSED), else `completed` where the
+    duration says Completed."""
+    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or _CLOSED_NAME_RE.search(f.name):
+        r.status = "closed"
+    elif f.duration and f.duration.completed:
+        r.status = "completed"
+
+
+def _read_program(r: Record, f: Fields) -> None:
+    r.program = collapse(f.values.get("program"))
+
+
+def _read_region(r: Record, f: Fields) -> None:
+    if "region" in f.values:
+        r.region, r.countries = _region(f.values["region"], r.warnings)
+
+
+def _read_duration(r: Record, f: Fields) -> None:
+    d = f.duration
+    if d is None:
+        return
+    r.start_date, r.end_date, r.dates_revised = d.start, d.end, d.revised
+    if d.leftover:
+        r.warnings.append(f"duration: could not read {collapse(f.values['duration'])!r}")
+
+
+def _read_funding(r: Record, f: Fields) -> None:
+    if "funding" in f.values:
+        r.funding, leftover = parse_funding(collapse(f.values["funding"]) or "")
+        if leftover:
+            r.warnings.append(f"funding: could not read {leftover!r}")
+
+
+def _read_problem(r: Record, f: Fields) -> None:
+    r.problem = collapse(strip_html(f.values.get("problem") or ""))
+
+
+def _read_results(r: Record, f: Fields) -> None:
+    if "results" in f.values:
+        r.results = collapse(_BULLETS.sub(" ", strip_html(f.values["results"])))
+        if r.results:
+            r.results_kind = "targets" if f.results_label.lower().startswith("target") else "results"
+        r.metrics = parse_metrics(r.results)
+
+
+def _read_lists(r: Record, f: Fields) -> None:
+    r.objectives = parse_objectives(f.values.get("objectives") or "", f.web_page)
+    r.activities = parse_activities(f.values.get("activities") or "", f.web_page)
+
+
+def _read_grantee(r: Record, f: Fields) -> None:
+    r.grantee = collapse(f.values.get("grantee"))
+
+
+def _read_partners(r: Record, f: Fields) -> None:
+    r.partners, notes = parse_partners(f.values.get("partners") or "")
+    r.warnings.extend(notes)
+
+
+def _read_contact(r: Record, f: Fields) -> None:
+    r.contact = _contact(f.values.get("contact"))
+    if f.web_page:
+        return
+    if "contact" not in f.values:
+        r.warnings.append("no CONTACT INFORMATION section: the summary looks truncated")
+    elif not r.contact.phone:
+        r.warnings.append("no telephone number in the contact information: the summary looks truncated")
+
+
+# In the record's order: warnings come in the order of the fields they are about.
+_READERS = (_read_title, _read_status, _read_program, _read_region, _read_duration, _read_funding,
+            _read_problem, _read_results, _read_lists, _read_grantee, _read_partners, _read_contact)
 
 
 def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str]) -> str:
@@ -106,9 +177,9 @@ def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
     if not slash:
         region, rest = "", raw
     found: list[tuple[str, list[str]]] = []     # (part, its countries) in order
-    for part in re.split(r"[,;\n](?![^()]*\))", _join_wrapped_lines(rest)):   # not inside '(…)'
-        part = re.sub(r"^\s*(?:and|&)\s+", "", part.replace("\t", " ")).strip(" .;")
-        part = re.split(r"\s[-–—]|[-–—]\s", part, maxsplit=1)[0].strip()   # 'Pakistan – Punjab'
+    for part in _PART_SEP_RE.split(_join_wrapped_lines(rest)):
+        part = _LEADING_AND_RE.sub("", part.replace("\t", " ")).strip(" .;")
+        part = _QUALIFIER_RE.split(part, maxsplit=1)[0].strip()
         if not part:
             continue
         if found and _only_name_words(part):
@@ -132,7 +203,7 @@ def _join_wrapped_lines(text: str) -> str:
     lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
     out = lines[:1]
     for line in lines[1:]:
-        first = re.split(r"[,;]|\s[-–—]|[-–—]\s", re.sub(r"^(?:and|&)\s+", "", line), maxsplit=1)[0]
+        first = _FIRST_PART_RE.split(_LEADING_AND_RE.sub("", line), maxsplit=1)[0]
         if out[-1].endswith((",", ";", "/")) or _countries_in(first.strip()):
             out.append(line)
         else:
@@ -142,8 +213,7 @@ def _join_wrapped_lines(text: str) -> str:
 
 def _only_name_words(part: str) -> bool:
     """Words that complete a country's name but name none ('Democratic Republic of the')."""
-    return bool(re.fullmatch(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+",
-                             part, re.I))
+    return bool(_NAME_WORDS_RE.fullmatch(part))
 
 
 def _countries_in(part: str) -> list[str]:
@@ -151,10 +221,10 @@ def _countries_in(part: str) -> list[str]:
     whole = country_code(part)
     if whole:
         return [whole]
-    if re.search(r"\s(?:and|&)\s", part):
-        subs = [country_code(s) or find_country(s) for s in re.split(r"\s(?:and|&)\s", part)]
+    if _AND_RE.search(part):
+        subs = [country_code(s) or find_country(s) for s in _AND_RE.split(part)]
         if all(subs):
-            return subs
+            return [code for code in subs if code]
     found = find_country(part)
     return [found] if found else []
 
@@ -166,6 +236,5 @@ def _contact(raw: str | None) -> Contact:
     m = _PHONE_RE.search(text)
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
-    office = re.sub(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", "", office.strip(), flags=re.I)
-    office = collapse(re.sub(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$", "", office.strip()))
-    return Contact(office, phone)
+    office = _PHONE_LABEL_RE.sub("", office.strip())
+    return Contact(collapse(_EDGE_PUNCTUATION_RE.sub("", office.strip())), phone)

@@ -4,17 +4,17 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from functools import cache
 
-_WS = re.compile(r"\s+")
 _TAG = re.compile(r"<[^<>]*>")
+_KEY = re.compile(r"[0-9a-z]+")
 
 
 def collapse(text: str | None) -> str | None:
     """Whitespace runs to one space, trimmed; None for nothing at all."""
     if text is None:
         return None
-    text = _WS.sub(" ", text).strip()
-    return text or None
+    return " ".join(text.split()) or None
 
 
 def strip_html(text: str) -> str:
@@ -27,6 +27,14 @@ def strip_html(text: str) -> str:
 def word_keys(text: str) -> list[str]:
     """The words of a text compared without case, accents or punctuation ('Côte d’Ivoire' ->
     cote, d, ivoire): how a short title or a country's name is matched."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    return re.findall(r"[0-9a-z]+", text.casefold())
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = text.translate(_combining()) if max(text) <= "\uffff" else \
+            "".join(c for c in text if not unicodedata.combining(c))
+    return _KEY.findall(text.casefold())
+
+
+@cache
+def _combining() -> dict[int, None]:
+    """The combining marks of the Basic Multilingual Plane, to delete with str.translate."""
+    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}

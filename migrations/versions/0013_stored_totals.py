@@ -1,7 +1,7 @@
 """Stored totals: per project, and per project and fiscal year, kept by the loader.
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0013
+Revises: 0012
 Create Date: 2026-12-06 23:00:00
 
 The analyst queries over the whole collection recomputed the same sums at every query: the
@@ -13,7 +13,7 @@ project, fiscal year and currency) and ``funding_years`` (the rows of ``project_
 which recomputed each amount's fiscal years with a subquery per funding row).
 ``project_overview`` reads ``project_totals`` and ``project_funding_by_year`` reads
 ``funding_years``; their columns and values are unchanged. Upgrade fills the tables from the
-rows loaded; downgrade drops them and restores 0002's views. An index on projects (id,
+rows loaded; downgrade drops them and restores the views as 0010 and 0002 made them. An index on projects (id,
 start_date) lets a count of projects per country and start year read the dates from the index.
 """
 from __future__ import annotations
@@ -24,17 +24,14 @@ from pathlib import Path
 import sqlalchemy as sa
 from alembic import op
 
-from tcps.dictionary import describe_columns, describe_table, forget
+from tcps.dictionary import describe_table, forget
 
-revision = "0008"
-down_revision = "0007"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
 _PROJECT = "The project (projects.id)."
-_RECORD_SHA256 = ("SHA-256 of the summary's sha256 and the parser version that read it: the same "
-                  "bytes read by the same parser reload as unchanged.")
-_RECORD_SHA256_BEFORE = "SHA-256 of the parsed record: an equal record reloads as unchanged."
 
 
 def _create_project_totals() -> sa.Table:
@@ -158,21 +155,25 @@ def _country_list(value: str, source: str, separator: str) -> str:
 
 
 def _project_overview() -> str:
+    """0010's view, its sums read from project_totals."""
     countries = "project_countries pc WHERE pc.project_id = p.id"
     named = ("project_countries pc JOIN countries c ON c.alpha3 = pc.country_alpha3 "
              "WHERE pc.project_id = p.id")
     return f"""
 CREATE VIEW project_overview AS
-SELECT p.id AS project_id, p.title, p.status, p.region,
+SELECT p.id AS project_id, p.title, p.status, p.region, p.ilab_region,
        {_country_list("pc.country_alpha3", countries, ", ")} AS countries,
        {_country_list("c.name", named, "; ")} AS country_names,
        p.start_date, p.end_date,
        t.funding_usd, t.matching_usd, t.withdrawn, t.prevented, t.withdrawn_or_prevented,
        g.name AS grantee,
+       g.organization_id AS grantee_id,
+       o.name AS grantee_name,
        s.path AS source_path
 FROM projects p
 JOIN source_documents s ON s.id = p.source_document_id
 LEFT JOIN partners g ON g.project_id = p.id AND g.role = 'grantee'
+LEFT JOIN organizations o ON o.id = g.organization_id
 LEFT JOIN project_totals t ON t.project_id = p.id
 """
 
@@ -190,10 +191,6 @@ def _recomment_view(name: str) -> None:
         op.execute(f"COMMENT ON {target} IS {literal}")
 
 
-def _record_sha256(comment: str) -> list[sa.Column]:
-    return [sa.Column("record_sha256", sa.String(64), comment=comment)]
-
-
 def upgrade() -> None:
     for table in (_create_project_totals(), _create_fiscal_year_awards(), _create_funding_years()):
         describe_table(op, table)
@@ -205,28 +202,26 @@ def upgrade() -> None:
         op.execute(f"DROP VIEW {view}")
         op.execute(sql)
         _recomment_view(view)
-    describe_columns(op, "projects", _record_sha256(_RECORD_SHA256))
     op.create_index(op.f("ix_projects_id_start_date"), "projects", ["id", "start_date"])
 
 
 def downgrade() -> None:
     op.drop_index(op.f("ix_projects_id_start_date"), table_name="projects")
-    views = _migration_0002()
-    for view, sql in (("project_overview", views._project_overview()),
-                      ("project_funding_by_year", views._project_funding_by_year())):
+    overview = _migration("0010_overview_grantee_and_region")._project_overview(new_columns=True)
+    by_year = _migration("0002_analyst_views")._project_funding_by_year()
+    for view, sql in (("project_overview", overview), ("project_funding_by_year", by_year)):
         op.execute(f"DROP VIEW {view}")
         op.execute(sql)
         _recomment_view(view)
     for name in ("funding_years", "fiscal_year_awards", "project_totals"):
         op.drop_table(name)
         forget(op, name)
-    describe_columns(op, "projects", _record_sha256(_RECORD_SHA256_BEFORE))
 
 
-def _migration_0002():
-    """Migration 0002's module, whose view definitions the downgrade restores."""
-    path = Path(__file__).with_name("0002_analyst_views.py")
-    spec = importlib.util.spec_from_file_location("tcps_migration_0002", path)
+def _migration(name: str):
+    """An earlier migration's module, whose view definitions the downgrade restores."""
+    path = Path(__file__).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"tcps_migration_{name}", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
