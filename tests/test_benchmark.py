@@ -24,7 +24,8 @@ PHASES = ["parse only", "sqlite: cold load", "sqlite: first refresh", "sqlite: n
           "postgresql: first refresh", "postgresql: no-op refresh",
           "postgresql: refresh after 1% changed"]
 QUERIES = ["funding by country and fiscal year", "USD per fiscal year", "partners per country",
-           "results per region", "children withdrawn and prevented per region", "full-text search", "top grantees by funding (project_overview view)",
+           "results per region", "children withdrawn and prevented per region", "full-text search",
+           "top grantees by funding (project_overview view)",
            "projects active in a year", "one project with its counts", "projects per country over time"]
 PAGES = ["home", "projects table", "projects with a region facet", "search for cocoa",
          "canned query with its chart", "dashboard", "project page"]
