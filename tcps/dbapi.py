@@ -7,7 +7,7 @@ Errors still come out as SQLAlchemy's, as from ``conn.execute``.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -57,7 +57,9 @@ def savepoint(conn: Connection):
         try:
             yield
         except BaseException:
-            with _dbapi_errors(conn, "ROLLBACK TO SAVEPOINT summary"):
+            # Where the database ended the whole transaction itself (SQLite does on a full
+            # disk) there is no savepoint left to go back to: the block's error is the one.
+            with suppress(conn.dialect.loaded_dbapi.Error):
                 cursor.execute("ROLLBACK TO SAVEPOINT summary")
                 cursor.execute("RELEASE SAVEPOINT summary")
             raise

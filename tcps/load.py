@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -126,7 +127,7 @@ class Loader:
                     then(self._conn)
         except BaseException:
             self._known.rollback()
-            self.commit()  # the batch ends here: the caller may record the failure elsewhere
+            self._end_batch()
             raise
         self._known.release()
         self._in_batch += 1
@@ -146,6 +147,16 @@ class Loader:
             self._known.rollback_batch()
             raise
         self._known.commit()
+
+    def _end_batch(self) -> None:
+        """After a failed summary: commit what loaded before it, so that the caller may record
+        the failure on another connection. Where the database ended the transaction itself
+        (SQLite does on a full disk), that batch is gone: roll back, the summary's error stands."""
+        try:
+            self.commit()
+        except Exception:
+            with suppress(Exception):
+                self._conn.rollback()
 
     def close(self) -> None:
         try:
