@@ -1,4 +1,4 @@
-"""Project web pages for the benchmark collection, in the layouts shared/spec/record.md names:
+"""Project web pages for the benchmark collection, in the layouts docs/record.md names:
 current project pages (D2), older ones (D1) and old transcriptions of the PDF summary (H).
 
 A page is printed from a record of ``generate.py``, first cut to what its layout prints

@@ -1,7 +1,7 @@
 """Matching keys: when two printed names are the same thing.
 
 Pure functions, no database code. The loader stores these keys in unique columns, so the rules
-here decide what is one row: a project (shared/spec/record.md, "What counts as the same project")
+here decide what is one row: a project (docs/record.md, "What counts as the same project")
 and an organisation (its name, and the country it is listed under). Both keys are conservative:
 they forgive only how a name is printed (case, quotes and apostrophes, punctuation, spacing,
 Unicode width forms), never its words, so two

@@ -1,6 +1,6 @@
 """The summary record: the domain object every other part of tcps speaks.
 
-Its shape is fixed by ``shared/spec/record.md`` (format version 2). The parser builds it, the
+Its shape is fixed by ``docs/record.md`` (format version 2). The parser builds it, the
 loader stores it, and the round-trip tests rebuild it from the database. ``to_dict`` gives the
 exact JSON shape of the spec, keys in the spec's order; ``from_dict`` reads it back (gold files
 leave ``warnings`` out).

@@ -1,7 +1,6 @@
 """Where the test corpus lives: tests/corpus, the development summaries with their gold records."""
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +27,3 @@ def page_files() -> list[Path]:
     """Every web page with a gold record: the dev pages, then our own."""
     return [p for d in (PAGES, OWN_PAGES) for p in sorted(d.glob("*.htm*"))
             if p.with_suffix(".json").exists()]
-
-
-# The installed command beside the test's Python: the README's test line does not put .venv/bin on PATH.
-TCPS = str(Path(sys.executable).with_name("tcps"))

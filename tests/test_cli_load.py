@@ -17,7 +17,6 @@ from alembic.script import ScriptDirectory
 from click.testing import CliRunner
 
 from golds import CORPUS, DATA, ROOT, gold_records, record_from_db, row_counts
-from corpus import TCPS
 from tcps.cli import cli
 from tcps.db import alembic_config
 from tcps.keys import name_key
@@ -136,7 +135,7 @@ def test_usage_and_configuration_errors_exit_2(tmp_path: Path) -> None:
 
 def test_quick_start_loads_data_into_tcps_db_in_the_working_directory(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TCPS_DATABASE_URL"}
-    result = subprocess.run([TCPS, "load", str(DATA)], cwd=tmp_path, env=env,
+    result = subprocess.run(["tcps", "load", str(DATA)], cwd=tmp_path, env=env,
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().endswith("added 2, updated 0, unchanged 0, failed 0")

@@ -2,15 +2,17 @@
 warnings; chrome never reaches a record; bad pages, truncation and decoding; the CLI."""
 from __future__ import annotations
 
+import codecs
 import json
 import subprocess
+import time
 
 import pytest
 
 from tcps.errors import ParseError
 from tcps.parse import parse_bytes, parse_file
 from tcps.record import Record
-from corpus import OWN_PAGES, PAGES, TCPS, page_files
+from corpus import OWN_PAGES, PAGES, page_files
 
 # Chrome of each way of saving seen in the pages: banner, skip links, menus, breadcrumbs, search,
 # print/share tools, icon text, sidebars, the Resources list, archive toolbars, mirror bars, footer.
@@ -44,7 +46,7 @@ def test_no_chrome_in_any_field(path):
                          ids=lambda p: p.stem)
 def test_bad_page_is_refused_with_one_line(path, tmp_path):
     """As each .expect says: exit 1, one error line naming the file, nothing on stdout."""
-    out = subprocess.run([TCPS, "parse", str(path)], capture_output=True, text=True, timeout=60)
+    out = subprocess.run(["tcps", "parse", str(path)], capture_output=True, text=True, timeout=60)
     assert out.returncode == 1 and out.stdout == ""
     assert out.stderr.count("\n") == 1
     assert out.stderr.startswith(f"error: {path}: not a project summary")
@@ -55,7 +57,7 @@ def test_cli_reads_a_page_whatever_its_suffix(tmp_path):
     page = PAGES / "d2_01_clear.html"
     for name in ("page.txt", "page"):
         (tmp_path / name).write_bytes(page.read_bytes())
-    out = subprocess.run([TCPS, "parse", str(page), str(tmp_path / "page.txt"), str(tmp_path / "page")],
+    out = subprocess.run(["tcps", "parse", str(page), str(tmp_path / "page.txt"), str(tmp_path / "page")],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     records = json.loads(out.stdout)
@@ -119,7 +121,7 @@ def test_a_list_item_is_one_item_whatever_its_semicolons():
 
 
 def test_text_format_shows_what_a_page_adds():
-    out = subprocess.run([TCPS, "parse", str(PAGES / "d1_07_bridge_forced_labor.html"), "--format", "text"],
+    out = subprocess.run(["tcps", "parse", str(PAGES / "d1_07_bridge_forced_labor.html"), "--format", "text"],
                          capture_output=True, text=True, timeout=60)
     assert out.returncode == 0
     lines = out.stdout.splitlines()
@@ -170,3 +172,69 @@ def test_a_listing_of_projects_with_labelled_rows_is_refused():
     with pytest.raises(ParseError, match="not a project summary"):
         parse_bytes(f"<!DOCTYPE html><html><body><main><h1>Projects</h1>{rows}</main></body></html>".encode(),
                     "list.html")
+
+
+def test_a_partner_list_item_is_one_partner_whatever_its_commas():
+    """Each <li> is one partner; a paragraph still splits at commas per the text rules."""
+    record = small_page("<h2>Results</h2><p>y</p><h2>Implementing Partners</h2>"
+                        "<ul><li>Owners, Workers and Families Forum</li><li>Pact, Inc.</li>"
+                        "<li>Save the Herders.</li></ul>")
+    assert [p.name for p in record.partners] == ["Owners, Workers and Families Forum", "Pact, Inc.",
+                                                 "Save the Herders"]
+
+
+def test_a_copyright_line_in_the_content_is_the_site_footer():
+    record = small_page("<h2>Results</h2><p>y</p>"
+                        "<h2>Contact Information</h2><p>Office of Trade<br>(202) 693-4843</p>"
+                        "<p>© U.S. Department of Labor · Privacy &amp; Security Statement</p>"
+                        "<p>Copyright 2008 ILAB</p>")
+    assert (record.contact.office, record.contact.phone) == ("Office of Trade", "(202) 693-4843")
+    assert record.warnings == []
+
+
+def test_a_page_without_its_optional_end_tags_is_whole_and_one_cut_off_is_not():
+    """A saver that leaves out optional end tags (</body>, </html>, </p>, </li>) keeps the page
+    whole; a page that ends with a <div> or <main> still open was cut off."""
+    page = ("<!DOCTYPE html><html><body><main><div><h1>A Project</h1><h2>The Problem</h2><p>x"
+            "<h2>Results</h2><p>y</div></main>")
+    assert parse_bytes(page.encode(), "p.html").warnings == []
+    cut = page[:page.index("</div>")]
+    assert parse_bytes(cut.encode(), "p.html").warnings == [
+        "the page is truncated: it ends before its closing </html> tag"]
+
+
+def test_a_byte_order_mark_and_an_xml_declaration_still_make_a_page():
+    """An XHTML page opening with its XML declaration, a page saved as 'Unicode' (UTF-16 with its
+    mark) and a UTF-8 mark over a wrong declaration all read as the page they are."""
+    body = ('<html><head><meta charset="windows-1252"></head><body><h1>Café Project</h1>'
+            "<h2>The Problem</h2><p>Children’s work.</p><h2>Results</h2><p>y</p></body></html>")
+    pages = [('<?xml version="1.0" encoding="windows-1252"?>\n' + body).encode("cp1252"),
+             body.encode("utf-16"), codecs.BOM_UTF8 + body.encode("utf-8")]
+    for data in pages:
+        record = parse_bytes(data, "p.html")
+        assert (record.title, record.problem, record.warnings) == ("Café Project", "Children’s work.", [])
+
+
+def test_hostile_nesting_is_refused_fast_and_a_long_list_parses():
+    """5 MB of nested <div>s (the tree builder's time grows with the square of the depth) is one
+    ParseError within seconds, no RecursionError; 10,000 list items are 10,000 activities."""
+    deep = 450_000
+    page = "<h2>Results</h2><p>y</p>" + "<div>" * deep + "x" + "</div>" * deep
+    started = time.monotonic()
+    with pytest.raises(ParseError, match="its markup nests past 1000 elements"):
+        small_page(page)
+    assert time.monotonic() - started < 20
+    items = "".join(f"<li>Activity {k}</li>" for k in range(10_000))
+    record = small_page(f"<h2>Our Strategy</h2><p>Project activities include:</p><ul>{items}</ul>")
+    assert len(record.activities) == 10_000 and record.activities[-1].text == "Activity 9999"
+
+
+def test_a_rail_beside_the_fields_inside_main_is_chrome():
+    """Content is the innermost element holding every label, inside <main> too: a column of news
+    and links with unremarkable class names is no field and no warning."""
+    page = ("<!DOCTYPE html><html><body><main><div class='a'><h1>A Project</h1><h2>The Problem</h2><p>x</p>"
+            "<h2>Results</h2><p>y</p><h2>Grantee</h2><p>CARE</p></div><div class='b'><h2>Latest News</h2>"
+            "<ul><li>ILAB awards grants</li></ul><h2>Connect With ILAB</h2><p>Sign up</p></div>"
+            "</main></body></html>")
+    record = parse_bytes(page.encode(), "p.html")
+    assert (record.grantee, record.results, record.warnings) == ("CARE", "y", [])

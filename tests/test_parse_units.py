@@ -71,6 +71,13 @@ def test_tab_labels_in_any_spelling_of_the_family():
     assert not s.flattened
 
 
+def test_form_style_plural_labels():
+    text = "Project Title:\tA Title\nGrantee(s):\tCARE\nImplementing Partner(s):\tNepal: NGO A\n"
+    s = find_sections(text)
+    assert list(s.values) == ["title", "grantee", "partners"]
+    assert (s.values["grantee"].strip(), s.values["partners"].strip()) == ("CARE", "Nepal: NGO A")
+
+
 def test_flattened_labels_only_in_capitals_or_title_case_and_in_field_order():
     text = ("PROJECT TITLE A TITLE REGION/COUNTRY ASIA/Nepal PROBLEM TO BE ADDRESSED the problem of "
             "results and targets. RESULTS The project targets 5 children. GRANTEE Winrock")

@@ -21,7 +21,7 @@ from urllib.parse import unquote_plus
 
 import pytest
 import sqlalchemy as sa
-from corpus import DATA, OURS, TCPS
+from corpus import DATA, OURS
 
 from tcps.browse import CANNED, DASHBOARD_PATH, USD_PER_FISCAL_YEAR
 from tcps.serve import MISSING_EXTRA, loopback_warning, served_file
@@ -43,7 +43,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("serve") / "tcps.db"
-    subprocess.run([TCPS, "load", str(DATA), str(OURS), "--db", str(path)], check=True,
+    subprocess.run(["tcps", "load", str(DATA), str(OURS), "--db", str(path)], check=True,
                    capture_output=True)
     return path
 
@@ -52,7 +52,7 @@ def database(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def server(database: Path) -> Iterator[str]:
     """The address of `tcps serve` over ``database``, once it answers."""
     port = free_port()
-    proc = subprocess.Popen([TCPS, "serve", "--db", str(database), "--port", str(port)],
+    proc = subprocess.Popen(["tcps", "serve", "--db", str(database), "--port", str(port)],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     url = f"http://127.0.0.1:{port}"
     try:
@@ -227,7 +227,7 @@ def test_postgresql_is_served_from_a_consistent_snapshot(request: pytest.Fixture
     from databases import empty_database
 
     with empty_database(request, "postgresql", tmp_path) as url:
-        subprocess.run([TCPS, "load", str(DATA), "--db", url], check=True, capture_output=True)
+        subprocess.run(["tcps", "load", str(DATA), "--db", url], check=True, capture_output=True)
         source = sa.create_engine(url)
         with source.connect() as conn:
             expected = tuple(conn.execute(sa.text(COUNTS)).one())

@@ -25,11 +25,11 @@ projects last loaded from a page are marked so that loading the page again resto
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from alembic import op
 
+from tcps.db import views_left_alone
 from tcps.dictionary import (comment_natively, describe_columns, describe_table, forget,
                              forget_columns)
 
@@ -57,19 +57,6 @@ def _source_columns() -> list[sa.Column]:
                   comment="A web page's own address as it states it (canonical link, else og:url); "
                           "NULL for text and PDF summaries and pages that state none."),
     ]
-
-
-@contextmanager
-def _views_left_alone():
-    """SQLite's batch mode rebuilds a table under another name and renames it back; the rename
-    checks the views (project_overview reads source_documents) while the table is gone, and
-    fails. The legacy rename leaves the views alone: they name the table, which is back after."""
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        op.execute("PRAGMA legacy_alter_table=ON")
-    yield
-    if sqlite:
-        op.execute("PRAGMA legacy_alter_table=OFF")
 
 
 def _raw_text(with_pages: bool) -> sa.Column:
@@ -222,7 +209,7 @@ def upgrade() -> None:
         for column in _source_columns():
             batch.add_column(column)
     _backfill_format()
-    with _views_left_alone(), op.batch_alter_table("source_documents") as batch:
+    with views_left_alone(op), op.batch_alter_table("source_documents") as batch:
         batch.alter_column("format", existing_type=sa.String(length=4), nullable=False)
         batch.create_check_constraint(op.f("ck_source_documents_format"),
                                       "format IN ('text', 'pdf', 'html')")
@@ -247,7 +234,7 @@ def downgrade() -> None:
     forget(op, "project_sources")
     op.drop_index(op.f("ix_project_sources_source_document_id"), table_name="project_sources")
     op.drop_table("project_sources")
-    with _views_left_alone():
+    with views_left_alone(op):
         with op.batch_alter_table("source_documents") as batch:
             batch.drop_constraint(op.f("ck_source_documents_format"), type_="check")
             batch.drop_column("url")

@@ -1,4 +1,4 @@
-"""Text of a summary -> its record (shared/spec/record.md). No database code lives here.
+"""Text of a summary -> its record (docs/record.md). No database code lives here.
 
 One module per concern: ``decode`` (bytes to text; a PDF goes through ``pdf`` instead, a web
 page through ``markup`` and ``page_fields`` to ``page``, which writes it out as labelled text),
@@ -7,6 +7,7 @@ per kind of field value.
 """
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from pathlib import Path
@@ -80,15 +81,19 @@ def is_pdf(data: bytes) -> bool:
     return b"%PDF-" in data[:1024]
 
 
-# A page opens with <!DOCTYPE html or <html, after a byte-order mark, blanks or comments.
-_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html)[\s>]",
-                         re.I | re.S)
+# A page opens with <!DOCTYPE html or <html, after a byte-order mark, blanks, comments or the
+# XML declaration of an XHTML page (<?xml version="1.0" encoding="iso-8859-1"?>).
+_PAGE_START = re.compile(rb"^(?:\xef\xbb\xbf)?\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*"
+                         rb"<(?:!doctype\s+html|html)[\s>]", re.I | re.S)
 
 
 def document_format(data: bytes) -> str:
     """What a file is, told by its bytes whatever its name: ``html`` (a web page), ``pdf`` or
     ``text``. The parser reads each as this says; the loader stores it. A page is told first:
     a page may quote ``%PDF-`` in its first KiB, a PDF never opens with ``<html``."""
-    if _PAGE_START.match(data[:4096]):
+    head = data[:4096]
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):   # a page saved as 'Unicode'
+        head = head.decode("utf-16", errors="ignore").encode()
+    if _PAGE_START.match(head):
         return "html"
     return "pdf" if is_pdf(data) else "text"

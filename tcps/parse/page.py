@@ -11,6 +11,8 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
+from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 from selectolax.lexbor import LexborHTMLParser
@@ -18,6 +20,7 @@ from selectolax.lexbor import LexborHTMLParser
 from tcps.errors import ParseError
 from tcps.parse.markup import Block, page_blocks
 from tcps.parse.page_fields import Field, as_heading, read_fields
+from tcps.parse.partners import QUOTES, clean_name
 from tcps.parse.summary import read_summary
 from tcps.record import Record, Source
 
@@ -37,8 +40,9 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     """The record of a page's bytes (``sha256``: their digest, where the caller has it), and the
     page decoded: the loader stores it as the document's text."""
     text, notes = _decode(data)
-    tail = text[-4096:].lower()
-    if "</html" not in tail and "</body" not in tail:
+    if _nested_deeper_than(text, _MAX_DEPTH):
+        raise ParseError(name, f"not a project summary: its markup nests past {_MAX_DEPTH} elements")
+    if _cut_off(text):
         notes.append("the page is truncated: it ends before its closing </html> tag")
     tree = LexborHTMLParser(text)
     page = read_fields(*page_blocks(tree))
@@ -55,11 +59,83 @@ def read_page(data: bytes, name: str | Path = "<page>", sha256: str | None = Non
     return record, text
 
 
+# No saved page nests a hundred elements deep; the HTML tree builder's time and the blocks'
+# element paths grow with the square of the depth, so a page nested past this is refused.
+_MAX_DEPTH = 1000
+_TAG_RE = re.compile(r"<(/?)([A-Za-z][^\s/>]*)")
+# Elements whose end tag HTML lets a page leave out, and elements that have none.
+_OPTIONAL_END = {"html", "head", "body", "p", "li", "dt", "dd", "option", "optgroup", "rt", "rp", "tr", "td",
+                 "th", "thead", "tbody", "tfoot", "colgroup", "caption"}
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+         "param", "keygen", "basefont", "frame", "isindex"}
+
+
+def _cut_off(text: str) -> bool:
+    """A page that ends without </body> or </html> is cut off only where it ends inside a tag or
+    leaves open an element whose end tag HTML requires (a <div>, a <table>): a page saved with
+    its optional end tags left out (a minifying saver) is whole."""
+    tail = text[-4096:].lower()
+    if "</html" in tail or "</body" in tail:
+        return False
+    return _OpenElements().left_open(text)
+
+
+def _nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether elements that need an end tag nest past `limit`. The `<` and `</` counts over
+    the page's stretches bound the depth from above at no cost; only a page they leave in doubt
+    has its tag names read."""
+    bound = 0
+    for k in range(0, len(text), 8192):
+        stretch = text[k:k + 8192]
+        bound += stretch.count("<") - 2 * stretch.count("</")
+        if bound > limit:
+            break
+    else:
+        return False
+    depth = 0
+    for m in _TAG_RE.finditer(text):
+        tag = m.group(2).lower()
+        if tag not in _VOID and tag not in _OPTIONAL_END:
+            depth += -1 if m.group(1) else 1
+            if depth > limit:
+                return True
+    return False
+
+
+class _OpenElements(HTMLParser):
+    """The elements still open where the page ends, by the standard library's HTML tokenizer."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.open: list[str] = []
+        self.count: Counter[str] = Counter()    # of each tag in `open`: a stray end tag costs nothing
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        if tag not in _VOID and tag not in _OPTIONAL_END:
+            self.open.append(tag)
+            self.count[tag] += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        while self.count[tag]:
+            closed = self.open.pop()
+            self.count[closed] -= 1
+            if closed == tag:
+                return
+
+    def left_open(self, text: str) -> bool:
+        self.feed(text)
+        return bool(self.open) or bool(self.rawdata.strip())
+
+
 def _decode(data: bytes) -> tuple[str, list[str]]:
-    """By the charset the page declares, else UTF-8, else Windows-1252 (with a warning)."""
+    """By its byte-order mark (which outranks a declaration, as in browsers), else the charset
+    the page declares, else UTF-8, else Windows-1252 (with a warning)."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", errors="replace"), []
     codec = "utf-8"
     try:
-        codec = codecs.lookup(_declared_charset(data) or codec).name
+        declared = None if data.startswith(codecs.BOM_UTF8) else _declared_charset(data)
+        codec = codecs.lookup(declared or codec).name
     except LookupError:
         pass
     codec = "cp1252" if codec in _WINDOWS_1252 else codec
@@ -119,7 +195,7 @@ def _as_text(title: str, fields: list[Field], unplaced: list[str]) -> str:
         if name == "region":
             lines.append(region or "")
         elif name == "partners":
-            lines.append("; ".join(b.text.rstrip(";") for b in f.blocks) if f else "")
+            lines.append("; ".join(_partner(b) for b in f.blocks) if f else "")
         else:
             lines.extend(_lines(b, name) for b in (f.blocks if f else []))
     return "\n".join(lines)
@@ -131,6 +207,16 @@ def _region_value(region: Field | None, country: Field | None) -> str | None:
         return None if region is None else "\n".join(b.text for b in region.blocks)
     names = ", ".join(b.text for b in country.blocks)
     return " ".join(b.text for b in region.blocks) + "/" + names if region else "/" + names
+
+
+def _partner(block: Block) -> str:
+    """A list item is one partner, whatever its commas ('Owners, Workers and Families
+    Forum'): quoted, as the text rules keep a quoted name whole, unless it holds quotes of its
+    own or a country key."""
+    text = block.text.rstrip(";")
+    if block.kind == "item" and "," in text and ":" not in text and not any(q in text for q in QUOTES):
+        return f"“{clean_name(text)}”"
+    return text
 
 
 def _lines(block: Block, name: str) -> str:

@@ -29,12 +29,14 @@ _PAGE_LABEL_RE = re.compile(
 _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\s+field|"
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
 # Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share'), a
-# breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp and 'Back to top'.
+# breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp, 'Back to top' and a copyright
+# line (the site footer typed into the content: '© U.S. Department of Labor · Privacy').
 _CHROME_TEXT_RE = re.compile(
     r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
     r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+"
     r"|(?:this\s+)?(?:page\s+)?(?:was\s+)?last\s+(?:updated|modified|reviewed)\b[^\n]{0,40}"
-    r"|back\s+to\s+top", re.I)
+    r"|back\s+to\s+top"
+    r"|(?:©|\(c\)|copyright\b)[^\n]{0,200}", re.I)
 _SECTION_KINDS = {"h2", "h3"}       # the headings that open sections (h1 is the title)
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
 _LEVEL_HEADING_RE = re.compile(r"\b(?:objectives?|outcomes?|intermediate|immediate|specific)\b[^:]*:$", re.I)
@@ -95,11 +97,13 @@ def _whole_label(text: str, kind: str) -> tuple[str, str, str] | None:
 
 
 def _content(blocks: list[Block], main: int | None) -> list[Block]:
-    """The main content: the page's <main> where it holds labels, else the innermost element
-    holding every label, with the main heading before it where that stands outside."""
+    """The main content: the innermost element holding every label (of the page's <main>, where
+    that holds labels: a rail of news or links beside the fields inside <main> is chrome), with
+    the main heading before it where that stands outside."""
     labelled = [b for b in blocks if _label(b)]
     if main is not None and any(main in b.path for b in labelled):
-        return inside(blocks, main)
+        blocks = inside(blocks, main)
+        labelled = [b for b in labelled if main in b.path]
     root = common_element(labelled)
     if root is None:
         return blocks

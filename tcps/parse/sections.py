@@ -34,8 +34,8 @@ _LABELS: list[tuple[str, str, bool]] = [
     ("objectives", r"project\s+objectives?", False),
     ("objectives", r"objectives", True),
     ("activities", r"summary\s+of\s+(?:project\s+)?activities", False),
-    ("grantee", r"grantees?", False),
-    ("partners", r"implementing\s+partners?", False),
+    ("grantee", r"grantees?(?:\(s\))?", False),
+    ("partners", r"implementing\s+partners?(?:\(s\))?", False),
     ("contact", r"contact\s+information", False),
     ("contact", r"contacts?", True),
 ]
