@@ -7,7 +7,7 @@ Errors still come out as SQLAlchemy's, as from ``conn.execute``.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, cast
@@ -42,6 +42,31 @@ def pipeline(conn: Connection):
         return
     with _dbapi_errors(conn, "(pipeline)"), dbapi_connection.pipeline():
         yield
+
+
+@contextmanager
+def savepoint(conn: Connection):
+    """A SAVEPOINT around the block, in the caller's transaction: rolled back to when the
+    block raises, released when it ends. Issued on the DBAPI cursor: SQLAlchemy's
+    ``begin_nested`` cost the loader as much as the summary's own inserts."""
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        with _dbapi_errors(conn, "SAVEPOINT summary"):
+            cursor.execute("SAVEPOINT summary")
+        try:
+            yield
+        except BaseException:
+            # Where the database ended the whole transaction itself (SQLite does on a full
+            # disk) there is no savepoint left to go back to: the block's error is the one.
+            with suppress(conn.dialect.loaded_dbapi.Error):
+                cursor.execute("ROLLBACK TO SAVEPOINT summary")
+                cursor.execute("RELEASE SAVEPOINT summary")
+            raise
+        with _dbapi_errors(conn, "RELEASE SAVEPOINT summary"):
+            cursor.execute("RELEASE SAVEPOINT summary")
+    finally:
+        cursor.close()
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Records into rows: one transaction per summary, upserted by the spec's "same project" rule.
+"""Records into rows: each summary whole or not at all, upserted by the spec's "same project" rule.
 
-``Loader.load`` writes one record in its own transaction and says whether it ``added``,
+``Loader.load`` writes one record in its own savepoint and says whether it ``added``,
 ``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; an equal
 record (same fingerprint) writes nothing; a different one updates the project row in place
 (same id) and replaces all its child rows, whatever the format of either summary (a PDF summary
@@ -12,8 +12,8 @@ table), compiled by SQLAlchemy once and run on the DBAPI cursor (``tcps.dbapi``)
 Rows name their project, source and organisation by key and the statements look the ids up,
 so no write waits for an id: PostgreSQL gets all of a summary's writes in one round trip.
 Countries and organisations written once are remembered by the Loader and not written again
-(their rows are never changed or deleted); what a transaction wrote is remembered only after
-it commits.
+(their rows are never changed or deleted); what a savepoint wrote is forgotten when it, or its
+batch, is rolled back.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 from collections.abc import Callable, Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -31,13 +32,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
-from tcps.dbapi import execute_many, fetch_one, pipeline
+from tcps.db import analyze
+from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
 from tcps.lock import writer_lock
-from tcps.models import (CHILD_TABLES, activities, countries, fiscal_years, funding, objectives,
-                         organizations, partners, project_countries, project_sources, projects, results,
-                         sources)
+from tcps.models import (CHILD_TABLES, activities, countries, fiscal_year_awards, fiscal_years, funding,
+                         funding_years, objectives, organizations, partners, project_countries,
+                         project_sources, project_totals, projects, results, sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
 from tcps.regions import ilab_region
@@ -46,55 +48,121 @@ from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary
 from tcps.workers import parse_in_order
 
 Outcome = Literal["added", "updated", "unchanged"]
+# Summaries `tcps load` commits together (see Loader).
+BATCH = 200
+
+
+@dataclass
+class _Keys:
+    """Country codes and organisation keys written."""
+    countries: set[str] = field(default_factory=set)
+    organizations: set[str] = field(default_factory=set)
+
+    def __ior__(self, other: _Keys) -> _Keys:
+        self.countries |= other.countries
+        self.organizations |= other.organizations
+        return self
 
 
 @dataclass
 class _Known:
-    """Countries and organisation keys known to be in the database; ``pending`` holds this
-    transaction's until it commits."""
-    countries: set[str] = field(default_factory=set)
-    organizations: set[str] = field(default_factory=set)
-    pending_countries: set[str] = field(default_factory=set)
-    pending_organizations: set[str] = field(default_factory=set)
+    """The countries and organisations known to be in the database (``committed``), written by
+    the open batch (``batch``) and by the summary being written (``pending``): what a rollback
+    takes out again is forgotten with it."""
+    committed: _Keys = field(default_factory=_Keys)
+    batch: _Keys = field(default_factory=_Keys)
+    pending: _Keys = field(default_factory=_Keys)
 
-    def commit(self) -> None:
-        self.countries |= self.pending_countries
-        self.organizations |= self.pending_organizations
-        self.rollback()
+    def has_country(self, code: str) -> bool:
+        return any(code in keys.countries for keys in (self.committed, self.batch, self.pending))
+
+    def has_organization(self, key: str) -> bool:
+        return any(key in keys.organizations for keys in (self.committed, self.batch, self.pending))
+
+    def release(self) -> None:
+        """The summary's savepoint was released: its keys stand or fall with the batch."""
+        self.batch |= self.pending
+        self.pending = _Keys()
 
     def rollback(self) -> None:
-        self.pending_countries = set()
-        self.pending_organizations = set()
+        """The summary was rolled back."""
+        self.pending = _Keys()
+
+    def commit(self) -> None:
+        self.committed |= self.batch
+        self.batch = _Keys()
+
+    def rollback_batch(self) -> None:
+        self.batch = _Keys()
+        self.pending = _Keys()
 
 
 class Loader:
-    """Loads records into a database whose schema is at head, one transaction each.
+    """Loads records into a database whose schema is at head, each in its own savepoint.
 
     Holds one connection for its lifetime (a pool checkout per summary costs about as much as
-    the summary's own inserts): use it as a context manager, or call ``close``."""
+    the summary's own inserts). Summaries are committed ``batch`` at a time, each inside a
+    SAVEPOINT of the batch's transaction: a summary that fails is rolled back alone and the
+    others load, and a commit is paid once per batch (per summary it was a quarter of the
+    writer's time). Use it as a context manager, or call ``close``: what is loaded is committed
+    when the batch is full, on ``commit`` and on ``close``."""
 
-    def __init__(self, engine: Engine, parser_version: str = PARSER_VERSION):
+    def __init__(self, engine: Engine, parser_version: str = PARSER_VERSION, batch: int = 1):
         self.parser_version = parser_version
         self._conn = engine.connect()
         self._known = _Known()
+        self._batch = batch
+        self._in_batch = 0
 
     def load(self, record: Record, source: SourceFile,
              then: Callable[[Connection], None] | None = None) -> Outcome:
-        """Write one record in its own transaction; ``then(conn)`` runs in that transaction
-        after it, so what it writes (refresh: the file's watched row) commits with the record."""
+        """Write one record in its own savepoint; ``then(conn)`` runs in it after the record,
+        so what it writes (refresh: the file's watched row) commits with the record."""
+        if not self._conn.in_transaction():
+            self._conn.begin()
         try:
-            with self._conn.begin():
+            with savepoint(self._conn):
                 outcome = load_record(self._conn, record, source, self.parser_version, self._known)
                 if then is not None:
                     then(self._conn)
         except BaseException:
             self._known.rollback()
+            self._end_batch()
             raise
-        self._known.commit()
+        self._known.release()
+        self._in_batch += 1
+        if self._in_batch >= self._batch:
+            self.commit()
         return outcome
 
+    def commit(self) -> None:
+        """Commit the summaries loaded since the last commit."""
+        transaction = self._conn.get_transaction()
+        self._in_batch = 0
+        if transaction is None:
+            return
+        try:
+            transaction.commit()
+        except BaseException:
+            self._known.rollback_batch()
+            raise
+        self._known.commit()
+
+    def _end_batch(self) -> None:
+        """After a failed summary: commit what loaded before it, so that the caller may record
+        the failure on another connection. Where the database ended the transaction itself
+        (SQLite does on a full disk), that batch is gone: roll back, the summary's error stands."""
+        try:
+            self.commit()
+        except Exception:
+            with suppress(Exception):
+                self._conn.rollback()
+
     def close(self) -> None:
-        self._conn.close()
+        try:
+            self.commit()
+        finally:
+            self._conn.close()
 
     def __enter__(self) -> Loader:
         return self
@@ -240,12 +308,12 @@ def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     codes = [*record.countries, *(p.country for p in record.partners),
              *(a.country for a in record.activities)]
     new = [c for c in dict.fromkeys(codes)
-           if c and c not in known.countries and c not in known.pending_countries]
+           if c and not known.has_country(c)]
     found = {code: by_iso3(code) for code in new}
     unknown = [code for code, country in found.items() if country is None]
     if unknown:
         raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
-    known.pending_countries.update(new)
+    known.pending.countries.update(new)
     return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
 
 
@@ -258,10 +326,10 @@ def _new_organizations(record: Record, known: _Known) -> list[dict]:
     new: dict[str, dict] = {}
     for name, country in listings:
         key = organization_key(name, country)
-        if key not in new and key not in known.organizations and key not in known.pending_organizations:
+        if key not in new and not known.has_organization(key):
             new[key] = {"name": name, "country_alpha3": country, "name_key": name_key(name),
                         "match_key": key}
-    known.pending_organizations.update(new)
+    known.pending.organizations.update(new)
     return list(new.values())
 
 
@@ -308,7 +376,52 @@ def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
         activities: [{"project_key": key, "position": i, "text": a.text,
                       "country_alpha3": a.country}
                      for i, a in enumerate(record.activities, 1)],
+        project_totals: [_totals(record, key)],
+        fiscal_year_awards: _fiscal_year_awards(record, key),
+        funding_years: _funding_years(record, key),
     }
+
+
+def _totals(record: Record, key: str) -> dict:
+    """The project_totals row: what project_overview shows of the project's funding and results
+    (a stated Total: where there is one, else the awards; NULL where nothing is stated)."""
+    def total(values: list[int]) -> int | None:
+        return sum(values) if values else None
+
+    usd = {kind: total([f.amount for f in record.funding if f.currency == "USD" and f.kind == kind])
+           for kind in ("award", "total", "matching")}
+    counts = {measure: total([m.value for m in record.metrics if m.measure == measure])
+              for measure in ("withdrawn", "prevented", "withdrawn_or_prevented")}
+    return {"project_key": key, "funding_usd": usd["award"] if usd["total"] is None else usd["total"],
+            "matching_usd": usd["matching"], **counts}
+
+
+def _fiscal_year_awards(record: Record, key: str) -> list[dict]:
+    """The fiscal_year_awards rows: the award amounts per fiscal year and currency, an amount
+    stated for several years counted in each."""
+    sums: dict[tuple[int, str], int] = {}
+    for f in record.funding:
+        if f.kind == "award":
+            for year in dict.fromkeys(f.fiscal_years):
+                sums[year, f.currency] = sums.get((year, f.currency), 0) + f.amount
+    return [{"project_key": key, "fiscal_year": year, "currency": currency, "award_amount": amount}
+            for (year, currency), amount in sums.items()]
+
+
+def _funding_years(record: Record, key: str) -> list[dict]:
+    """The funding_years rows (project_funding_by_year's): USD award and matching amounts
+    grouped by the fiscal years they are stated for, labelled by the first of them."""
+    sums: dict[tuple[int | None, str | None], dict[str, int]] = {}
+    for f in record.funding:
+        if f.kind != "total" and f.currency == "USD":
+            years = sorted(set(f.fiscal_years))
+            label = " & ".join(map(str, years)) or None
+            amounts = sums.setdefault((years[0] if years else None, label), {})
+            amounts[f.kind] = amounts.get(f.kind, 0) + f.amount
+    ordered = sorted(sums.items(), key=lambda item: (item[0][0] or 0, item[0][1] or ""))
+    return [{"project_key": key, "position": i, "fiscal_year": year, "fiscal_years": label,
+             "award_usd": amounts.get("award"), "matching_usd": amounts.get("matching")}
+            for i, ((year, label), amounts) in enumerate(ordered, 1)]
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:
@@ -345,11 +458,12 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
     migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
-    writes, in file order."""
+    writes, in file order, committing ``BATCH`` summaries at a time; then the database's
+    statistics are brought up to date for the analysts' queries."""
     with writer_lock(engine, wait):  # which brings the schema to head
         files, failed = _summaries(paths)
         report = LoadReport(failed=failed)
-        with Loader(engine) as loader:
+        with Loader(engine, batch=BATCH) as loader:
             for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
                 if isinstance(parsed, str):
                     report.failed.append(FileError(path, parsed))
@@ -362,6 +476,8 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
                     report.failed.append(FileError(path, failure_reason(e)))
                     continue
                 getattr(report, outcome).append(parsed[1].path)
+        if report.added or report.updated:
+            analyze(engine)
     return report
 
 

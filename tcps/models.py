@@ -14,7 +14,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (BigInteger, Boolean, CheckConstraint, DateTime, ForeignKey,
-                        ForeignKeyConstraint, Integer, MetaData, String, Table, Text, UniqueConstraint)
+                        ForeignKeyConstraint, Index, Integer, MetaData, String, Table, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 # Named constraints: batch migrations on SQLite can only drop or alter a constraint by name.
@@ -77,6 +78,9 @@ class Project(Base):
     __table_args__ = (
         CheckConstraint("status IN ('closed', 'completed')", name="status"),
         CheckConstraint("results_kind IN ('results', 'targets')", name="results_kind"),
+        # Lets a query over project_countries take each project's start date from the index
+        # rather than from the project's row (which holds its texts).
+        Index("ix_projects_id_start_date", "id", "start_date"),
         {"comment": "One row per project. Two summaries are the same project when their titles "
                     "match ignoring case, punctuation, status markers and spacing (title_key); "
                     "a newer summary updates the row."},
@@ -298,8 +302,69 @@ class DataDictionary(Base):
                       "NULL for tables, whose types the database reports.")
 
 
-# Child tables of a project, in an order that respects their foreign keys when inserting.
-PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result, Objective, Activity)
+class ProjectTotals(Base):
+    __tablename__ = "project_totals"
+    __table_args__ = {"comment": "One row per project: its funding and results summed from funding and "
+                                 "results, written by the loader with them (project_overview reads "
+                                 "it). Funding is not split by country: never sum it over "
+                                 "project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    funding_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Total USD funding: the stated Total: where there is one, else the sum of "
+                            "the award amounts (never both); NULL where no USD amount is stated.")
+    matching_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Matching funds / cost share in USD; NULL where none is stated.")
+    withdrawn: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as withdrawn (results.measure), any unit.")
+    prevented: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as prevented, any unit.")
+    withdrawn_or_prevented: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Sum of the counts stated as withdrawn or prevented together.")
+
+
+class FiscalYearAward(Base):
+    __tablename__ = "fiscal_year_awards"
+    __table_args__ = {"comment": "The award money of each project per fiscal year and currency (funding "
+                                 "rows of kind 'award' by funding_fiscal_years), written by the loader "
+                                 "with them. An amount stated for several fiscal years together counts "
+                                 "in each: do not add up years. Not split by country: never sum it "
+                                 "over project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    fiscal_year: Mapped[int] = mapped_column(
+        Integer, primary_key=True, comment="U.S. federal fiscal year (funding_fiscal_years.fiscal_year).")
+    currency: Mapped[str] = mapped_column(String(3), primary_key=True, comment="ISO 4217 currency code.")
+    award_amount: Mapped[int] = mapped_column(
+        BigInteger, comment="The award amounts stated for this fiscal year, summed; an amount stated "
+                            "for several years together counts in each of them.")
+
+
+class FundingYears(Base):
+    __tablename__ = "funding_years"
+    __table_args__ = {"comment": "The rows of project_funding_by_year (USD funding per project and the "
+                                 "fiscal years an amount is stated for, Total: rows left out), written "
+                                 "by the loader with the funding rows. Not split by country: never sum "
+                                 "it over project_countries."}
+
+    project_id: Mapped[int] = _project_fk()
+    position: Mapped[int] = mapped_column(
+        Integer, primary_key=True,
+        comment="Place of the row in the project, from 1, by fiscal_year then fiscal_years.")
+    fiscal_year: Mapped[int | None] = mapped_column(
+        Integer, comment="The (first) fiscal year of the amounts; NULL where none is stated.")
+    fiscal_years: Mapped[str | None] = mapped_column(
+        Text, comment="Every fiscal year the amounts are stated for, joined by ' & '.")
+    award_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Award amounts for these fiscal years, USD.")
+    matching_usd: Mapped[int | None] = mapped_column(
+        BigInteger, comment="Matching funds / cost share for these fiscal years, USD.")
+
+
+# Child tables of a project, in an order that respects their foreign keys when inserting; the
+# last three are totals of the others.
+PROJECT_CHILDREN = (ProjectCountry, Partner, Funding, FundingFiscalYear, Result, Objective, Activity,
+                    ProjectTotals, FiscalYearAward, FundingYears)
 
 
 # --- tcps refresh: the files it watches and the log of its runs ------------------------------
@@ -384,6 +449,9 @@ fiscal_years = _table(FundingFiscalYear)
 results = _table(Result)
 objectives = _table(Objective)
 activities = _table(Activity)
+project_totals = _table(ProjectTotals)
+fiscal_year_awards = _table(FiscalYearAward)
+funding_years = _table(FundingYears)
 watched_files = _table(WatchedFile)
 load_runs = _table(LoadRun)
 load_errors = _table(LoadError)

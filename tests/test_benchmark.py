@@ -23,8 +23,9 @@ PHASES = ["parse only", "sqlite: cold load", "sqlite: first refresh", "sqlite: n
           "sqlite: refresh after 1% changed", "sqlite: cold load N/10", "postgresql: cold load",
           "postgresql: first refresh", "postgresql: no-op refresh",
           "postgresql: refresh after 1% changed"]
-QUERIES = ["funding by country and fiscal year", "partners per country", "results per region",
-           "full-text search", "top grantees by funding (project_overview view)",
+QUERIES = ["funding by country and fiscal year", "USD per fiscal year", "partners per country",
+           "results per region", "children withdrawn and prevented per region", "full-text search",
+           "top grantees by funding (project_overview view)",
            "projects active in a year", "one project with its counts", "projects per country over time"]
 PAGES = ["home", "projects table", "projects with a region facet", "search for cocoa",
          "canned query with its chart", "dashboard", "project page"]

@@ -64,16 +64,24 @@ def test_loaded_data_survives_downgrade_of_latest_migration_and_upgrade(engine) 
     load_golds(engine)
     with engine.connect() as conn:
         counts = row_counts(conn)
+        totals = stored_totals(conn)
 
     command.downgrade(db.alembic_config(engine), "-1")
     upgrade_to_head(engine)
 
     with engine.connect() as conn:
         assert row_counts(conn) == counts
+        # 0008 sums the rows in SQL: the loader stored the same totals
+        assert stored_totals(conn) == totals and all(totals)
         for record, _ in gold_records():
             assert record_from_db(conn, find_project_id(conn, record.title)).to_dict() == record.to_dict()
         overview = conn.execute(sa.text("SELECT count(*) FROM project_overview")).scalar_one()
         assert overview == counts["projects"]
+
+
+def stored_totals(conn) -> list[list[tuple]]:
+    return [[tuple(row) for row in conn.execute(sa.text(f"SELECT * FROM {table} ORDER BY 1, 2, 3"))]
+            for table in ("project_totals", "fiscal_year_awards", "funding_years")]
 
 
 def test_every_table_and_column_is_described(engine) -> None:

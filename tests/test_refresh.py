@@ -27,7 +27,7 @@ from databases import empty_database
 from golds import CORPUS, record_from_db
 from tcps import PARSER_VERSION
 from tcps.cli import cli
-from tcps.load import CHILD_TABLES, find_project_id
+from tcps.load import CHILD_TABLES, find_project_id, load_paths
 from tcps.lock import writer_lock
 from tcps.models import Base
 from tcps.parse import parse_bytes
@@ -373,6 +373,29 @@ def abort_inserts_into(url: str, table: str) -> None:
     with engine.begin() as conn:
         conn.execute(sa.text(f"CREATE TRIGGER refuse BEFORE INSERT ON {table} "
                              "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"))
+    engine.dispose()
+
+
+def test_a_summary_refused_in_a_batch_leaves_nothing_and_the_others_load(tmp_path) -> None:
+    """tcps load commits summaries in batches, each in a savepoint: the one whose last write
+    (its project_totals row) the database refuses leaves no row, the others of its batch load."""
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    files = summaries(tmp_path / "data", 5)
+    assert CliRunner().invoke(cli, ["db", "upgrade", "--db", url]).exit_code == 0
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "CREATE TRIGGER refuse BEFORE INSERT ON project_totals "
+            "WHEN (SELECT title FROM projects WHERE id = NEW.project_id) LIKE 'Batch 2 %' "
+            "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"))
+    report = load_paths(engine, [tmp_path / "data"], jobs=1)
+    assert len(report.added) == 4 and [(e.path, "refused by a test trigger" in e.reason)
+                                        for e in report.failed] == [(str(files[2]), True)]
+    with engine.connect() as conn:
+        assert find_project_id(conn, title_of(2)) is None
+        counts = {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
+                  for table in ("projects", "source_documents", "project_sources", "project_totals")}
+        assert counts == dict.fromkeys(counts, 4)
     engine.dispose()
 
 
