@@ -56,6 +56,10 @@ def _run(connection: Connection) -> None:
             include_name=_include_name,
         )
         with context.begin_transaction():
+            if connection.dialect.name == "postgresql":
+                # A migration pauses between statements while Python computes (backfills, the
+                # data dictionary): a server's idle-in-transaction timeout must not end it.
+                connection.exec_driver_sql("SET LOCAL idle_in_transaction_session_timeout = 0")
             context.run_migrations()
 
 
