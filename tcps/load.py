@@ -23,7 +23,6 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -37,12 +36,10 @@ from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import name_key, organization_key, title_key
 from tcps.lock import writer_lock
-from tcps.models import (CHILD_TABLES, activities, countries, fiscal_year_awards, fiscal_years, funding,
-                         funding_years, objectives, organizations, partners, project_countries,
-                         project_sources, project_totals, projects, results, sources)
+from tcps.models import (CHILD_TABLES, countries, organizations, partners, project_sources, projects, sources)
 from tcps.parse.countries import by_iso3
 from tcps.record import Record
-from tcps.regions import ilab_region
+from tcps.rows import child_rows, project_values, source_values
 from tcps.search import reindex_by_key
 from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
@@ -202,21 +199,21 @@ def load_record(conn: Connection, record: Record, source: SourceFile,
     new_organizations = _new_organizations(record, known)
     with pipeline(conn):
         execute_many(conn, _upsert_source(conn.dialect.name),
-                      [_source_values(record, source, parser_version)])
+                      [source_values(record, source, parser_version)])
         if new_countries:
             execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
                           new_countries)
         if new_organizations:
             execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
                           new_organizations)
-        values = _project_values(record, key, digest)
+        values = project_values(record, key, digest)
         if existing:
             execute_many(conn, _UPDATE_PROJECT, [values])
             for table in reversed(CHILD_TABLES):
                 execute_many(conn, _DELETE[table], [{"project_key": key}])
         else:
             execute_many(conn, _INSERT_PROJECT, [values])
-        for table, rows in _child_rows(record, key).items():
+        for table, rows in child_rows(record, key).items():
             if rows:
                 execute_many(conn, _INSERT[table], rows)
         execute_many(conn, _link_source(conn.dialect.name),
@@ -288,21 +285,6 @@ def _dialect_insert(dialect_name: str):
     return sqlite.insert
 
 
-def _source_values(record: Record, source: SourceFile, parser_version: str) -> dict:
-    return {
-        "path": source.path,
-        "sha256": record.source.sha256,
-        "size_bytes": source.size,
-        "format": source.format,
-        "url": record.source.url,
-        "pages": record.source.pages,
-        "raw_text": source.text,
-        "parser_version": parser_version,
-        "warnings": json.dumps(record.warnings, ensure_ascii=False),
-        "loaded_at": datetime.now(timezone.utc),
-    }
-
-
 def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
     """Rows for the countries the record names that this loader has not written yet."""
     codes = [*record.countries, *(p.country for p in record.partners),
@@ -331,97 +313,6 @@ def _new_organizations(record: Record, known: _Known) -> list[dict]:
                         "match_key": key}
     known.pending.organizations.update(new)
     return list(new.values())
-
-
-def _project_values(record: Record, key: str, digest: str) -> dict:
-    return {
-        "project_key": key, "title_key": key, "title": record.title, "status": record.status,
-        "program": record.program, "region": record.region,
-        "ilab_region": ilab_region(record.region, record.countries),
-        "start_date": record.start_date, "end_date": record.end_date,
-        "dates_revised": record.dates_revised, "summary": record.summary,
-        "problem": record.problem, "strategy": record.strategy,
-        "results_kind": record.results_kind, "results_text": record.results,
-        "contact_office": record.contact.office, "contact_phone": record.contact.phone,
-        "source_sha256": record.source.sha256, "record_sha256": digest,
-    }
-
-
-def _child_rows(record: Record, key: str) -> dict[sa.Table, list[dict]]:
-    """The rows of every child table for one record, positions from 1 in printed order."""
-    partner_rows = [
-        {"project_key": key, "position": 0, "role": "grantee", "country_alpha3": None,
-         "name": record.grantee, "organization_key": organization_key(record.grantee, None)}
-    ] if record.grantee else []
-    partner_rows += [
-        {"project_key": key, "position": i, "role": "implementing", "country_alpha3": p.country,
-         "name": p.name, "organization_key": organization_key(p.name, p.country)}
-        for i, p in enumerate(record.partners, 1)]
-    return {
-        project_countries: [{"project_key": key, "position": i, "country_alpha3": c}
-                            for i, c in enumerate(record.countries, 1)],
-        partners: partner_rows,
-        funding: [{"project_key": key, "position": i, "amount": f.amount,
-                   "currency": f.currency, "kind": f.kind}
-                  for i, f in enumerate(record.funding, 1)],
-        fiscal_years: [{"project_key": key, "funding_position": i, "fiscal_year": y}
-                       for i, f in enumerate(record.funding, 1)
-                       for y in dict.fromkeys(f.fiscal_years)],
-        results: [{"project_key": key, "position": i, "measure": m.measure,
-                   "value": m.value, "unit": m.unit}
-                  for i, m in enumerate(record.metrics, 1)],
-        objectives: [{"project_key": key, "position": i, "level": o.level,
-                      "text": o.text}
-                     for i, o in enumerate(record.objectives, 1)],
-        activities: [{"project_key": key, "position": i, "text": a.text,
-                      "country_alpha3": a.country}
-                     for i, a in enumerate(record.activities, 1)],
-        project_totals: [_totals(record, key)],
-        fiscal_year_awards: _fiscal_year_awards(record, key),
-        funding_years: _funding_years(record, key),
-    }
-
-
-def _totals(record: Record, key: str) -> dict:
-    """The project_totals row: what project_overview shows of the project's funding and results
-    (a stated Total: where there is one, else the awards; NULL where nothing is stated)."""
-    def total(values: list[int]) -> int | None:
-        return sum(values) if values else None
-
-    usd = {kind: total([f.amount for f in record.funding if f.currency == "USD" and f.kind == kind])
-           for kind in ("award", "total", "matching")}
-    counts = {measure: total([m.value for m in record.metrics if m.measure == measure])
-              for measure in ("withdrawn", "prevented", "withdrawn_or_prevented")}
-    return {"project_key": key, "funding_usd": usd["award"] if usd["total"] is None else usd["total"],
-            "matching_usd": usd["matching"], **counts}
-
-
-def _fiscal_year_awards(record: Record, key: str) -> list[dict]:
-    """The fiscal_year_awards rows: the award amounts per fiscal year and currency, an amount
-    stated for several years counted in each."""
-    sums: dict[tuple[int, str], int] = {}
-    for f in record.funding:
-        if f.kind == "award":
-            for year in dict.fromkeys(f.fiscal_years):
-                sums[year, f.currency] = sums.get((year, f.currency), 0) + f.amount
-    return [{"project_key": key, "fiscal_year": year, "currency": currency, "award_amount": amount}
-            for (year, currency), amount in sums.items()]
-
-
-def _funding_years(record: Record, key: str) -> list[dict]:
-    """The funding_years rows (project_funding_by_year's): USD award and matching amounts
-    grouped by the fiscal years they are stated for, labelled by the first of them."""
-    sums: dict[tuple[int | None, str | None], dict[str, int]] = {}
-    for f in record.funding:
-        if f.kind != "total" and f.currency == "USD":
-            years = sorted(set(f.fiscal_years))
-            label = " & ".join(map(str, years)) or None
-            amounts = sums.setdefault((years[0] if years else None, label), {})
-            amounts[f.kind] = amounts.get(f.kind, 0) + f.amount
-    ordered = sorted(sums.items(), key=lambda item: (item[0][0] or 0, item[0][1] or ""))
-    return [{"project_key": key, "position": i, "fiscal_year": year, "fiscal_years": label,
-             "award_usd": amounts.get("award"), "matching_usd": amounts.get("matching")}
-            for i, ((year, label), amounts) in enumerate(ordered, 1)]
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:
