@@ -40,8 +40,8 @@ SORTS = {"project_overview": ("funding_usd", True),
          "countries": ("name", False), "organizations": ("name", False),
          "project_funding_by_year": ("fiscal_year", False),
          "funding_fiscal_years": ("fiscal_year", False)}
-FACETS = {"projects": ["region", "status"],
-          "project_overview": ["region", "status", "grantee"],
+FACETS = {"projects": ["ilab_region", "region", "status"],
+          "project_overview": ["ilab_region", "region", "status", "grantee"],
           "project_countries": ["country_alpha3"],
           "partners": ["role", "country_alpha3"],
           "organizations": ["country_alpha3"],
@@ -123,14 +123,15 @@ ORDER BY start_date, title;"""),
            "for several years together counts under its first year.",
            USD_PER_FISCAL_YEAR + ";", chart="usd-per-fiscal-year"),
     Canned("projects_and_usd_per_region", "Projects and USD per region",
-           "Projects and the USD awarded to them per region as printed (no region: only "
-           "countries are printed).",
-           """SELECT coalesce(p.region, '(countries only)') AS region, count(*) AS projects,
+           "Projects and the USD awarded to them per ILAB region (ilab_region: the printed "
+           "region in ILAB's six, or where none is printed the countries' region; the printed "
+           "spellings would split one region in several).",
+           """SELECT coalesce(p.ilab_region, '(unknown)') AS region, count(*) AS projects,
        sum(f.award_usd) AS award_usd
 FROM projects p
 LEFT JOIN (SELECT project_id, sum(amount) AS award_usd FROM funding
            WHERE kind = 'award' AND currency = 'USD' GROUP BY project_id) f ON f.project_id = p.id
-GROUP BY p.region
+GROUP BY p.ilab_region
 ORDER BY projects DESC, region;""", chart="projects-per-region"),
     Canned("top_grantees_by_usd", "Top grantees by USD",
            "The 25 grantees with the most USD funding over their projects.",

@@ -168,7 +168,7 @@ def test_canned_query_draws_its_chart(server: str, browser, tmp_path: Path, data
 def test_dashboard_shows_figures_charts_and_countries(server: str, browser, tmp_path: Path,
                                                       database: Path) -> None:
     find = visit(browser, server + DASHBOARD_PATH, tmp_path / "dashboard.png")
-    regions = rows(database, "SELECT count(DISTINCT coalesce(region, '')) FROM projects")[0][0]
+    regions = rows(database, "SELECT count(DISTINCT coalesce(ilab_region, '')) FROM projects")[0][0]
     find("#chart-projects-per-region g.mark-rect path", regions)
     find("#chart-usd-per-fiscal-year g.mark-rect path")
     projects = rows(database, "SELECT count(*) FROM projects")[0][0]
