@@ -122,9 +122,9 @@ def read_source(path: str, max_size: int = DEFAULT_MAX_SIZE, data: bytes | None 
     ``data`` and ``sha256`` are the file's bytes and their digest when the caller has them
     already (refresh, to tell whether the file changed): the file is not read or hashed again.
     Raises ParseError for a file that cannot be read or parsed."""
-    from tcps.parse import document_format, parse_with_text
+    from tcps.parse import parse_with_text
 
     if data is None:
         data = read_file(path, max_size)
-    record, text = parse_with_text(data, path, sha256, max_size)
-    return record, SourceFile(shown_path(path), len(data), text, document_format(data))
+    parsed = parse_with_text(data, path, sha256, max_size)
+    return parsed.record, SourceFile(shown_path(path), len(data), parsed.text, parsed.format)

@@ -11,6 +11,7 @@ import codecs
 import hashlib
 import re
 from pathlib import Path
+from typing import NamedTuple
 
 from tcps.errors import ParseError
 from tcps.parse.decode import Undecodable, decode
@@ -21,21 +22,29 @@ from tcps.sources import DEFAULT_MAX_SIZE, read_file
 def parse_file(path: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> Record:
     """Read and parse one summary file of at most ``max_size`` bytes (and, for a PDF, as
     much decoded text). Raises ParseError naming the file and the reason."""
-    return parse_with_text(read_file(path, max_size), path, max_size=max_size)[0]
+    return parse_with_text(read_file(path, max_size), path, max_size=max_size).record
 
 
 def parse_bytes(data: bytes, name: str | Path = "<bytes>") -> Record:
     """Parse a summary given as bytes: text, a PDF (known by its ``%PDF`` magic), whose text is
     rebuilt from the page layout (tcps.parse.pdf), or a web page (known by ``<html``,
     tcps.parse.page); all are then read like any text summary."""
-    return parse_with_text(data, name)[0]
+    return parse_with_text(data, name).record
+
+
+class Parsed(NamedTuple):
+    """A record with what the loader stores of its document besides: the text it was read from
+    (the decoded page for a web page; None for a PDF, whose text is rebuilt, not kept) and the
+    document's format (``document_format``)."""
+    record: Record
+    text: str | None
+    format: str
 
 
 def parse_with_text(data: bytes, name: str | Path = "<bytes>", sha256: str | None = None,
-                    max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, str | None]:
-    """``parse_bytes``, and the text the record was read from: the loader stores it, and
-    decoding twice would cost as much again (the decoded page for a web page; None for a PDF,
-    whose text is rebuilt, not kept).
+                    max_size: int = DEFAULT_MAX_SIZE) -> Parsed:
+    """``parse_bytes``, and what the loader stores of the document: decoding or telling its
+    format twice would cost as much again.
 
     ``sha256`` is the digest of ``data`` when the caller has it already (refresh hashes a
     file before it knows whether to parse it). A PDF may decode to at most ``max_size`` bytes
@@ -49,7 +58,7 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>", sha256: str | Non
 
         record, page = read_page(data, name, digest)
         _refuse_nul(page, name)
-        return record, page
+        return Parsed(record, page, kind)
     if kind == "pdf":
         from tcps.parse.pdf import extract_text
 
@@ -57,7 +66,7 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>", sha256: str | Non
         _refuse_nul(pdf.text, name)
         record = read_summary(pdf.text, name)
         record.source = Source(sha256=digest, pages=pdf.pages)
-        return record, None
+        return Parsed(record, None, kind)
     try:
         text, encoding = decode(data)
     except Undecodable as e:
@@ -66,7 +75,7 @@ def parse_with_text(data: bytes, name: str | Path = "<bytes>", sha256: str | Non
     if encoding != "utf-8":
         record.warnings.insert(0, f"not UTF-8: decoded as {encoding}")
     record.source = Source(sha256=digest, pages=record.source.pages)
-    return record, text
+    return Parsed(record, text, kind)
 
 
 def _refuse_nul(text: str, name: str | Path) -> None:
