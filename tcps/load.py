@@ -1,19 +1,10 @@
-"""Records into rows: each summary whole or not at all, upserted by the spec's "same project" rule.
+"""Records into the database: each summary whole or not at all, written a batch at a time.
 
-``Loader.load`` writes one record in its own savepoint and says whether it ``added``,
-``updated`` or left ``unchanged`` a project: a project is found by its ``title_key``; an equal
-record (same fingerprint) writes nothing; a different one updates the project row in place
-(same id) and replaces all its child rows, whatever the format of either summary (a PDF summary
-and the project's web page are one project). The project keeps a link to every source it was
-loaded from (project_sources). A failure rolls the whole summary back.
-
-Hot path: one lookup, then a handful of writes per summary (one ``executemany`` per child
-table), compiled by SQLAlchemy once and run on the DBAPI cursor (``tcps.dbapi``).
-Rows name their project, source and organisation by key and the statements look the ids up,
-so no write waits for an id: PostgreSQL gets all of a summary's writes in one round trip.
-Countries and organisations written once are remembered by the Loader and not written again
-(their rows are never changed or deleted); what a savepoint wrote is forgotten when it, or its
-batch, is rolled back.
+``Loader`` queues summaries and writes them ``batch`` at a time (``tcps.writer`` says how a
+batch becomes rows), committing each batch: all its summaries in one savepoint, and where the
+database refuses that, again one summary per savepoint, so that a summary that fails leaves
+nothing and the others load. ``load_paths`` is ``tcps load``: parse in worker processes, write
+here, report every file's outcome in file order.
 """
 from __future__ import annotations
 
@@ -23,149 +14,141 @@ import os
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import analyze
-from tcps.dbapi import execute_many, fetch_one, pipeline, savepoint
+from tcps.dbapi import savepoint
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
-from tcps.keys import name_key, organization_key, title_key
+from tcps.keys import title_key
 from tcps.lock import writer_lock
-from tcps.models import (CHILD_TABLES, countries, organizations, partners, project_sources, projects, sources)
-from tcps.parse.countries import by_iso3
+from tcps.models import projects
 from tcps.record import Record
-from tcps.rows import child_rows, project_values, source_values
-from tcps.search import reindex_by_key
 from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
+from tcps.writer import Keys, Outcome, Summary, prepare, write
 
-Outcome = Literal["added", "updated", "unchanged"]
-# Summaries `tcps load` commits together (see Loader).
+# Summaries `tcps load` writes and commits together (see Loader).
 BATCH = 200
 
 
 @dataclass
-class _Keys:
-    """Country codes and organisation keys written."""
-    countries: set[str] = field(default_factory=set)
-    organizations: set[str] = field(default_factory=set)
+class Queued:
+    """A summary handed to a Loader: once its batch is written, what came of it."""
+    path: str
+    outcome: Outcome | None = None
+    error: Exception | None = None
 
-    def __ior__(self, other: _Keys) -> _Keys:
-        self.countries |= other.countries
-        self.organizations |= other.organizations
-        return self
-
-
-@dataclass
-class _Known:
-    """The countries and organisations known to be in the database (``committed``), written by
-    the open batch (``batch``) and by the summary being written (``pending``): what a rollback
-    takes out again is forgotten with it."""
-    committed: _Keys = field(default_factory=_Keys)
-    batch: _Keys = field(default_factory=_Keys)
-    pending: _Keys = field(default_factory=_Keys)
-
-    def has_country(self, code: str) -> bool:
-        return any(code in keys.countries for keys in (self.committed, self.batch, self.pending))
-
-    def has_organization(self, key: str) -> bool:
-        return any(key in keys.organizations for keys in (self.committed, self.batch, self.pending))
-
-    def release(self) -> None:
-        """The summary's savepoint was released: its keys stand or fall with the batch."""
-        self.batch |= self.pending
-        self.pending = _Keys()
-
-    def rollback(self) -> None:
-        """The summary was rolled back."""
-        self.pending = _Keys()
-
-    def commit(self) -> None:
-        self.committed |= self.batch
-        self.batch = _Keys()
-
-    def rollback_batch(self) -> None:
-        self.batch = _Keys()
-        self.pending = _Keys()
+    def result(self) -> Outcome:
+        """What came of the summary; its error, if it failed."""
+        if self.error is not None:
+            raise self.error
+        assert self.outcome is not None, "not written yet"
+        return self.outcome
 
 
 class Loader:
-    """Loads records into a database whose schema is at head, each in its own savepoint.
+    """Loads records into a database whose schema is at head, ``batch`` at a time.
 
     Holds one connection for its lifetime (a pool checkout per summary costs about as much as
-    the summary's own inserts). Summaries are committed ``batch`` at a time, each inside a
-    SAVEPOINT of the batch's transaction: a summary that fails is rolled back alone and the
-    others load, and a commit is paid once per batch (per summary it was a quarter of the
-    writer's time). Use it as a context manager, or call ``close``: what is loaded is committed
-    when the batch is full, on ``commit`` and on ``close``."""
+    the summary's own inserts). ``queue`` writes when ``batch`` summaries wait, ``load`` at
+    once; each write commits. A summary of a project already queued first has the queue
+    written, so the later summary is the one that stays, as when loaded one at a time. Use it
+    as a context manager, or call ``close``: what is queued is written on ``flush`` and on a
+    ``close`` that no error led to."""
 
     def __init__(self, engine: Engine, parser_version: str = PARSER_VERSION, batch: int = 1):
         self.parser_version = parser_version
         self._conn = engine.connect()
-        self._known = _Known()
+        self._known = Keys()  # the countries and organisations written (and not rolled back)
         self._batch = batch
-        self._in_batch = 0
+        self._queue: list[tuple[Summary, Queued]] = []
+        self._queued_keys: set[str] = set()
+
+    def queue(self, record: Record, source: SourceFile,
+              then: Callable[[Connection], None] | None = None) -> Queued:
+        """Queue one record; ``then(conn)`` runs in its savepoint after its rows, so what it
+        writes (refresh: the file's watched row) commits with the record. FileError at once
+        for a record no database would take."""
+        summary = prepare(record, source, fingerprint(record), then)
+        if summary.key in self._queued_keys:
+            self.flush()
+        queued = Queued(source.path)
+        self._queue.append((summary, queued))
+        self._queued_keys.add(summary.key)
+        if len(self._queue) >= self._batch:
+            self.flush()
+        return queued
 
     def load(self, record: Record, source: SourceFile,
              then: Callable[[Connection], None] | None = None) -> Outcome:
-        """Write one record in its own savepoint; ``then(conn)`` runs in it after the record,
-        so what it writes (refresh: the file's watched row) commits with the record."""
-        if not self._conn.in_transaction():
-            self._conn.begin()
-        try:
-            with savepoint(self._conn):
-                outcome = load_record(self._conn, record, source, self.parser_version, self._known)
-                if then is not None:
-                    then(self._conn)
-        except BaseException:
-            self._known.rollback()
-            self._end_batch()
-            raise
-        self._known.release()
-        self._in_batch += 1
-        if self._in_batch >= self._batch:
-            self.commit()
-        return outcome
+        """Write one record now (after those queued) and say what came of it; its error, if it
+        failed."""
+        queued = self.queue(record, source, then)
+        self.flush()
+        return queued.result()
 
-    def commit(self) -> None:
-        """Commit the summaries loaded since the last commit."""
-        transaction = self._conn.get_transaction()
-        self._in_batch = 0
-        if transaction is None:
+    def flush(self) -> None:
+        """Write the queued summaries in one transaction: together in one savepoint, and where
+        that fails, again one per savepoint. An error that is the database's (stops_the_run)
+        rolls the transaction back and is raised; one summary's is kept in its Queued."""
+        batch = self._queue
+        self._queue, self._queued_keys = [], set()
+        if not batch:
             return
+        written = Keys()
+        transaction = self._conn.begin()
         try:
+            if len(batch) == 1:
+                self._write_alone(batch[0], written)
+            else:
+                try:
+                    self._write(batch, written)
+                except Exception as e:
+                    if stops_the_run(e):
+                        raise
+                    for one in batch:
+                        self._write_alone(one, written)
             transaction.commit()
         except BaseException:
-            self._known.rollback_batch()
-            raise
-        self._known.commit()
-
-    def _end_batch(self) -> None:
-        """After a failed summary: commit what loaded before it, so that the caller may record
-        the failure on another connection. Where the database ended the transaction itself
-        (SQLite does on a full disk), that batch is gone: roll back, the summary's error stands."""
-        try:
-            self.commit()
-        except Exception:
             with suppress(Exception):
-                self._conn.rollback()
+                transaction.rollback()
+            self._known -= written
+            raise
 
-    def close(self) -> None:
+    def _write(self, batch: list[tuple[Summary, Queued]], written: Keys) -> None:
+        """Write ``batch`` in a savepoint of the open transaction."""
+        with savepoint(self._conn):
+            outcomes, new = write(self._conn, [s for s, _ in batch], self.parser_version, self._known)
+        self._known |= new
+        written |= new
+        for (_, queued), outcome in zip(batch, outcomes, strict=True):
+            queued.outcome = outcome
+
+    def _write_alone(self, one: tuple[Summary, Queued], written: Keys) -> None:
+        """Write one summary in a savepoint of its own; its error, unless the database's, is its own."""
         try:
-            self.commit()
+            self._write([one], written)
+        except Exception as e:
+            if stops_the_run(e):
+                raise
+            one[1].error = e
+
+    def close(self, flush: bool = True) -> None:
+        try:
+            if flush:
+                self.flush()
         finally:
             self._conn.close()
 
     def __enter__(self) -> Loader:
         return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        self.close(flush=exc_type is None)
 
 
 def fingerprint(record: Record) -> str:
@@ -174,145 +157,6 @@ def fingerprint(record: Record) -> str:
     Serialised through each dataclass's ``__dict__``: ``to_dict`` would deep-copy every list."""
     canonical = json.dumps(record, default=vars, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def load_record(conn: Connection, record: Record, source: SourceFile,
-                parser_version: str = PARSER_VERSION, known: _Known | None = None) -> Outcome:
-    """Write ``record`` within the caller's transaction; see the module docstring.
-
-    Rows name their project, source and organisation by key (title key, sha256, name key)
-    and the statements look the ids up, so no write waits for an id to come back: on
-    PostgreSQL all of a summary's writes go in one round trip."""
-    known = _Known() if known is None else known
-    if not record.title:
-        raise FileError(source.path, "no title: cannot tell which project it is")
-    key = title_key(record.title)
-    digest = fingerprint(record)
-    existing = fetch_one(conn, _FIND_PROJECT, {"title_key": key})
-    if existing and existing[1] == digest:
-        if existing[3] != parser_version:  # re-read by a newer parser, same result
-            conn.execute(sources.update().where(sources.c.id == existing[2])
-                         .values(parser_version=parser_version))
-        return "unchanged"
-
-    new_countries = _new_countries(record, known, source.path)
-    new_organizations = _new_organizations(record, known)
-    with pipeline(conn):
-        execute_many(conn, _upsert_source(conn.dialect.name),
-                      [source_values(record, source, parser_version)])
-        if new_countries:
-            execute_many(conn, _insert_ignoring(conn.dialect.name, countries, "alpha3"),
-                          new_countries)
-        if new_organizations:
-            execute_many(conn, _insert_ignoring(conn.dialect.name, organizations, "match_key"),
-                          new_organizations)
-        values = project_values(record, key, digest)
-        if existing:
-            execute_many(conn, _UPDATE_PROJECT, [values])
-            for table in reversed(CHILD_TABLES):
-                execute_many(conn, _DELETE[table], [{"project_key": key}])
-        else:
-            execute_many(conn, _INSERT_PROJECT, [values])
-        for table, rows in child_rows(record, key).items():
-            if rows:
-                execute_many(conn, _INSERT[table], rows)
-        execute_many(conn, _link_source(conn.dialect.name),
-                     [{"project_key": key, "source_sha256": record.source.sha256}])
-        for statement in reindex_by_key(conn.dialect.name):  # once its texts are all written
-            execute_many(conn, statement, [{"project_key": key}])
-    return "updated" if existing else "added"
-
-
-# --- the statements (run through tcps.dbapi, which caches them by identity) ---------------
-
-_FIND_PROJECT = (
-    sa.select(projects.c.id, projects.c.record_sha256, sources.c.id, sources.c.parser_version)
-    .join(sources, sources.c.id == projects.c.source_document_id)
-    .where(projects.c.title_key == sa.bindparam("title_key")))
-_PROJECT_BY_KEY = (sa.select(projects.c.id)
-                   .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
-_SOURCE_BY_SHA = (sa.select(sources.c.id)
-                  .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
-_ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
-                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
-                        .scalar_subquery())
-# inline(): no RETURNING of the looked-up primary key values.
-_INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
-_UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
-                   .values(source_document_id=_SOURCE_BY_SHA))
-_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
-           for table in CHILD_TABLES}
-_INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
-_DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
-           for table in CHILD_TABLES}
-
-
-# The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
-# compiled-statement cache knows statements by identity.
-
-@lru_cache(maxsize=16)
-def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
-    """INSERT ... ON CONFLICT (key) DO NOTHING."""
-    return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
-
-
-@lru_cache(maxsize=4)
-def _upsert_source(dialect_name: str) -> sa.Insert:
-    """Insert a source document; where its bytes are there already, keep its path and load
-    time but take what this parse says (a newer parser may read the same bytes differently)."""
-    insert = _dialect_insert(dialect_name)(sources)
-    return insert.on_conflict_do_update(
-        index_elements=[sources.c.sha256],
-        set_={c: insert.excluded[c] for c in ("url", "pages", "raw_text", "parser_version", "warnings")})
-
-
-@lru_cache(maxsize=4)
-def _link_source(dialect_name: str) -> sa.Insert:
-    """Record that the project was loaded from the source (once: a project keeps every
-    summary it was loaded from, its fields from the last)."""
-    return (_dialect_insert(dialect_name)(project_sources)
-            .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
-            .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
-                                                    project_sources.c.source_document_id]))
-
-
-def _dialect_insert(dialect_name: str):
-    """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
-    if dialect_name == "postgresql":
-        from sqlalchemy.dialects import postgresql
-        return postgresql.insert
-    from sqlalchemy.dialects import sqlite
-    return sqlite.insert
-
-
-def _new_countries(record: Record, known: _Known, path: str) -> list[dict]:
-    """Rows for the countries the record names that this loader has not written yet."""
-    codes = [*record.countries, *(p.country for p in record.partners),
-             *(a.country for a in record.activities)]
-    new = [c for c in dict.fromkeys(codes)
-           if c and not known.has_country(c)]
-    found = {code: by_iso3(code) for code in new}
-    unknown = [code for code, country in found.items() if country is None]
-    if unknown:
-        raise FileError(path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
-    known.pending.countries.update(new)
-    return [{"alpha3": c.iso3, "alpha2": c.iso2, "name": c.name} for c in found.values() if c]
-
-
-def _new_organizations(record: Record, known: _Known) -> list[dict]:
-    """Rows for the organisations not written yet, one per key: the first spelling met
-    becomes the organisation's ``name`` (and PostgreSQL refuses one statement touching the
-    same key twice)."""
-    listings = ([(record.grantee, None)] if record.grantee else []) + \
-        [(p.name, p.country) for p in record.partners]
-    new: dict[str, dict] = {}
-    for name, country in listings:
-        key = organization_key(name, country)
-        if key not in new and not known.has_organization(key):
-            new[key] = {"name": name, "country_alpha3": country, "name_key": name_key(name),
-                        "match_key": key}
-    known.pending.organizations.update(new)
-    return list(new.values())
 
 
 def find_project_id(conn: Connection, title: str) -> int | None:
@@ -349,26 +193,39 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     writer keeps it longer than ``wait`` seconds. ConfigError when the schema is not one our
     migrations know; DatabaseFailed when the database stops working (no one file's fault).
     Parsing runs in ``jobs`` worker processes (default: one per CPU) while this process
-    writes, in file order, committing ``BATCH`` summaries at a time; then the database's
+    writes, in file order, ``BATCH`` summaries to a transaction; then the database's
     statistics are brought up to date for the analysts' queries."""
     with writer_lock(engine, wait):  # which brings the schema to head
         files, failed = _summaries(paths)
-        report = LoadReport(failed=failed)
-        with Loader(engine, batch=BATCH) as loader:
-            for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
-                if isinstance(parsed, str):
-                    report.failed.append(FileError(path, parsed))
-                    continue
-                try:
-                    outcome = loader.load(*parsed)
-                except Exception as e:  # refused by the database, or a bug: the others still load
-                    if stops_the_run(e):
-                        raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
-                    report.failed.append(FileError(path, failure_reason(e)))
-                    continue
-                getattr(report, outcome).append(parsed[1].path)
+        outcomes: list[Queued | FileError] = []  # one per file, in file order
+        try:
+            with Loader(engine, batch=BATCH) as loader:
+                for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
+                    try:
+                        if isinstance(parsed, str):
+                            raise FileError(path, parsed)
+                        outcomes.append(loader.queue(*parsed))
+                    except FileError as e:
+                        outcomes.append(e)
+        except Exception as e:
+            if stops_the_run(e):
+                raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
+            raise
+        report = _report(outcomes, failed)
         if report.added or report.updated:
             analyze(engine)
+    return report
+
+
+def _report(outcomes: list[Queued | FileError], failed: list[FileError]) -> LoadReport:
+    report = LoadReport(failed=failed)
+    for item in outcomes:
+        if isinstance(item, FileError):
+            report.failed.append(item)
+        elif item.error is not None:
+            report.failed.append(FileError(item.path, failure_reason(item.error)))
+        else:
+            getattr(report, item.result()).append(item.path)
     return report
 
 

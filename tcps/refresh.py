@@ -41,10 +41,10 @@ from sqlalchemy.engine import Connection, Engine
 from tcps import PARSER_VERSION
 from tcps.db import has_table
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
-from tcps.load import CHILD_TABLES, Loader, project_id_of
+from tcps.load import Loader, project_id_of
 from tcps.lock import writer_lock
-from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
-                         sources, watched_files)
+from tcps.models import (CHILD_TABLES, Base, countries, load_errors, load_runs, organizations,
+                         project_sources, projects, sources, watched_files)
 from tcps.record import Record
 from tcps.runs import RunReport
 from tcps.search import reindex

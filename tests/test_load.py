@@ -104,6 +104,30 @@ def test_a_failing_summary_leaves_no_row_and_does_not_stop_the_others(engine) ->
         assert conn.execute(sa.text("SELECT count(*) FROM countries WHERE alpha3 = 'ZZZ'")).scalar_one() == 0
 
 
+def test_a_batch_the_database_refuses_is_written_again_one_summary_at_a_time(engine) -> None:
+    """A batch is one savepoint: when the database refuses one of its summaries, the batch is
+    written again one summary per savepoint, and only that summary fails. A second summary of
+    a project already queued is written after the first, so it is the one that stays."""
+    golds = gold_records()
+    bad_country, _ = _revised(*golds[1], title="A project in no real country", countries=["ZZZ"])
+    bad_status, _ = _revised(*golds[2], title="A project with a bad status", status="lost")
+    revised, revised_source = _revised(*golds[0], summary="A later summary of the first project.")
+    with Loader(engine, batch=len(golds) + 1) as loader:
+        with pytest.raises(FileError, match="ZZZ"):  # no database would take it: refused at once
+            loader.queue(bad_country, golds[1][1])
+        queued = [loader.queue(*golds[0]), loader.queue(bad_status, golds[2][1]),
+                  *(loader.queue(*gold) for gold in golds[3:]), loader.queue(revised, revised_source)]
+    with pytest.raises(sa.exc.IntegrityError):
+        queued[1].result()
+    assert [q.result() for q in queued[:1] + queued[2:]] == ["added"] * (len(golds) - 2) + ["updated"]
+    with engine.connect() as conn:
+        assert find_project_id(conn, bad_status.title) is None
+        assert record_from_db(conn, find_project_id(conn, revised.title)).to_dict() == revised.to_dict()
+        assert row_counts(conn)["projects"] == len(golds) - 2
+        assert bad_status.source.sha256 not in {
+            s for (s,) in conn.execute(sa.text("SELECT sha256 FROM source_documents"))}
+
+
 def test_organisations_are_deduplicated_by_printed_form_only(loaded) -> None:
     records = [r for r, _ in gold_records()]
     listings = {(n, c) for r in records

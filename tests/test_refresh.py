@@ -27,9 +27,9 @@ from databases import empty_database
 from golds import CORPUS, record_from_db
 from tcps import PARSER_VERSION
 from tcps.cli import cli
-from tcps.load import CHILD_TABLES, find_project_id, load_paths
+from tcps.load import find_project_id, load_paths
 from tcps.lock import writer_lock
-from tcps.models import Base
+from tcps.models import CHILD_TABLES, Base
 from tcps.parse import parse_bytes
 
 TITLE_LABEL = re.compile(rb"^PROJECT TITLE\t", re.M)

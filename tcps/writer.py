@@ -1,0 +1,257 @@
+"""Summaries into rows, a batch at a time: one statement call per table for the whole batch.
+
+``write`` takes summaries of distinct projects and writes them within the caller's savepoint
+(``tcps.load.Loader`` decides what goes in a batch, and what happens when one fails). A project
+is found by its ``title_key``; an equal record (same fingerprint) writes nothing; a different
+one updates the project row in place (same id) and replaces all its child rows, whatever the
+format of either summary (a PDF summary and the project's web page are one project). The
+project keeps a link to every source it was loaded from (project_sources).
+
+Set-based because the writer is the one process that cannot run in parallel with the others:
+per summary, a dozen statement calls of one row each cost several times the rows' own
+insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Rows name
+their project, source and organisation by key (title key, sha256, match key) and the
+statements look the ids up, so no write waits for an id and a batch's rows of one table go in
+one ``executemany`` (on PostgreSQL all of them in one pipeline). Rows go in the order the
+summaries were queued, so ids are those a load one summary at a time gives.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from tcps.dbapi import execute_many, pipeline
+from tcps.errors import FileError
+from tcps.keys import name_key, organization_key, title_key
+from tcps.models import CHILD_TABLES, countries, organizations, partners, project_sources, projects, sources
+from tcps.parse.countries import by_iso3
+from tcps.record import Record
+from tcps.rows import child_rows, project_values, source_values
+from tcps.search import reindex_by_keys
+from tcps.sources import SourceFile
+
+Outcome = Literal["added", "updated", "unchanged"]
+
+
+@dataclass
+class Summary:
+    """A record ready to write: checked, with its project's key and its fingerprint; ``then``
+    runs in the batch's savepoint after the rows (refresh writes the file's watched row)."""
+    record: Record
+    source: SourceFile
+    key: str
+    digest: str
+    then: Callable[[Connection], None] | None = None
+
+
+def prepare(record: Record, source: SourceFile, digest: str,
+            then: Callable[[Connection], None] | None = None) -> Summary:
+    """The summary to queue; FileError now for what no database would take, so that it fails
+    alone and at once: no title, a country code ISO 3166-1 does not know."""
+    if not record.title:
+        raise FileError(source.path, "no title: cannot tell which project it is")
+    unknown = [code for code in dict.fromkeys(_country_codes(record)) if _country_row(code) is None]
+    if unknown:
+        raise FileError(source.path, f"unknown ISO 3166-1 alpha-3 code(s): {', '.join(unknown)}")
+    return Summary(record, source, title_key(record.title), digest, then)
+
+
+@dataclass
+class Keys:
+    """Country codes and organisation keys written: their rows are never changed or deleted,
+    so a Loader writes each once (it forgets what a rollback took out again)."""
+    countries: set[str] = field(default_factory=set)
+    organizations: set[str] = field(default_factory=set)
+
+    def __ior__(self, other: Keys) -> Keys:
+        self.countries |= other.countries
+        self.organizations |= other.organizations
+        return self
+
+    def __isub__(self, other: Keys) -> Keys:
+        self.countries -= other.countries
+        self.organizations -= other.organizations
+        return self
+
+
+def write(conn: Connection, batch: list[Summary], parser_version: str,
+          known: Keys) -> tuple[list[Outcome], Keys]:
+    """Write ``batch`` (no title key twice) within the caller's transaction: each summary's
+    outcome in order, and the keys written that ``known`` did not hold."""
+    found = _existing(conn, [s.key for s in batch])
+    outcomes: list[Outcome] = []
+    changed: list[Summary] = []
+    reread: list[dict] = []  # unchanged records whose bytes a newer parser read
+    for s in batch:
+        existing = found.get(s.key)
+        if existing and existing.record_sha256 == s.digest:
+            outcomes.append("unchanged")
+            if existing.parser_version != parser_version:
+                reread.append({"source_id": existing.source_id, "parser_version": parser_version})
+            continue
+        outcomes.append("updated" if existing else "added")
+        changed.append(s)
+    new = Keys()
+    with pipeline(conn):
+        if reread:
+            execute_many(conn, _SET_PARSER_VERSION, reread)
+        if changed:
+            new = _write_changed(conn, changed, found, parser_version, known)
+    if changed:  # once their texts are all written
+        reindex_by_keys(conn, [s.key for s in changed])
+    for s in batch:  # after the pipeline: they may read what they write
+        if s.then is not None:
+            s.then(conn)
+    return outcomes, new
+
+
+def _write_changed(conn: Connection, batch: list[Summary], found: dict[str, sa.Row],
+                   parser_version: str, known: Keys) -> Keys:
+    """Write the summaries whose records differ from what is stored: sources, then countries and
+    organisations, projects, their child rows (the updated projects' old ones deleted first)
+    and source links, each table in one call."""
+    dialect = conn.dialect.name
+    execute_many(conn, _upsert_source(dialect),
+                 [source_values(s.record, s.source, parser_version) for s in batch])
+    new = Keys()
+    if rows := _new_countries(batch, known, new):
+        execute_many(conn, _insert_ignoring(dialect, countries, "alpha3"), rows)
+    if rows := _new_organizations(batch, known, new):
+        execute_many(conn, _insert_ignoring(dialect, organizations, "match_key"), rows)
+    updated = [s for s in batch if s.key in found]
+    added = [s for s in batch if s.key not in found]
+    if updated:
+        execute_many(conn, _UPDATE_PROJECT, [project_values(s.record, s.key, s.digest) for s in updated])
+        for table in reversed(CHILD_TABLES):
+            execute_many(conn, _DELETE[table], [{"project_key": s.key} for s in updated])
+    if added:
+        execute_many(conn, _INSERT_PROJECT, [project_values(s.record, s.key, s.digest) for s in added])
+    rows_by_table: dict[sa.Table, list[dict]] = {table: [] for table in CHILD_TABLES}
+    for s in batch:
+        for table, rows in child_rows(s.record, s.key).items():
+            rows_by_table[table] += rows
+    for table, rows in rows_by_table.items():
+        if rows:
+            execute_many(conn, _INSERT[table], rows)
+    execute_many(conn, _link_source(dialect),
+                 [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in batch])
+    return new
+
+
+def _existing(conn: Connection, keys: list[str]) -> dict[str, sa.Row]:
+    """The stored projects of these title keys: their fingerprint, source and its parser."""
+    rows = conn.execute(_FIND_PROJECTS, {"keys": keys})
+    return {row.title_key: row for row in rows}
+
+
+# --- the statements (run through tcps.dbapi, which caches them by identity) ---------------
+
+_FIND_PROJECTS = (
+    sa.select(projects.c.title_key, projects.c.record_sha256, sources.c.id.label("source_id"),
+              sources.c.parser_version)
+    .join(sources, sources.c.id == projects.c.source_document_id)
+    .where(projects.c.title_key.in_(sa.bindparam("keys", expanding=True))))
+_SET_PARSER_VERSION = (sources.update().where(sources.c.id == sa.bindparam("source_id"))
+                       .values(parser_version=sa.bindparam("parser_version")))
+_PROJECT_BY_KEY = (sa.select(projects.c.id)
+                   .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
+_SOURCE_BY_SHA = (sa.select(sources.c.id)
+                  .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
+_ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
+                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
+                        .scalar_subquery())
+# inline(): no RETURNING of the looked-up primary key values.
+_INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
+_UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
+                   .values(source_document_id=_SOURCE_BY_SHA))
+_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+_INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
+_DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
+           for table in CHILD_TABLES}
+
+
+# The ON CONFLICT statements differ by dialect; each is built once per dialect, since the
+# compiled-statement cache knows statements by identity.
+
+@lru_cache(maxsize=16)
+def _insert_ignoring(dialect_name: str, table: sa.Table, key: str) -> sa.Insert:
+    """INSERT ... ON CONFLICT (key) DO NOTHING."""
+    return _dialect_insert(dialect_name)(table).on_conflict_do_nothing(index_elements=[key])
+
+
+@lru_cache(maxsize=4)
+def _upsert_source(dialect_name: str) -> sa.Insert:
+    """Insert a source document; where its bytes are there already, keep its path and load
+    time but take what this parse says (a newer parser may read the same bytes differently)."""
+    insert = _dialect_insert(dialect_name)(sources)
+    return insert.on_conflict_do_update(
+        index_elements=[sources.c.sha256],
+        set_={c: insert.excluded[c] for c in ("url", "pages", "raw_text", "parser_version", "warnings")})
+
+
+@lru_cache(maxsize=4)
+def _link_source(dialect_name: str) -> sa.Insert:
+    """Record that the project was loaded from the source (once: a project keeps every
+    summary it was loaded from, its fields from the last)."""
+    return (_dialect_insert(dialect_name)(project_sources)
+            .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
+            .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
+                                                    project_sources.c.source_document_id]))
+
+
+def _dialect_insert(dialect_name: str):
+    """The INSERT construct with ON CONFLICT for the dialect (SQLite and PostgreSQL)."""
+    if dialect_name == "postgresql":
+        from sqlalchemy.dialects import postgresql
+        return postgresql.insert
+    from sqlalchemy.dialects import sqlite
+    return sqlite.insert
+
+
+def _country_codes(record: Record) -> list[str]:
+    """The codes of the countries a record names (a partner or activity need not name one)."""
+    return [code for code in (*record.countries, *(p.country for p in record.partners),
+                              *(a.country for a in record.activities)) if code]
+
+
+@lru_cache(maxsize=512)
+def _country_row(code: str) -> dict | None:
+    """The countries row of an ISO 3166-1 alpha-3 code; None for a code it does not know."""
+    country = by_iso3(code)
+    return {"alpha3": country.iso3, "alpha2": country.iso2, "name": country.name} if country else None
+
+
+def _new_countries(batch: list[Summary], known: Keys, new: Keys) -> list[dict]:
+    """Rows for the countries the batch names that are neither ``known`` nor in ``new`` (which
+    they join), in the order named."""
+    rows = []
+    for s in batch:
+        for code in _country_codes(s.record):
+            if code not in known.countries and code not in new.countries and (row := _country_row(code)):
+                new.countries.add(code)
+                rows.append(row)
+    return rows
+
+
+def _new_organizations(batch: list[Summary], known: Keys, new: Keys) -> list[dict]:
+    """Rows for the organisations not written yet, one per key: the first spelling met
+    becomes the organisation's ``name`` (and PostgreSQL refuses one statement touching the
+    same key twice)."""
+    rows = []
+    for s in batch:
+        record = s.record
+        listings = ([(record.grantee, None)] if record.grantee else []) + \
+            [(p.name, p.country) for p in record.partners]
+        for name, country in listings:
+            key = organization_key(name, country)
+            if key not in known.organizations and key not in new.organizations:
+                new.organizations.add(key)
+                rows.append({"name": name, "country_alpha3": country, "name_key": name_key(name),
+                             "match_key": key})
+    return rows
