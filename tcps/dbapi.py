@@ -32,6 +32,34 @@ def execute_many(conn: Connection, statement: sa.ClauseElement, rows: list[dict]
         cursor.executemany(compiled.sql, [compiled.params(row) for row in rows])
 
 
+def insert_rows(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert plain rows into ``table`` (every row names the same columns, in the same order):
+    with COPY on PostgreSQL, which takes rows at several times the rate of an ``executemany``
+    of INSERTs (the server's work per row, not the round trips); elsewhere ``execute_many``."""
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    if not hasattr(dbapi_connection, "pipeline"):  # not psycopg
+        execute_many(conn, _plain_insert(table), rows)
+        return
+    from psycopg import sql
+
+    columns = list(rows[0])
+    copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
+    cursor = dbapi_connection.cursor()
+    try:
+        with _dbapi_errors(conn, f"COPY {table.name}"), cursor.copy(copy) as writer:
+            for row in rows:
+                writer.write_row(tuple(row.values()))
+    finally:
+        cursor.close()
+
+
+@lru_cache(maxsize=64)
+def _plain_insert(table: sa.Table) -> sa.Insert:
+    """One INSERT per table, for the compiled-statement cache (which knows statements by identity)."""
+    return table.insert()
+
+
 @contextmanager
 def pipeline(conn: Connection):
     """On psycopg, send the statements inside in one round trip (pipeline mode; its errors

@@ -25,7 +25,7 @@ from typing import Literal
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from tcps.dbapi import execute_many, pipeline
+from tcps.dbapi import execute_many, insert_rows, pipeline
 from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.models import CHILD_TABLES, countries, organizations, partners, project_sources, projects, sources
@@ -96,15 +96,12 @@ def write(conn: Connection, batch: list[Summary], parser_version: str,
             continue
         outcomes.append("updated" if existing else "added")
         changed.append(s)
-    new = Keys()
-    with pipeline(conn):
-        if reread:
-            execute_many(conn, _SET_PARSER_VERSION, reread)
-        if changed:
-            new = _write_changed(conn, changed, found, parser_version, known)
+    if reread:
+        execute_many(conn, _SET_PARSER_VERSION, reread)
+    new = _write_changed(conn, changed, found, parser_version, known) if changed else Keys()
     if changed:  # once their texts are all written
         reindex_by_keys(conn, [s.key for s in changed])
-    for s in batch:  # after the pipeline: they may read what they write
+    for s in batch:
         if s.then is not None:
             s.then(conn)
     return outcomes, new
@@ -112,35 +109,50 @@ def write(conn: Connection, batch: list[Summary], parser_version: str,
 
 def _write_changed(conn: Connection, batch: list[Summary], found: dict[str, sa.Row],
                    parser_version: str, known: Keys) -> Keys:
-    """Write the summaries whose records differ from what is stored: sources, then countries and
-    organisations, projects, their child rows (the updated projects' old ones deleted first)
-    and source links, each table in one call."""
+    """Write the summaries whose records differ from what is stored: sources, countries and
+    organisations, projects (the updated projects' child rows deleted), each table in one call
+    and on PostgreSQL in one round trip; then their child rows, which name their project and
+    organisation by id (``insert_rows``: COPY on PostgreSQL), and the source links."""
     dialect = conn.dialect.name
-    execute_many(conn, _upsert_source(dialect),
-                 [source_values(s.record, s.source, parser_version) for s in batch])
     new = Keys()
-    if rows := _new_countries(batch, known, new):
-        execute_many(conn, _insert_ignoring(dialect, countries, "alpha3"), rows)
-    if rows := _new_organizations(batch, known, new):
-        execute_many(conn, _insert_ignoring(dialect, organizations, "match_key"), rows)
-    updated = [s for s in batch if s.key in found]
-    added = [s for s in batch if s.key not in found]
-    if updated:
-        execute_many(conn, _UPDATE_PROJECT, [project_values(s.record, s.key, s.digest) for s in updated])
-        for table in reversed(CHILD_TABLES):
-            execute_many(conn, _DELETE[table], [{"project_key": s.key} for s in updated])
-    if added:
-        execute_many(conn, _INSERT_PROJECT, [project_values(s.record, s.key, s.digest) for s in added])
+    with pipeline(conn):
+        execute_many(conn, _upsert_source(dialect),
+                     [source_values(s.record, s.source, parser_version) for s in batch])
+        if rows := _new_countries(batch, known, new):
+            execute_many(conn, _insert_ignoring(dialect, countries, "alpha3"), rows)
+        if rows := _new_organizations(batch, known, new):
+            execute_many(conn, _insert_ignoring(dialect, organizations, "match_key"), rows)
+        updated = [s for s in batch if s.key in found]
+        added = [s for s in batch if s.key not in found]
+        if updated:
+            execute_many(conn, _UPDATE_PROJECT, [project_values(s.record, s.key, s.digest) for s in updated])
+            for table in reversed(CHILD_TABLES):
+                execute_many(conn, _DELETE[table], [{"project_key": s.key} for s in updated])
+        if added:
+            execute_many(conn, _INSERT_PROJECT, [project_values(s.record, s.key, s.digest) for s in added])
     rows_by_table: dict[sa.Table, list[dict]] = {table: [] for table in CHILD_TABLES}
     for s in batch:
         for table, rows in child_rows(s.record, s.key).items():
             rows_by_table[table] += rows
+    project_ids = _ids(conn, projects.c.title_key, [s.key for s in batch])
+    organization_ids = _ids(conn, organizations.c.match_key,
+                            list({row["organization_key"] for row in rows_by_table[partners]}))
     for table, rows in rows_by_table.items():
+        for row in rows:
+            row["project_id"] = project_ids[row.pop("project_key")]
+            if "organization_key" in row:
+                row["organization_id"] = organization_ids[row.pop("organization_key")]
         if rows:
-            execute_many(conn, _INSERT[table], rows)
+            insert_rows(conn, table, rows)
     execute_many(conn, _link_source(dialect),
                  [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in batch])
     return new
+
+
+def _ids(conn: Connection, key: sa.Column, values: list[str]) -> dict[str, int]:
+    """The ids of the rows whose ``key`` column holds these values, by value."""
+    statement = sa.select(key, key.table.c.id).where(key.in_(values))
+    return {value: id_ for value, id_ in conn.execute(statement)}
 
 
 def _existing(conn: Connection, keys: list[str]) -> dict[str, sa.Row]:
@@ -162,16 +174,10 @@ _PROJECT_BY_KEY = (sa.select(projects.c.id)
                    .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
 _SOURCE_BY_SHA = (sa.select(sources.c.id)
                   .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
-_ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
-                        .where(organizations.c.match_key == sa.bindparam("organization_key"))
-                        .scalar_subquery())
 # inline(): no RETURNING of the looked-up primary key values.
 _INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
 _UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
                    .values(source_document_id=_SOURCE_BY_SHA))
-_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
-           for table in CHILD_TABLES}
-_INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
 _DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
            for table in CHILD_TABLES}
 
