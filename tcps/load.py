@@ -29,7 +29,7 @@ from tcps.models import projects
 from tcps.record import Record
 from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
-from tcps.writer import Keys, Outcome, Summary, prepare, write
+from tcps.writer import Keys, Outcome, Summary, prepare, tune_session, write
 
 # Summaries `tcps load` writes and commits together (see Loader).
 BATCH = 200
@@ -63,6 +63,7 @@ class Loader:
     def __init__(self, engine: Engine, parser_version: str = PARSER_VERSION, batch: int = 1):
         self.parser_version = parser_version
         self._conn = engine.connect()
+        tune_session(self._conn)
         self._known = Keys()  # the countries and organisations written (and not rolled back)
         self._batch = batch
         self._queue: list[tuple[Summary, Queued]] = []
