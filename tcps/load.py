@@ -32,7 +32,7 @@ from tcps.workers import parse_in_order
 from tcps.writer import Keys, Outcome, Summary, prepare, tune_session, write
 
 # Summaries `tcps load` writes and commits together (see Loader).
-BATCH = 200
+BATCH = 100
 
 
 @dataclass

@@ -28,10 +28,11 @@ Parsed = tuple[Record, SourceFile] | str
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
 # Files a worker parses per task (fewer round trips between processes), and tasks handed out
-# per worker ahead of the writer: enough to keep the workers busy, few enough that parsed
-# records (with their bytes and text) do not pile up in the writer while the database takes them.
+# per worker ahead of the writer: enough to keep the workers busy while the writer writes a
+# batch (more files than tcps.load.BATCH), few enough that parsed records (with their bytes
+# and text) do not pile up in the writer while the database takes them.
 CHUNK = 16
-TASKS_PER_WORKER = 4
+TASKS_PER_WORKER = 8
 # prctl(2)'s option that has the kernel signal a process when its parent ends.
 _PR_SET_PDEATHSIG = 1
 
