@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections import deque
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from dataclasses import dataclass, field
@@ -35,12 +36,16 @@ from tcps.writer import Keys, Outcome, Summary, prepare, tune_session, write
 BATCH = 100
 
 
-@dataclass
+@dataclass(slots=True)
 class Queued:
     """A summary handed to a Loader: once its batch is written, what came of it."""
     path: str
     outcome: Outcome | None = None
     error: Exception | None = None
+
+    @property
+    def written(self) -> bool:
+        return self.outcome is not None or self.error is not None
 
     def result(self) -> Outcome:
         """What came of the summary; its error, if it failed."""
@@ -111,8 +116,8 @@ class Loader:
                 except Exception as e:
                     if stops_the_run(e):
                         raise
-                    for one in batch:
-                        self._write_alone(one, written)
+                    for one in batch:  # the batch's savepoint rolled back: so that only the
+                        self._write_alone(one, written)  # summary at fault fails
             transaction.commit()
         except BaseException:
             with suppress(Exception):
@@ -155,6 +160,8 @@ class Loader:
 def fingerprint(record: Record) -> str:
     """SHA-256 of the record's canonical JSON: equal records, equal fingerprints.
 
+    Of the record, not of the file's bytes and the parser version: a library user may load an
+    edited record under its file's sha256, and the edit must not pass for unchanged.
     Serialised through each dataclass's ``__dict__``: ``to_dict`` would deep-copy every list."""
     canonical = json.dumps(record, default=vars, sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(canonical.encode()).hexdigest()
@@ -181,6 +188,15 @@ class LoadReport:
         return (f"added {len(self.added)}, updated {len(self.updated)}, "
                 f"unchanged {len(self.unchanged)}, failed {len(self.failed)}")
 
+    def add(self, item: Queued | FileError) -> None:
+        """Count one file: one that could not be read, or a summary once written."""
+        if isinstance(item, FileError):
+            self.failed.append(item)
+        elif item.error is not None:
+            self.failed.append(FileError(item.path, failure_reason(item.error)))
+        else:
+            getattr(self, item.result()).append(item.path)
+
 
 _NONE_FOUND = "no summary here (" + ", ".join(f"*{s}" for s in sorted(SUMMARY_SUFFIXES)) + ")"
 
@@ -198,35 +214,27 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
     statistics are brought up to date for the analysts' queries."""
     with writer_lock(engine, wait):  # which brings the schema to head
         files, failed = _summaries(paths)
-        outcomes: list[Queued | FileError] = []  # one per file, in file order
+        report = LoadReport(failed=failed)
+        waiting: deque[Queued | FileError] = deque()  # files in order, counted once written
         try:
             with Loader(engine, batch=BATCH) as loader:
                 for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
                     try:
                         if isinstance(parsed, str):
                             raise FileError(path, parsed)
-                        outcomes.append(loader.queue(*parsed))
+                        waiting.append(loader.queue(*parsed))
                     except FileError as e:
-                        outcomes.append(e)
+                        waiting.append(e)
+                    while waiting and (isinstance(waiting[0], FileError) or waiting[0].written):
+                        report.add(waiting.popleft())
         except Exception as e:
             if stops_the_run(e):
                 raise DatabaseFailed(f"load stopped, the database failed: {one_line(e)}") from e
             raise
-        report = _report(outcomes, failed)
+        for item in waiting:  # written when the Loader closed
+            report.add(item)
         if report.added or report.updated:
             analyze(engine)
-    return report
-
-
-def _report(outcomes: list[Queued | FileError], failed: list[FileError]) -> LoadReport:
-    report = LoadReport(failed=failed)
-    for item in outcomes:
-        if isinstance(item, FileError):
-            report.failed.append(item)
-        elif item.error is not None:
-            report.failed.append(FileError(item.path, failure_reason(item.error)))
-        else:
-            getattr(report, item.result()).append(item.path)
     return report
 
 

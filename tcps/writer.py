@@ -9,11 +9,12 @@ project keeps a link to every source it was loaded from (project_sources).
 
 Set-based because the writer is the one process that cannot run in parallel with the others:
 per summary, a dozen statement calls of one row each cost several times the rows' own
-insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Rows name
-their project, source and organisation by key (title key, sha256, match key) and the
-statements look the ids up, so no write waits for an id and a batch's rows of one table go in
-one ``executemany`` (on PostgreSQL all of them in one pipeline). Rows go in the order the
-summaries were queued, so ids are those a load one summary at a time gives.
+insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Sources,
+organisations and projects name what they refer to by key (sha256, title key) and the
+statements look the ids up, so they go in one pipeline on PostgreSQL; the child rows, many
+per summary, get their project and organisation ids from two queries a batch and go in as
+plain rows (COPY on PostgreSQL). Rows go in the order the summaries were queued, so ids are
+those a load one summary at a time gives.
 """
 from __future__ import annotations
 
