@@ -16,13 +16,23 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.compiler import SQLCompiler
 
+# The values of the JSON array bound to :keys, as a subquery: one statement text for any number
+# of keys, compiled (and on PostgreSQL prepared) once, where an IN list is a text per length.
+_JSON_VALUES = {"sqlite": "SELECT value FROM json_each(:keys)",
+                "postgresql": "SELECT jsonb_array_elements_text(CAST(:keys AS jsonb))"}
 
-def fetch_one(conn: Connection, statement: sa.ClauseElement, values: dict) -> tuple | None:
-    """The first row ``statement`` returns for ``values``, or None."""
+
+def json_values(dialect_name: str) -> str:
+    """SQL for the values of the JSON array bound to ``:keys`` (see _JSON_VALUES)."""
+    return _JSON_VALUES[dialect_name]
+
+
+def fetch_all(conn: Connection, statement: sa.ClauseElement, values: dict) -> list[tuple]:
+    """The rows ``statement`` returns for ``values``."""
     compiled = _compiled_for(conn, statement, values)
     with _cursor(conn, compiled) as cursor:
         cursor.execute(compiled.sql, compiled.params(values))
-        return cursor.fetchone()
+        return cursor.fetchall()
 
 
 def execute_many(conn: Connection, statement: sa.ClauseElement, rows: list[dict]) -> None:
@@ -32,32 +42,26 @@ def execute_many(conn: Connection, statement: sa.ClauseElement, rows: list[dict]
         cursor.executemany(compiled.sql, [compiled.params(row) for row in rows])
 
 
-def insert_rows(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
-    """Insert plain rows into ``table`` (every row names the same columns, in the same order):
-    with COPY on PostgreSQL, which takes rows at several times the rate of an ``executemany``
-    of INSERTs (the server's work per row, not the round trips); elsewhere ``execute_many``."""
-    dbapi_connection: Any = conn.connection.dbapi_connection
-    if not hasattr(dbapi_connection, "pipeline"):  # not psycopg
-        execute_many(conn, _plain_insert(table), rows)
-        return
+def can_copy(conn: Connection) -> bool:
+    """Whether ``copy_rows`` can run on this connection (psycopg's)."""
+    return hasattr(conn.connection.dbapi_connection, "pipeline")
+
+
+def copy_rows(conn: Connection, table: sa.Table, rows: list[dict]) -> None:
+    """Insert plain rows (every row names the same columns, in the same order) with COPY:
+    PostgreSQL takes them at several times the rate of INSERTs, for two round trips."""
     from psycopg import sql
 
     columns = list(rows[0])
     copy = sql.SQL("COPY {} ({}) FROM STDIN").format(
         sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns)))
-    cursor = dbapi_connection.cursor()
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with _dbapi_errors(conn, f"COPY {table.name}"), cursor.copy(copy) as writer:
             for row in rows:
                 writer.write_row(tuple(row.values()))
     finally:
         cursor.close()
-
-
-@lru_cache(maxsize=64)
-def _plain_insert(table: sa.Table) -> sa.Insert:
-    """One INSERT per table, for the compiled-statement cache (which knows statements by identity)."""
-    return table.insert()
 
 
 @contextmanager

@@ -9,7 +9,7 @@ FTS5. A title match ranks highest, then the summary, problem and results, then t
 objectives and activities.
 
 Whatever writes a project rebuilds its row with ``reindex`` once it has written the child rows
-(the loader runs ``reindex_by_keys`` in each batch's transaction), and calls
+(the loader runs ``reindex_by_keys``'s statements in each batch's transaction), and calls
 ``reindex`` for the projects it deletes: the view ``project_search_documents`` says what a row
 holds, so rebuilding is a delete and an insert from it. No triggers: on the child tables they
 would rebuild the row once per objective and activity.
@@ -19,11 +19,13 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from tcps.db import require_table
+from tcps.dbapi import json_values
 from tcps.errors import UsageError
 from tcps.output import QueryResult
 
@@ -55,12 +57,13 @@ def _rebuild(dialect_name: str, ids_sql: str | None = None) -> tuple[sa.TextClau
     return sa.text(delete), sa.text(insert)
 
 
-def reindex_by_keys(conn: Connection, title_keys: list[str]) -> None:
-    """Rebuild the rows of the projects of these title keys: the loader's, one statement each
-    for a whole batch (FTS5 costs three times as much as one statement per project)."""
-    keys: sa.BindParameter[list[str]] = sa.bindparam("keys", title_keys, expanding=True)
-    for statement in _rebuild(conn.dialect.name, "(SELECT id FROM projects WHERE title_key IN :keys)"):
-        conn.execute(statement.bindparams(keys))
+@lru_cache(maxsize=4)
+def reindex_by_keys(dialect_name: str) -> tuple[sa.TextClause, sa.TextClause]:
+    """The statements that rebuild the rows of the projects whose title keys are the JSON array
+    ``:keys``: the loader's, one pair for a whole batch (FTS5 costs three times as much with one
+    statement per project); built once per dialect, for its compiled-statement cache."""
+    keys = json_values(dialect_name)
+    return _rebuild(dialect_name, f"(SELECT id FROM projects WHERE title_key IN ({keys}))")
 
 
 def reindex(conn: Connection, project_ids: Collection[int] | None = None) -> None:

@@ -16,7 +16,7 @@ from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
 from tcps.sources import SourceFile
 from tcps.workers import parse_in_order
-from tcps.record import Partner
+from tcps.record import Funding, Partner
 
 PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
 
@@ -110,21 +110,25 @@ def test_a_batch_the_database_refuses_is_written_again_one_summary_at_a_time(eng
     a project already queued is written after the first, so it is the one that stays."""
     golds = gold_records()
     bad_country, _ = _revised(*golds[1], title="A project in no real country", countries=["ZZZ"])
-    bad_status, _ = _revised(*golds[2], title="A project with a bad status", status="lost")
+    bad_kind, _ = _revised(*golds[2], title="A project with a bad kind of funding",  # in a child row
+                           funding=[Funding([2020], 5, "USD", "loan")])
+    # more projects, so that the batch is one whose child rows go to PostgreSQL by COPY
+    more = [_revised(record, source, title=f"{record.title}, second phase") for record, source in golds[3:]]
     revised, revised_source = _revised(*golds[0], summary="A later summary of the first project.")
-    with Loader(engine, batch=len(golds) + 1) as loader:
+    with Loader(engine, batch=100) as loader:
         with pytest.raises(FileError, match="ZZZ"):  # no database would take it: refused at once
             loader.queue(bad_country, golds[1][1])
-        queued = [loader.queue(*golds[0]), loader.queue(bad_status, golds[2][1]),
-                  *(loader.queue(*gold) for gold in golds[3:]), loader.queue(revised, revised_source)]
+        queued = [loader.queue(*golds[0]), loader.queue(bad_kind, golds[2][1]),
+                  *(loader.queue(*gold) for gold in golds[3:] + more), loader.queue(revised, revised_source)]
     with pytest.raises(sa.exc.IntegrityError):
         queued[1].result()
-    assert [q.result() for q in queued[:1] + queued[2:]] == ["added"] * (len(golds) - 2) + ["updated"]
+    good = len(golds) - 2 + len(more)
+    assert [q.result() for q in queued[:1] + queued[2:]] == ["added"] * good + ["updated"]
     with engine.connect() as conn:
-        assert find_project_id(conn, bad_status.title) is None
+        assert find_project_id(conn, bad_kind.title) is None
         assert record_from_db(conn, find_project_id(conn, revised.title)).to_dict() == revised.to_dict()
-        assert row_counts(conn)["projects"] == len(golds) - 2
-        assert bad_status.source.sha256 not in {
+        assert row_counts(conn)["projects"] == good
+        assert bad_kind.source.sha256 not in {
             s for (s,) in conn.execute(sa.text("SELECT sha256 FROM source_documents"))}
 
 
