@@ -43,8 +43,8 @@ from tcps.db import has_table
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
 from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import writer_lock
-from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
-                         sources, watched_files)
+from tcps.models import (countries, load_errors, load_runs, metadata, organizations, project_sources,
+                         projects, sources, watched_files)
 from tcps.record import Record
 from tcps.runs import RunReport
 from tcps.search import reindex
@@ -333,7 +333,7 @@ def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
 def _delete_unreferenced(conn: Connection, table: sa.Table, ids: set[int] | None = None) -> None:
     """Delete the rows of ``table`` (those of these ids, else all) that no foreign key anywhere
     in the schema points at."""
-    references = [fk for other in Base.metadata.tables.values() for fk in other.foreign_keys
+    references = [fk for other in metadata.tables.values() for fk in other.foreign_keys
                   if fk.column.table is table]
     among = [] if ids is None else [table.c.id.in_(ids)]
     conn.execute(table.delete().where(
