@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import has_table
+from tcps.dbapi import fetch_all
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
 from tcps.lock import writer_lock
 from tcps.models import (CHILD_TABLES, Base, countries, load_errors, load_runs, organizations,
@@ -216,10 +217,8 @@ class _Run:
 
     def _known(self) -> dict[str, KnownSource]:
         with self.engine.connect() as conn:
-            w = watched_files.c
-            rows = conn.execute(sa.select(w.path, w.size_bytes, w.mtime_ns, w.sha256, w.parser_version,
-                                          w.project_id))
-            return {row[0]: KnownSource._make(row) for row in rows}
+            rows = fetch_all(conn, _KNOWN)
+        return {row[0]: KnownSource._make(row) for row in rows}
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
         try:
@@ -318,6 +317,10 @@ class _Run:
             self._fail(self.folder, f"refresh stopped: {failure_reason(error)}")
         with suppress(sa.exc.SQLAlchemyError):
             self._close_run(status="failed")
+
+
+_KNOWN = sa.select(watched_files.c.path, watched_files.c.size_bytes, watched_files.c.mtime_ns,
+                   watched_files.c.sha256, watched_files.c.parser_version, watched_files.c.project_id)
 
 
 def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
