@@ -27,8 +27,11 @@ def json_values(dialect_name: str) -> str:
     return _JSON_VALUES[dialect_name]
 
 
-def fetch_all(conn: Connection, statement: sa.ClauseElement, values: dict) -> list[tuple]:
-    """The rows ``statement`` returns for ``values``."""
+def fetch_all(conn: Connection, statement: sa.ClauseElement, values: dict | None = None) -> list[tuple]:
+    """Every row ``statement`` returns, as plain tuples (a refresh reads one row per file it
+    knows: SQLAlchemy's row objects cost two to three times the database's work there; the
+    loader looks up a batch's projects)."""
+    values = values or {}
     compiled = _compiled_for(conn, statement, values)
     with _cursor(conn, compiled) as cursor:
         cursor.execute(compiled.sql, compiled.params(values))
