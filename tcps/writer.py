@@ -146,15 +146,21 @@ def _write_changed(conn: Connection, batch: list[Summary], found: dict[str, _Sto
             for table, rows in rows_by_table.items():
                 if rows:
                     execute_many(conn, _INSERT[table], rows)
+            _link_and_index(conn, batch)
     if copying:
         _copy_children(conn, batch, rows_by_table)
-    keys = [{"keys": json.dumps([s.key for s in batch])}]
-    with pipeline(conn):
-        execute_many(conn, _link_source(dialect),
-                     [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in batch])
-        for statement in reindex_by_keys(dialect):
-            execute_many(conn, statement, keys)
+        with pipeline(conn):
+            _link_and_index(conn, batch)
     return new
+
+
+def _link_and_index(conn: Connection, batch: list[Summary]) -> None:
+    """Link the projects to their sources, and rebuild their search rows (their texts are all
+    written): one statement pair for the batch."""
+    execute_many(conn, _link_source(conn.dialect.name),
+                 [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in batch])
+    for statement in reindex_by_keys(conn.dialect.name):
+        execute_many(conn, statement, [{"keys": json.dumps([s.key for s in batch])}])
 
 
 def _write_projects(conn: Connection, batch: list[Summary], found: dict[str, _Stored]) -> None:
