@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tcps.parse.countries import country_code, find_country
 from tcps.parse.dates import parse_duration
@@ -79,21 +80,31 @@ def read_fields(blocks: list[Block], main: int | None) -> PageFields:
 def _label(block: Block) -> tuple[str, str, str] | None:
     """(field, words, value) where a block opens with a label: its whole text, or the bold text
     it opens with ('<strong>Region</strong> Asia'), or label words before a colon or a line break."""
-    if block.lead and block.lead != block.text and block.text.startswith(block.lead):
-        found = _whole_label(block.lead, block.kind)
+    return _label_of(block.text, block.lead, block.kind)
+
+
+@lru_cache(maxsize=1024)
+def _label_of(text: str, lead: str, kind: str) -> tuple[str, str, str] | None:
+    """`_label` of a block's text, bold lead and kind: asked twice of each block of a page (for
+    the main content, then for its fields), and of the same chrome on every page of a site."""
+    if lead and lead != text and text.startswith(lead):
+        found = _page_label(lead, kind)
+        if found is None:
+            found = leading_label(lead)
+            found = found if found and not found[2] else None
         if found:
-            return found[0], found[1], block.text[len(block.lead):].strip()
-    return _whole_label(block.text, block.kind) or leading_label(block.text)
+            return found[0], found[1], text[len(lead):].strip()
+    return _page_label(text, kind) or leading_label(text)
 
 
-def _whole_label(text: str, kind: str) -> tuple[str, str, str] | None:
+def _page_label(text: str, kind: str) -> tuple[str, str, str] | None:
+    """A label only web pages print, or a chrome heading, as the block's whole text."""
     m = _PAGE_LABEL_RE.fullmatch(text)
     if m:
         return (m.lastgroup or "").rstrip("0123456789"), m.group().rstrip(": "), ""
     if _CHROME_HEADING_RE.fullmatch(text) and kind != "item":
         return "chrome", text, ""
-    found = leading_label(text)
-    return found if found and not found[2] else None
+    return None
 
 
 def _content(blocks: list[Block], main: int | None) -> list[Block]:
