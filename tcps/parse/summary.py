@@ -161,7 +161,7 @@ _READERS = (_read_title, _read_status, _read_program, _read_region, _read_durati
 
 def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str]) -> str:
     """An unknown label at a line start ends the field before it; its text is not placed."""
-    if flattened:
+    if flattened or "\t" not in raw:     # the label ends in a TAB: no TAB, no pass over the lines
         return raw
     m = _UNKNOWN_LABEL_RE.search(raw, 1)   # from 1: '^' then only matches after a line break
     if not m:
