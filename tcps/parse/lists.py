@@ -32,6 +32,10 @@ _SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?])\s+)(?=\S)")
 _HTML_BREAK_RE = re.compile(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", re.I)
 _PARAGRAPH_END_RE = re.compile(r"[.;:!?]\s*(?:and|or)?\s*$")
 _TRAILING_SEPARATOR_RE = re.compile(r"\s*;\s*(?:and|or)?\s*$")
+# How a text that either pattern above matches ends, white space aside: a test by str.endswith
+# spares the search, which tries every position of the text.
+_SEPARATOR_ENDS = (";", "and", "or")
+_SENTENCE_ENDS = (".", ";", ":", "!", "?", "and", "or")
 _SEPARATOR_RE = re.compile(r"\s*;\s*")
 _LEADING_AND_RE = re.compile(r"^(?:and|or)\s+")
 _LEADING_NUMBER_RE = re.compile(rf"^\s*{_NUMBERING}\s*")
@@ -78,7 +82,8 @@ def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
         blank = False
     out: list[Block] = []
     for para, bullet in paragraphs:
-        pieces = _INLINE_BULLET_RE.split(para) if _BULLET_CHAR_RE.search(para) else [para]
+        bulleted = not para.isascii() and _BULLET_CHAR_RE.search(para)     # every bullet is outside ASCII
+        pieces = _INLINE_BULLET_RE.split(para) if bulleted else [para]
         for k, piece in enumerate(pieces):
             out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
@@ -90,7 +95,12 @@ def _continues(prev: str, line: str) -> bool:
     Subheadings need no rule here: a bullet always follows them."""
     if line.strip()[:1].islower():
         return True
-    return not (_PARAGRAPH_END_RE.search(prev) or line.rstrip().endswith(":"))
+    return not (_ends_sentence(prev) or line.rstrip().endswith(":"))
+
+
+def _ends_sentence(text: str) -> bool:
+    """Does the paragraph end a sentence or a list item ('…;', '…; and')?"""
+    return text.rstrip().endswith(_SENTENCE_ENDS) and bool(_PARAGRAPH_END_RE.search(text))
 
 
 def _looks_like_subheading(text: str) -> bool:
@@ -107,7 +117,8 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     text = text.strip()
     if ";" not in text:
         return [Block(text, bullet)] if text else []
-    text = _TRAILING_SEPARATOR_RE.sub("", text)
+    if text.endswith(_SEPARATOR_ENDS):    # the pattern is only worth its search where it can end
+        text = _TRAILING_SEPARATOR_RE.sub("", text)
     parts = [text] if whole else _SEPARATOR_RE.split(text)
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
@@ -123,7 +134,9 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
 
 def clean_item(text: str) -> str:
     """Whitespace collapsed and a list number left inside the text ('(a) …') gone."""
-    return _LEADING_NUMBER_RE.sub("", collapse(text) or "").strip()
+    text = collapse(text) or ""
+    m = _LEADING_NUMBER_RE.match(text)
+    return (text[m.end():] if m else text).strip()
 
 
 # ---- objectives ------------------------------------------------------------------------------

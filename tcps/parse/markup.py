@@ -136,7 +136,9 @@ class _Walker:
         """Take in a node; its tag where its content is to be walked."""
         tag = node.tag
         if tag == "-text":
-            text = _SPACE.sub(" ", node.text_content or "")
+            text = node.text_content or ""
+            if not text.isprintable() or "  " in text:  # holds a run to collapse (or a TAB, LF, NBSP ...)
+                text = _SPACE.sub(" ", text)
             self.text.append(text)
             self.blank = self.blank and text == " "
             return None
