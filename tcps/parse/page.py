@@ -75,16 +75,21 @@ def _cut_off(text: str) -> bool:
     """A page that ends without </body> or </html> is cut off only where it ends inside a tag or
     leaves open an element whose end tag HTML requires (a <div>, a <table>): a page saved with
     its optional end tags left out (a minifying saver) is whole."""
-    tail = text[-4096:].lower()
-    if "</html" in tail or "</body" in tail:
+    if _CLOSING_TAG_RE.search(text, max(0, len(text) - 4096)):
         return False
     return _OpenElements().left_open(text)
 
 
+# </html or </body in any case (a search, not lower(): lowering a page's last 4 KiB cost more).
+_CLOSING_TAG_RE = re.compile(r"</(?:html|body)", re.I)
+
+
 def _nested_deeper_than(text: str, limit: int) -> bool:
-    """Whether elements that need an end tag nest past `limit`. The `<` and `</` counts over
-    the page's stretches bound the depth from above at no cost; only a page they leave in doubt
-    has its tag names read."""
+    """Whether elements that need an end tag nest past `limit`. A page with no more `<` than
+    that cannot; else the `<` and `</` counts over the page's stretches bound the depth from
+    above at little cost; only a page they leave in doubt has its tag names read."""
+    if text.count("<") <= limit:
+        return False
     bound = 0
     for k in range(0, len(text), 8192):
         stretch = text[k:k + 8192]
