@@ -135,6 +135,7 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
     first = next((k for k, found in enumerate(labels) if found), len(blocks))
     at = _main_heading(blocks[:first], any(found and found[0] == "title" for found in labels))
     title = blocks[at].text if at is not None else None
+    title_keys = word_keys(title) if title else []
     fields: list[Field] = []
     unplaced: list[str] = []
     section_kinds = {b.kind for b, found in zip(blocks, labels, strict=True)
@@ -145,7 +146,7 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
                 or (not found and _is_chrome_text(b.text)):
             continue
         if title and 0.8 * len(title) <= len(b.text) <= 1.2 * len(title) + 9 \
-                and word_keys(b.text) == word_keys(title):
+                and word_keys(b.text) == title_keys:
             continue        # the title printed again
         if found:
             name, word, value = found
