@@ -44,6 +44,9 @@ _LABELS: list[tuple[str, str, bool]] = [
 _LABEL_RE = re.compile(
     "(?<!\\S)(?=co|du|fi|fu|gr|il|im|ob|pr|re|su|ta)(?:"
     + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")", re.I)
+# Each label's entry in _LABELS by the name of its group in _LABEL_RE.
+_BY_GROUP = {f"L{i}": label for i, label in enumerate(_LABELS)}
+_FIELD_ORDER = {f: k for k, f in enumerate(FIELDS)}
 _SMALL = {"to", "be", "of", "and", "&", "/"}
 _LABEL_WORD_SEP_RE = re.compile(r"[\s/]+")
 
@@ -96,7 +99,7 @@ def leading_label(text: str) -> tuple[str, str, str] | None:
     rest = _LEADING_LABEL_END_RE.match(text, m.end())
     if not rest:
         return None
-    return _LABELS[int((m.lastgroup or "L0")[1:])][0], m.group(), text[rest.end():].strip()
+    return _BY_GROUP[m.lastgroup or "L0"][0], m.group(), text[rest.end():].strip()
 
 
 _AFTER_RE = re.compile(r"[ ]*(:)?[ ]*(\t|\n|$)?")
@@ -118,8 +121,7 @@ def _candidates(text: str) -> list[Label]:
             continue
         line_start = text.rfind("\n", scanned, start) + 1 or line_start
         scanned = start
-        i = int((m.lastgroup or "L0")[1:])
-        field, _, colon_only = _LABELS[i]
+        field, _, colon_only = _BY_GROUP[m.lastgroup or "L0"]
         at_line_start = _SPACES_RE.fullmatch(text, line_start, start) is not None
         rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
         assert rest and gap     # every part of both is optional
@@ -181,7 +183,7 @@ def _best_chain(candidates: list[Label]) -> list[Label]:
     chain ending in an earlier field among the candidates already ended: with a best chain kept
     per field, that is linear in the number of candidates (a hostile file of repeated labels
     has hundreds of thousands)."""
-    order = {f: k for k, f in enumerate(FIELDS)}
+    order = _FIELD_ORDER
     best: list[tuple[int, int]] = []      # per candidate: (labels, strength) of its best chain
     back: list[int] = []
     per_field: list[tuple[tuple[int, int], int] | None] = [None] * len(FIELDS)   # (score, -index)
@@ -192,7 +194,7 @@ def _best_chain(candidates: list[Label]) -> list[Label]:
             entry, held = (best[j], -j), per_field[order[candidates[j].field]]
             if held is None or entry > held:
                 per_field[order[candidates[j].field]] = entry
-        prior = max((e for e in per_field[:order[c.field]] if e is not None), default=None)
+        prior = max(filter(None, per_field[:order[c.field]]), default=None)    # entries are never empty
         if prior is None:
             best.append((1, c.strength))
             back.append(-1)
