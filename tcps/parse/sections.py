@@ -122,10 +122,8 @@ def _candidates(text: str) -> list[Label]:
         line_start = text.rfind("\n", scanned, start) + 1 or line_start
         scanned = start
         field, _, colon_only = _BY_GROUP[m.lastgroup or "L0"]
-        at_line_start = _SPACES_RE.fullmatch(text, line_start, start) is not None
-        rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
-        assert rest and gap     # every part of both is optional
-        colon, hard_end = rest.group(1), rest.group(2) is not None
+        at_line_start = start == line_start or _SPACES_RE.fullmatch(text, line_start, start) is not None
+        colon, hard_end, value_start = _after(text, end)
         if colon_only and not (at_line_start and colon):
             continue
         if at_line_start and (colon or hard_end or text[end:end + 2] == "  "):
@@ -134,11 +132,22 @@ def _candidates(text: str) -> list[Label]:
             continue
         else:
             strength = FLAT_START if at_line_start else INLINE
-        value_start = gap.end()
         if strength != STRONG and text[value_start:value_start + 1].islower():
             strength = BEFORE_LOWER  # 'Results of the survey show …' in a flattened value
         out.append(Label(field, start, value_start, strength, m.group()))
     return out
+
+
+def _after(text: str, end: int) -> tuple[bool, bool, int]:
+    """What follows label words ending at `end`: a colon?, then a line end, a TAB or the text's
+    end?, and where the value starts. A label on a line of its own is told without a pattern."""
+    if text.startswith(":\n", end):
+        return True, True, end + 1
+    if text.startswith("\n", end):
+        return False, True, end
+    rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
+    assert rest and gap     # every part of both is optional
+    return rest.group(1) is not None, rest.group(2) is not None, gap.end()
 
 
 # The words every label opens with, lower case: a substring search for them finds the few
@@ -162,7 +171,9 @@ def _label_matches(text: str):
             i = low.find(word, i + 1)
     end = 0
     for start in sorted(starts):
-        m = _LABEL_RE.match(text, start) if start >= end else None
+        if start < end or (start and not text[start - 1].isspace()):   # the pattern's look-behind
+            continue
+        m = _LABEL_RE.match(text, start)
         if m:
             end = m.end()
             yield m
