@@ -325,9 +325,10 @@ def _short_title_start(before: str, guide: _Guide) -> int | None:
 
 
 def _only_words_of(text: str, keys: set[str]) -> bool:
-    """Does the text hold words, every one made of these keys? (The keys of the whole text are
-    those of its words: white space never becomes part of a key.)"""
-    return bool(text.strip()) and set(word_keys(text)) <= keys
+    """Does the text hold words, every one made of these keys? (Word by word: the first word
+    that is not stops the look.)"""
+    words = text.split()
+    return bool(words) and all(set(word_keys(w)) <= keys for w in words)
 
 
 def _last_words(text: str, count: int) -> list[tuple[int, str]]:
