@@ -21,7 +21,6 @@ _NUMBERING = r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)](?=\s)"       # 1.  2)  (a)  i
 _MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|{_NUMBERING})\s*")
 # A bullet the extraction lost leaves a TAB and a space before a capital ('\t Collected data').
 _LOST_BULLET_RE = re.compile(r"^\t+ +[A-Z]")
-_INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
 _BULLET_CHAR_RE = re.compile(f"[{BULLET_CHARS}]")
 _LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
@@ -31,12 +30,9 @@ _LEVEL_WORD_RE = re.compile(rf"\b({_LEVELS})\b", re.I)
 _SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?])\s+)(?=\S)")
 _HTML_BREAK_RE = re.compile(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", re.I)
 _PARAGRAPH_END_RE = re.compile(r"[.;:!?]\s*(?:and|or)?\s*$")
-_TRAILING_SEPARATOR_RE = re.compile(r"\s*;\s*(?:and|or)?\s*$")
-# How a text that either pattern above matches ends, white space aside: a test by str.endswith
+# How a text that the pattern above matches ends, white space aside: a test by str.endswith
 # spares the search, which tries every position of the text.
-_SEPARATOR_ENDS = (";", "and", "or")
 _SENTENCE_ENDS = (".", ";", ":", "!", "?", "and", "or")
-_SEPARATOR_RE = re.compile(r"\s*;\s*")
 _LEADING_AND_RE = re.compile(r"^(?:and|or)\s+")
 _LEADING_NUMBER_RE = re.compile(rf"^\s*{_NUMBERING}\s*")
 _QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s|\s\(")
@@ -83,7 +79,7 @@ def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
     out: list[Block] = []
     for para, bullet in paragraphs:
         bulleted = not para.isascii() and _BULLET_CHAR_RE.search(para)     # every bullet is outside ASCII
-        pieces = _INLINE_BULLET_RE.split(para) if bulleted else [para]
+        pieces = _split_at_bullets(para) if bulleted else [para]
         for k, piece in enumerate(pieces):
             out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
@@ -117,9 +113,8 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     text = text.strip()
     if ";" not in text:
         return [Block(text, bullet)] if text else []
-    if text.endswith(_SEPARATOR_ENDS):    # the pattern is only worth its search where it can end
-        text = _TRAILING_SEPARATOR_RE.sub("", text)
-    parts = [text] if whole else _SEPARATOR_RE.split(text)
+    text = _without_final_separator(text)
+    parts = [text] if whole else [part.strip() for part in text.split(";")]
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
     out = []
@@ -130,6 +125,22 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
         if p:
             out.append(Block(p, bullet, split=True))
     return out
+
+
+def _without_final_separator(text: str) -> str:
+    """The stripped text without the ';' or '; and' ('; or') that ends it."""
+    body = text
+    if body.endswith(("and", "or")):
+        body = body[:-3 if body.endswith("and") else -2].rstrip()
+    return body[:-1].rstrip() if body.endswith(";") else text
+
+
+def _split_at_bullets(text: str) -> list[str]:
+    """The text split at inline bullets, the white space around each bullet dropped."""
+    pieces = _BULLET_CHAR_RE.split(text)
+    if len(pieces) == 1:
+        return pieces
+    return [pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:-1]), pieces[-1].lstrip()]
 
 
 def clean_item(text: str) -> str:
