@@ -37,7 +37,8 @@ _CONTAINERS = {"body", "main", "article"}
 _BOLD = {"strong", "b"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
-_SPACE = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
+_SPACE_CHARS = " \t\r\n\f\u00a0\u200b"
+_SPACE = re.compile(f"[{_SPACE_CHARS}]+")
 
 
 @dataclass
@@ -137,7 +138,9 @@ class _Walker:
         tag = node.tag
         if tag == "-text":
             text = node.text_content or ""
-            if not text.isprintable() or "  " in text:  # holds a run to collapse (or a TAB, LF, NBSP ...)
+            if text and not text.strip(_SPACE_CHARS):      # white space between elements: one run
+                text = " "
+            elif not text.isprintable() or "  " in text:  # holds a run to collapse (or a TAB, LF, NBSP ...)
                 text = _SPACE.sub(" ", text)
             self.text.append(text)
             self.blank = self.blank and text == " "
