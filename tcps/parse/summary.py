@@ -32,6 +32,7 @@ _AND_RE = re.compile(r"\s(?:and|&)\s")
 _NAME_WORDS_RE = re.compile(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+", re.I)
 _PHONE_LABEL_RE = re.compile(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", re.I)
 _EDGE_PUNCTUATION_RE = re.compile(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$")
+_EDGES = "/|,;-"
 _CLOSED_NAME_RE = re.compile(r"\(\s*closed\s*\)", re.I)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
@@ -81,13 +82,15 @@ def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = Fal
 
 
 def _read_title(r: Record, f: Fields) -> None:
-    r.title = _CLOSED_RE.sub("", collapse(f.values["title"]) or "")
+    title = collapse(f.values["title"]) or ""
+    r.title = _CLOSED_RE.sub("", title) if "(" in title else title
 
 
 def _read_status(r: Record, f: Fields) -> None:
     """`closed` where the title or the file's name says (CLOSED), else `completed` where the
     duration says Completed."""
-    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or _CLOSED_NAME_RE.search(f.name):
+    title = collapse(f.values["title"]) or ""
+    if ("(" in title and _CLOSED_RE.search(title)) or ("(" in f.name and _CLOSED_NAME_RE.search(f.name)):
         r.status = "closed"
     elif f.duration and f.duration.completed:
         r.status = "completed"
@@ -237,4 +240,7 @@ def _contact(raw: str | None) -> Contact:
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
     office = _PHONE_LABEL_RE.sub("", office.strip())
-    return Contact(collapse(_EDGE_PUNCTUATION_RE.sub("", office.strip())), phone)
+    office = office.strip()
+    if office[:1] in _EDGES or office[-1:] in _EDGES:      # '' too: the pattern decides
+        office = _EDGE_PUNCTUATION_RE.sub("", office)
+    return Contact(collapse(office), phone)
