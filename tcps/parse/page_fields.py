@@ -26,6 +26,9 @@ _PAGE_LABELS = [("region", r"region"), ("country", r"countr(?:y|ies)"),
                 ("strategy", r"our\s+strategy"), ("overview", r"(?:project\s+)?overview")]
 _PAGE_LABEL_RE = re.compile(
     "(?:" + "|".join(f"(?P<{f}{i}>{w})" for i, (f, w) in enumerate(_PAGE_LABELS)) + r")\s*:?", re.I)
+# The first two letters of every label, in any case: of the text family (tcps.parse.sections'
+# _LABEL_RE), of the page labels above and of the chrome headings below.
+_LABEL_OPENINGS = frozenset("co du fi fu gr il im ob pr re su ta th ou ov st bo sh".split())
 # Headings of chrome inside the content: document lists, related links, shared stories.
 _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\s+field|"
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
@@ -82,6 +85,9 @@ def read_fields(blocks: list[Block], main: int | None) -> PageFields:
 def _label(block: Block) -> tuple[str, str, str] | None:
     """(field, words, value) where a block opens with a label: its whole text, or the bold text
     it opens with ('<strong>Region</strong> Asia'), or label words before a colon or a line break."""
+    opening = block.text[:2]
+    if not block.lead and opening.isascii() and opening.lower() not in _LABEL_OPENINGS:
+        return None     # most blocks: no label opens so
     return _label_of(block.text, block.lead, block.kind)
 
 
