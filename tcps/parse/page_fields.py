@@ -42,6 +42,7 @@ _CHROME_TEXT_RE = re.compile(
     r"|(?:this\s+)?(?:page\s+)?(?:was\s+)?last\s+(?:updated|modified|reviewed)\b[^\n]{0,40}"
     r"|back\s+to\s+top"
     r"|(?:©|\(c\)|copyright\b)[^\n]{0,200}", re.I)
+_CHROME_TEXT_OPENINGS = frozenset("psbaetflwc(")     # the first letters of the pattern's words
 _TRAIL_RE = re.compile(r"[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+", re.I)
 _SECTION_KINDS = {"h2", "h3"}       # the headings that open sections (h1 is the title)
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
@@ -172,7 +173,8 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
 
 
 def _is_chrome_text(text: str) -> bool:
-    if _CHROME_TEXT_RE.fullmatch(text):
+    first = text[:1].lower()
+    if (first in _CHROME_TEXT_OPENINGS or not first.isascii()) and _CHROME_TEXT_RE.fullmatch(text):
         return True
     return any(mark in text for mark in ">»›") and _TRAIL_RE.fullmatch(text) is not None
 
