@@ -155,9 +155,13 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 
 def _declared_charset(data: bytes) -> str | None:
     """The first <meta charset> or http-equiv Content-Type charset of the page's start, read
-    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII)."""
+    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII).
+    The <meta> elements by name, not by a CSS selector: a tree's first selector query sets up
+    a CSS parser, which took longer than parsing the 4 KiB."""
     head = LexborHTMLParser(data[:4096].decode("latin-1"))
-    for meta in head.css("meta[charset], meta[http-equiv]"):
+    for meta in head.tags("meta"):
+        if "charset" not in meta.attributes and "http-equiv" not in meta.attributes:
+            continue
         if meta.attributes.get("charset"):
             return (meta.attributes["charset"] or "").strip()
         if (meta.attributes.get("http-equiv") or "").lower() == "content-type":
