@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from tcps.config import database_url
 from tcps.db import make_engine
 from tcps.lock import LOCK_TABLE
-from tcps.models import Base
+from tcps.models import metadata
 from tcps.search import is_search_index
 
 config = context.config
@@ -50,7 +50,7 @@ def _run(connection: Connection) -> None:
     with _sqlite_foreign_keys_off(connection):
         context.configure(
             connection=connection,
-            target_metadata=Base.metadata,
+            target_metadata=metadata,
             render_as_batch=connection.dialect.name == "sqlite",
             compare_type=True,
             include_name=_include_name,
@@ -85,7 +85,7 @@ def run_migrations_online() -> None:
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=_url(), target_metadata=Base.metadata, literal_binds=True,
+    context.configure(url=_url(), target_metadata=metadata, literal_binds=True,
                       render_as_batch=_url().startswith("sqlite"))
     with context.begin_transaction():
         context.run_migrations()

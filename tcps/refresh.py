@@ -31,20 +31,20 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import has_table
+from tcps.dbapi import fetch_all
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
-from tcps.load import CHILD_TABLES, Loader, project_id_of
 from tcps.lock import writer_lock
-from tcps.models import (Base, countries, load_errors, load_runs, organizations, project_sources, projects,
-                         sources, watched_files)
+from tcps.models import (CHILD_TABLES, countries, load_errors, load_runs, metadata, organizations,
+                         project_sources, projects, sources, watched_files)
 from tcps.record import Record
 from tcps.runs import RunReport
 from tcps.search import reindex
@@ -52,9 +52,14 @@ from tcps.sources import (DEFAULT_MAX_SIZE, SourceFile, cannot_open, read_file, 
                           summary_files)
 
 
-@dataclass(frozen=True)
-class FileStat:
-    """What the cheap check compares: a file's size and modification time (nanoseconds)."""
+if TYPE_CHECKING:
+    from tcps.load import Loader
+
+
+class FileStat(NamedTuple):
+    """What the cheap check compares: a file's size and modification time (nanoseconds).
+
+    A named tuple, as KnownSource: a no-op refresh builds one of each per file."""
 
     path: str  # as shown and stored (tcps.errors.shown_path): the key of watched_files
     size: int
@@ -62,8 +67,7 @@ class FileStat:
     os_path: str  # as the operating system spells it: what is opened
 
 
-@dataclass(frozen=True)
-class KnownSource:
+class KnownSource(NamedTuple):
     """A source file as the database last recorded it."""
 
     path: str
@@ -101,7 +105,7 @@ def is_older_parser(recorded: str, current: str) -> bool:
     def key(version: str) -> tuple[int, ...]:
         return tuple(int(part) for part in version.split("."))
 
-    return key(recorded) < key(current)
+    return recorded != current and key(recorded) < key(current)
 
 
 def needs_reading(found: FileStat, known: KnownSource | None, parser_version: str) -> bool:
@@ -188,7 +192,7 @@ class _Run:
             self._fail(problem.path, problem.reason)
         to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
         self.report.unchanged = len(found) - len(to_read)
-        with (nullcontext() if self.dry_run else Loader(self.engine)) as loader, \
+        with (nullcontext() if self.dry_run or not to_read else _loader(self.engine)) as loader, \
                 progress(to_read) as files:
             for stat in files:
                 self._refresh_file(loader, stat, known.get(stat.path))
@@ -213,10 +217,8 @@ class _Run:
 
     def _known(self) -> dict[str, KnownSource]:
         with self.engine.connect() as conn:
-            w = watched_files.c
-            rows = conn.execute(sa.select(w.path, w.size_bytes, w.mtime_ns, w.sha256, w.parser_version,
-                                          w.project_id))
-            return {row.path: KnownSource(*row) for row in rows}
+            rows = fetch_all(conn, _KNOWN)
+        return {row[0]: KnownSource._make(row) for row in rows}
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
         try:
@@ -253,6 +255,8 @@ class _Run:
         title = record.title
         if not title:   # no project to point the row at (the loader refuses such a record too)
             raise FileError(stat.path, "no title: cannot tell which project it is")
+
+        from tcps.load import project_id_of
 
         def watch(conn: Connection) -> None:
             conn.execute(watched_files.delete().where(watched_files.c.path == stat.path))
@@ -315,6 +319,10 @@ class _Run:
             self._close_run(status="failed")
 
 
+_KNOWN = sa.select(watched_files.c.path, watched_files.c.size_bytes, watched_files.c.mtime_ns,
+                   watched_files.c.sha256, watched_files.c.parser_version, watched_files.c.project_id)
+
+
 def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
     """Delete projects with their child rows, the source documents they were loaded from that
     no other project was, and the organisations and countries nothing refers to any more: what
@@ -333,11 +341,19 @@ def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
 def _delete_unreferenced(conn: Connection, table: sa.Table, ids: set[int] | None = None) -> None:
     """Delete the rows of ``table`` (those of these ids, else all) that no foreign key anywhere
     in the schema points at."""
-    references = [fk for other in Base.metadata.tables.values() for fk in other.foreign_keys
+    references = [fk for other in metadata.tables.values() for fk in other.foreign_keys
                   if fk.column.table is table]
     among = [] if ids is None else [table.c.id.in_(ids)]
     conn.execute(table.delete().where(
         *among, *(~sa.select(fk.parent).where(fk.parent == fk.column).exists() for fk in references)))
+
+
+def _loader(engine: Engine) -> Loader:
+    """The loader, imported only when a file is to be loaded: the loader and the parser are
+    most of what tcps imports, and a no-op refresh (the one cron runs most) uses neither."""
+    from tcps.load import Loader
+
+    return Loader(engine)
 
 
 def _now() -> datetime:

@@ -88,12 +88,12 @@ def copy_snapshot(source: sa.Engine, path: Path) -> None:
     The file gets its schema (views, search index, data dictionary) from our migrations; the
     rows come from a single read-only REPEATABLE READ transaction, so they are consistent
     even while a refresh writes; the search index is then rebuilt from them."""
-    from tcps.models import Base
+    from tcps.models import metadata
     from tcps.search import reindex
 
     target = make_engine(f"sqlite:///{path}")
     upgrade_to_head(target)
-    tables = [t for t in Base.metadata.sorted_tables if t.name != "data_dictionary"]
+    tables = [t for t in metadata.sorted_tables if t.name != "data_dictionary"]
     try:
         with source.connect().execution_options(isolation_level="REPEATABLE READ") as src, \
                 target.begin() as dst:

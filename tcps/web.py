@@ -106,7 +106,8 @@ class Site:
             if asked is not None and asked > self.manners.max_wait:
                 raise FetchError(f"{problem}; the server asks to wait {asked:.0f} s")
             time.sleep(asked if asked is not None else self._backoff(attempt))
-        raise FetchError(f"{problem} ({self.manners.retries + 1} tries)")
+        tries = self.manners.retries + 1
+        raise FetchError(f"{problem} ({tries} {'try' if tries == 1 else 'tries'})")
 
     def _backoff(self, attempt: int) -> float:
         """Exponential backoff with jitter, so that many clients do not retry in step."""

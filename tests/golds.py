@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from corpus import CORPUS, DATA, ROOT  # noqa: F401  (re-exported for the database tests)
 
 from tcps.load import Loader
-from tcps.models import (Base, activities, fiscal_years, funding, objectives, partners, project_countries,
+from tcps.models import (activities, fiscal_years, funding, metadata, objectives, partners, project_countries,
                          projects, results, sources)
 from tcps.sources import SourceFile
 from tcps.record import (Activity as RecActivity, Contact, Funding as RecFunding, Metric,
@@ -35,7 +35,7 @@ def load_golds(engine: sa.Engine) -> list[str]:
 def row_counts(conn: sa.Connection) -> dict[str, int]:
     """Rows per table of the models."""
     return {name: conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-            for name, table in Base.metadata.tables.items()}
+            for name, table in metadata.tables.items()}
 
 
 def record_from_db(conn: sa.Connection, project_id: int) -> Record:

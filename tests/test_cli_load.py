@@ -21,7 +21,7 @@ from tcps.cli import cli
 from tcps.db import alembic_config
 from tcps.keys import name_key
 from tcps.load import find_project_id
-from tcps.models import Base
+from tcps.models import metadata
 from tcps.parse import parse_file
 from tcps.parse.countries import by_iso3
 
@@ -164,7 +164,7 @@ def test_db_commands_and_schema(db_url: str) -> None:
 
     markdown = run("schema", "--format", "markdown", "--db", db_url).output
     text = run("schema", "--db", db_url).output
-    for table in [*Base.metadata.tables, "project_overview", "project_funding_by_year"]:
+    for table in [*metadata.tables, "project_overview", "project_funding_by_year"]:
         assert f"### `{table}`" in markdown
         assert re.search(rf"^{table} \((table|view)\)$", text, re.M)
     assert "cannot be split by country" in markdown

@@ -186,6 +186,13 @@ def test_a_page_that_keeps_failing_keeps_its_last_good_copy_and_is_listed(site, 
         assert f"error: {site.url(project_path(number))}: " in result.stderr
 
 
+def test_a_failure_without_retries_says_one_try(site, tmp_path):
+    site.fail(project_path(0), "500")
+    result, summary = fetch(site, tmp_path / "pages", "--retries", "0")
+    assert result.exit_code == 1
+    assert summary["failed"][site.url(project_path(0))].endswith("HTTP 500 (1 try)")
+
+
 def test_a_page_never_fetched_that_is_not_a_project_page_is_not_saved(site, tmp_path):
     site.fail(project_path(7), "soft404")
     result, summary = fetch(site, tmp_path)

@@ -29,7 +29,7 @@ from tcps import PARSER_VERSION
 from tcps.cli import cli
 from tcps.load import CHILD_TABLES, find_project_id, load_paths
 from tcps.lock import writer_lock
-from tcps.models import Base
+from tcps.models import metadata
 from tcps.parse import parse_bytes
 
 TITLE_LABEL = re.compile(rb"^PROJECT TITLE\t", re.M)
@@ -117,7 +117,7 @@ def rows(engine: sa.Engine, *, but: tuple[str, ...] = ()) -> dict[str, list]:
     """Every row of every table, ids included: to prove that nothing was written."""
     with engine.connect() as conn:
         return {name: sorted(map(tuple, conn.execute(sa.select(table))), key=repr)
-                for name, table in Base.metadata.tables.items() if name not in but}
+                for name, table in metadata.tables.items() if name not in but}
 
 
 # Surrogate keys and load times differ between two loads of the same files (a PostgreSQL
@@ -141,7 +141,7 @@ def content(engine: sa.Engine) -> dict[str, list]:
     """The database's content without surrogate keys, plus every project's rebuilt record."""
     with engine.connect() as conn:
         out = {name: sorted((tuple(row) for row in conn.execute(_stable(table))), key=repr)
-               for name, table in Base.metadata.tables.items()
+               for name, table in metadata.tables.items()
                if name not in ("load_runs", "load_errors")}
         ids = conn.execute(sa.text("SELECT id FROM projects")).scalars()
         out["records"] = sorted((record_from_db(conn, i).to_dict() for i in ids), key=repr)

@@ -19,7 +19,7 @@ from tcps.cli import cli
 from tcps.db import make_engine, upgrade_to_head
 from tcps.load import Loader
 from tcps.sources import SourceFile
-from tcps.models import Base
+from tcps.models import metadata
 from tcps.record import Activity
 from tcps.search import MARK, reindex
 
@@ -132,7 +132,7 @@ def test_export_is_a_valid_data_package_of_every_table_and_view(loaded: str, tmp
 
     package = json.loads((folder / "datapackage.json").read_text())
     names = {r["name"] for r in package["resources"]}
-    assert names == set(Base.metadata.tables) - {"data_dictionary"} | {
+    assert names == set(metadata.tables) - {"data_dictionary"} | {
         "project_overview", "project_funding_by_year", "results_by_country"}
     assert {p.name for p in folder.iterdir()} == {f"{n}.{fmt}" for n in names} | {"datapackage.json"}
     projects = next(r for r in package["resources"] if r["name"] == "projects")
@@ -158,7 +158,7 @@ def test_exported_csvs_reload_into_an_empty_database(loaded: str, tmp_path: Path
         engine = make_engine(url)
         upgrade_to_head(engine)
         with engine.begin() as conn:
-            for table in Base.metadata.sorted_tables:  # parents before children
+            for table in metadata.sorted_tables:  # parents before children
                 if table.name == "data_dictionary":
                     continue  # filled by the migrations; the package's descriptions carry it
                 rows = [row.to_dict() for row in package.get_resource(table.name).read_rows()]
