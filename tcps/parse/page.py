@@ -80,7 +80,7 @@ def _cut_off(text: str) -> bool:
     return _OpenElements().left_open(text)
 
 
-# </html or </body in any case (a search, not lower(): lowering a page's last 4 KiB cost more).
+# </html or </body in any case: searched for, where lower() would copy the page's last 4 KiB.
 _CLOSING_TAG_RE = re.compile(r"</(?:html|body)", re.I)
 
 
@@ -157,7 +157,7 @@ def _declared_charset(data: bytes) -> str | None:
     """The first <meta charset> or http-equiv Content-Type charset of the page's start, read
     by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII).
     The <meta> elements by name, not by a CSS selector: a tree's first selector query sets up
-    a CSS parser, which took longer than parsing the 4 KiB."""
+    a CSS parser, the dearest part of this look."""
     head = LexborHTMLParser(data[:4096].decode("latin-1"))
     for meta in head.tags("meta"):
         if "charset" not in meta.attributes and "http-equiv" not in meta.attributes:

@@ -35,8 +35,8 @@ _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\
 # Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share'), a
 # breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp, 'Back to top' and a copyright
 # line (the site footer typed into the content: '© U.S. Department of Labor · Privacy').
-# The trail is a pattern of its own, tried only on a text holding its marks: it was nine tenths of
-# the time of the whole test on the blocks of a page.
+# The trail is a pattern of its own, tried only on a text holding its marks: its search
+# backtracks over the first 60 characters of every block.
 _CHROME_TEXT_RE = re.compile(
     r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
     r"|(?:this\s+)?(?:page\s+)?(?:was\s+)?last\s+(?:updated|modified|reviewed)\b[^\n]{0,40}"
