@@ -78,6 +78,8 @@ def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = Fal
     fields = Fields(values, sections.words.get("results", ""), os.path.basename(name), web_page)
     for read in _READERS:
         read(r, fields)
+    if not r.title:  # what stood there was a page footer or a (CLOSED) mark alone
+        raise ParseError(name, "no project title")
     return r
 
 
