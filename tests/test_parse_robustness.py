@@ -73,6 +73,14 @@ def test_mutated_summaries(data):
     parses_or_refuses(data)
 
 
+def test_a_title_that_is_only_a_page_footer_is_no_title():
+    """Found by test_mutated_summaries: the footer came off the title after the title was checked."""
+    data = (b"PROJECT TITLE\n\nShort Title, Page 1 of 2 U.S. Department of Labor, International Labor "
+            b"Affairs Bureau\n\nREGION/COUNTRY\n\nAFRICA/Rwanda\n")
+    with pytest.raises(ParseError, match="no project title"):
+        parse_bytes(data, "footer.txt")
+
+
 @given(st.sampled_from(SUMMARIES), st.data())
 def test_truncated_summary_keeps_its_title_and_warns(data, draw):
     """Cut anywhere between the middle and the contact's telephone number."""

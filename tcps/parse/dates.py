@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from dateutil import parser as dateparser
 
+from tcps.parse.text import replaced
+
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
           r"Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?")
 _DATE_RE = re.compile(
@@ -47,7 +49,7 @@ def parse_duration(text: str) -> Duration:
     found = list(_DATE_RE.finditer(text))
     dates = [iso_date(m.group()) for m in found[:2]]
     d.start, d.end = (dates + [None, None])[:2]
-    rest = _DATE_RE.sub(" ", text)
+    rest = replaced(text, found, " ")
     d.leftover = _CONNECTIVES_RE.sub("", rest)
     return d
 

@@ -168,6 +168,8 @@ def strip_inline_footers(text: str, title: str | None, short_titles: list[str],
     return the text and the page counts they print. A footer ends its line or runs on into the
     text (the heading may follow it); the words it split are joined back. Text before its short
     title on the same line stays, and a line left empty goes with its line break."""
+    if "Page" not in text:      # every footer has its 'Page N of M'
+        return text, []
     pieces: list[str] = []
     pages = []
     pos = 0             # text[:pos] is settled in pieces

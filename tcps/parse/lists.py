@@ -21,7 +21,6 @@ _NUMBERING = r"\(?(?:\d{1,2}|[a-z]|[ivx]{1,4})[.)](?=\s)"       # 1.  2)  (a)  i
 _MARKER_RE = re.compile(rf"^\s*(?:[{BULLET_CHARS}*·]|[-–—oØ§](?=\s)|{_NUMBERING})\s*")
 # A bullet the extraction lost leaves a TAB and a space before a capital ('\t Collected data').
 _LOST_BULLET_RE = re.compile(r"^\t+ +[A-Z]")
-_INLINE_BULLET_RE = re.compile(rf"\s*[{BULLET_CHARS}]\s*")
 _BULLET_CHAR_RE = re.compile(f"[{BULLET_CHARS}]")
 _LEVELS = r"intermediate|immediate|specific|outcomes?"
 # A clause ending in ':' that names a level word: a list heading ('Intermediate objectives include:').
@@ -31,8 +30,9 @@ _LEVEL_WORD_RE = re.compile(rf"\b({_LEVELS})\b", re.I)
 _SENTENCE_START_RE = re.compile(r"(?:^|(?<=[.!?])\s+)(?=\S)")
 _HTML_BREAK_RE = re.compile(r"</?(?:p|ul|ol|br)\b[^>]*>|<li\b[^>]*>", re.I)
 _PARAGRAPH_END_RE = re.compile(r"[.;:!?]\s*(?:and|or)?\s*$")
-_TRAILING_SEPARATOR_RE = re.compile(r"\s*;\s*(?:and|or)?\s*$")
-_SEPARATOR_RE = re.compile(r"\s*;\s*")
+# How a text that the pattern above matches ends, white space aside: a test by str.endswith
+# spares the search, which tries every position of the text.
+_SENTENCE_ENDS = (".", ";", ":", "!", "?", "and", "or")
 _LEADING_AND_RE = re.compile(r"^(?:and|or)\s+")
 _LEADING_NUMBER_RE = re.compile(rf"^\s*{_NUMBERING}\s*")
 _QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s|\s\(")
@@ -78,7 +78,8 @@ def blocks(text: str, whole_bullets: bool = False) -> list[Block]:
         blank = False
     out: list[Block] = []
     for para, bullet in paragraphs:
-        pieces = _INLINE_BULLET_RE.split(para) if _BULLET_CHAR_RE.search(para) else [para]
+        bulleted = not para.isascii() and _BULLET_CHAR_RE.search(para)     # every bullet is outside ASCII
+        pieces = _split_at_bullets(para) if bulleted else [para]
         for k, piece in enumerate(pieces):
             out.extend(_split_items(piece, bullet or k > 0, whole_bullets and (bullet or k > 0)))
     return out
@@ -90,7 +91,12 @@ def _continues(prev: str, line: str) -> bool:
     Subheadings need no rule here: a bullet always follows them."""
     if line.strip()[:1].islower():
         return True
-    return not (_PARAGRAPH_END_RE.search(prev) or line.rstrip().endswith(":"))
+    return not (_ends_sentence(prev) or line.rstrip().endswith(":"))
+
+
+def _ends_sentence(text: str) -> bool:
+    """Does the paragraph end a sentence or a list item ('…;', '…; and')?"""
+    return text.rstrip().endswith(_SENTENCE_ENDS) and bool(_PARAGRAPH_END_RE.search(text))
 
 
 def _looks_like_subheading(text: str) -> bool:
@@ -107,8 +113,8 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     text = text.strip()
     if ";" not in text:
         return [Block(text, bullet)] if text else []
-    text = _TRAILING_SEPARATOR_RE.sub("", text)
-    parts = [text] if whole else _SEPARATOR_RE.split(text)
+    text = _without_final_separator(text)
+    parts = [text] if whole else [part.strip() for part in text.split(";")]
     if len(parts) == 1:
         return [Block(text, bullet)] if text else []
     out = []
@@ -121,9 +127,27 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     return out
 
 
+def _without_final_separator(text: str) -> str:
+    """The stripped text without the ';' or '; and' ('; or') that ends it."""
+    body = text
+    if body.endswith(("and", "or")):
+        body = body[:-3 if body.endswith("and") else -2].rstrip()
+    return body[:-1].rstrip() if body.endswith(";") else text
+
+
+def _split_at_bullets(text: str) -> list[str]:
+    """The text split at inline bullets, the white space around each bullet dropped."""
+    pieces = _BULLET_CHAR_RE.split(text)
+    if len(pieces) == 1:
+        return pieces
+    return [pieces[0].rstrip(), *(piece.strip() for piece in pieces[1:-1]), pieces[-1].lstrip()]
+
+
 def clean_item(text: str) -> str:
     """Whitespace collapsed and a list number left inside the text ('(a) …') gone."""
-    return _LEADING_NUMBER_RE.sub("", collapse(text) or "").strip()
+    text = collapse(text) or ""
+    m = _LEADING_NUMBER_RE.match(text)
+    return (text[m.end():] if m else text).strip()
 
 
 # ---- objectives ------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -36,7 +37,8 @@ _CONTAINERS = {"body", "main", "article"}
 _BOLD = {"strong", "b"}
 _HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
 _WORD_SPLIT = re.compile(r"[-_\s]+|(?<=[a-z])(?=[A-Z])")
-_SPACE = re.compile(r"[ \t\r\n\f\u00a0\u200b]+")
+_SPACE_CHARS = " \t\r\n\f\u00a0\u200b"
+_SPACE = re.compile(f"[{_SPACE_CHARS}]+")
 
 
 @dataclass
@@ -75,22 +77,31 @@ def common_element(blocks: list[Block]) -> int | None:
     return prefix[-1] if prefix else None
 
 
-def is_chrome(node: LexborNode) -> bool:
-    if node.tag in _SKIP_TAGS:
+def is_chrome(node: LexborNode, tag: str | None = None) -> bool:
+    tag = node.tag if tag is None else tag
+    if tag in _SKIP_TAGS:
         return True
     attrs = node.attributes
+    if not attrs:
+        return False
     if (attrs.get("role") or "").lower() in _CHROME_ROLES or attrs.get("aria-hidden") == "true":
         return True
     if "hidden" in attrs or "display:none" in (attrs.get("style") or "").replace(" ", "").lower():
         return True
-    if node.tag in _CONTAINERS:
+    if tag in _CONTAINERS:
         return False    # a page's classes say what its body holds ('one-sidebar'), not what it is
-    names = f"{attrs.get('class') or ''} {attrs.get('id') or ''}"
+    return _chrome_names(f"{attrs.get('class') or ''} {attrs.get('id') or ''}")
+
+
+@lru_cache(maxsize=4096)
+def _chrome_names(names: str) -> bool:
+    """Whether a class and id name chrome: pages of one site repeat the same few, hence the cache."""
     return bool(names.strip()) and any(w.lower() in _CHROME_WORDS for w in _WORD_SPLIT.split(names) if w)
 
 
 class _Walker:
-    """Depth-first over the tree without recursion (a page may nest thousands of elements)."""
+    """Depth-first over the tree without recursion (a page may nest thousands of elements),
+    from each node to its first child or its next sibling: no list of children is built."""
 
     def __init__(self) -> None:
         self.blocks: list[Block] = []
@@ -103,57 +114,73 @@ class _Walker:
         self.lead = ""
 
     def walk(self, root: LexborNode) -> list[Block]:
-        stack: list[tuple[LexborNode, bool]] = [(root, True)]
-        while stack:
-            node, entering = stack.pop()
-            if entering:
-                self._enter(node, stack)
-            else:
-                self._leave(node)
+        open_elements: list[tuple[LexborNode, str]] = []     # entered, not yet left
+        node: LexborNode | None = root
+        while node is not None:
+            tag = self._enter(node)
+            if tag is not None:
+                child = node.first_child
+                if child is not None:
+                    open_elements.append((node, tag))
+                    node = child
+                    continue
+                self._leave(tag)
+            node = node.next if open_elements else None
+            while node is None and open_elements:
+                parent, tag = open_elements.pop()
+                self._leave(tag)
+                node = parent.next if open_elements else None
         self._flush()
         return self.blocks
 
-    def _enter(self, node: LexborNode, stack: list[tuple[LexborNode, bool]]) -> None:
+    def _enter(self, node: LexborNode) -> str | None:
+        """Take in a node; its tag where its content is to be walked."""
         tag = node.tag
         if tag == "-text":
-            text = _SPACE.sub(" ", node.text_content or "")
+            text = node.text_content or ""
+            if text and not text.strip(_SPACE_CHARS):      # white space between elements: one run
+                text = " "
+            elif not text.isprintable() or "  " in text:  # holds a run to collapse (or a TAB, LF, NBSP ...)
+                text = _SPACE.sub(" ", text)
             self.text.append(text)
             self.blank = self.blank and text == " "
-            return
+            return None
         if tag == "br":
             self.text.append("\n")
-            return
-        if tag is None or tag.startswith("-") or is_chrome(node):
-            return
+            return None
+        if tag is None or tag.startswith("-") or is_chrome(node, tag):
+            return None
         if tag in _BLOCK_TAGS:
             self._flush()
             if tag in _LISTS:
                 self.depth += 1
             kind = tag if tag in _HEADINGS else "item" if tag == "li" else None
             self.kinds.append((kind or (self.kinds[-1][0] if self.kinds else "para"), max(self.depth, 0)))
+        mem_id = node.mem_id
         if tag in _BOLD and self.bold is None and self.blank:
-            self.bold = node.mem_id
-        self.path.append(node.mem_id)
-        stack.append((node, False))
-        stack.extend((c, True) for c in reversed(list(node.iter(include_text=True))))
+            self.bold = mem_id
+        self.path.append(mem_id)
+        return tag
 
-    def _leave(self, node: LexborNode) -> None:
-        if node.tag in _BLOCK_TAGS:
+    def _leave(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS:
             self._flush()
             self.kinds.pop()
-            if node.tag in _LISTS:
+            if tag in _LISTS:
                 self.depth -= 1
-        if node.mem_id == self.bold:
+        if self.path.pop() == self.bold:
             self.lead, self.bold = _SPACE.sub(" ", "".join(self.text)).strip(), None
-        self.path.pop()
 
     def _flush(self) -> None:
         """The text gathered since the last block boundary becomes a block (of the innermost
         open block element's kind: a paragraph inside a list item is still that item)."""
         if not self.text:
             return
-        lines = (line.strip() for line in "".join(self.text).split("\n"))
-        text = "\n".join(line for line in lines if line)
+        joined = "".join(self.text)
+        if "\n" in joined:
+            text = "\n".join(line for line in map(str.strip, joined.split("\n")) if line)
+        else:
+            text = joined.strip()
         lead, self.lead, self.bold, self.text, self.blank = self.lead, "", None, [], True
         if text:
             kind, depth = self.kinds[-1] if self.kinds else ("para", 0)

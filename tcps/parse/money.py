@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from tcps.parse.text import replaced
 from tcps.record import Funding
 
 _YEARS = r"FY\s*'?\d{2,4}(?:\s*(?:&|and|,|/|-|–|to)\s*(?:FY\s*)?'?\d{2,4})*"
@@ -25,12 +26,13 @@ _CURRENCY = {"usd": "USD", "us$": "USD", "us $": "USD", "$": "USD", "eur": "EUR"
 def parse_funding(text: str) -> tuple[list[Funding], str]:
     """Every stated amount in order; returns the entries and any text left unread."""
     entries = []
-    for m in _ENTRY_RE.finditer(text):
+    found = list(_ENTRY_RE.finditer(text))
+    for m in found:
         head = m.group("head") or m.group("fy") or ""
         kind = "total" if _TOTAL_RE.search(head) else "matching" if _MATCHING_RE.search(head) else "award"
         years = fiscal_years(head) if kind == "award" and head[:2].upper() == "FY" else []
         entries.append(Funding(years, amount(m), _CURRENCY[m.group("cur").lower()], kind))
-    leftover = _EMPTY_KIND_RE.sub(" ", _ENTRY_RE.sub(" ", text))
+    leftover = _EMPTY_KIND_RE.sub(" ", replaced(text, found, " "))
     return entries, _LEFTOVER_RE.sub(" ", leftover).strip()
 
 

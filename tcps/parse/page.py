@@ -75,16 +75,21 @@ def _cut_off(text: str) -> bool:
     """A page that ends without </body> or </html> is cut off only where it ends inside a tag or
     leaves open an element whose end tag HTML requires (a <div>, a <table>): a page saved with
     its optional end tags left out (a minifying saver) is whole."""
-    tail = text[-4096:].lower()
-    if "</html" in tail or "</body" in tail:
+    if _CLOSING_TAG_RE.search(text, max(0, len(text) - 4096)):
         return False
     return _OpenElements().left_open(text)
 
 
+# </html or </body in any case: searched for, where lower() would copy the page's last 4 KiB.
+_CLOSING_TAG_RE = re.compile(r"</(?:html|body)", re.I)
+
+
 def _nested_deeper_than(text: str, limit: int) -> bool:
-    """Whether elements that need an end tag nest past `limit`. The `<` and `</` counts over
-    the page's stretches bound the depth from above at no cost; only a page they leave in doubt
-    has its tag names read."""
+    """Whether elements that need an end tag nest past `limit`. A page with no more `<` than
+    that cannot; else the `<` and `</` counts over the page's stretches bound the depth from
+    above at little cost; only a page they leave in doubt has its tag names read."""
+    if text.count("<") <= limit:
+        return False
     bound = 0
     for k in range(0, len(text), 8192):
         stretch = text[k:k + 8192]
@@ -150,9 +155,13 @@ def _decode(data: bytes) -> tuple[str, list[str]]:
 
 def _declared_charset(data: bytes) -> str | None:
     """The first <meta charset> or http-equiv Content-Type charset of the page's start, read
-    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII)."""
+    by the HTML parser from the bytes taken as Latin-1 (every charset declaration is ASCII).
+    The <meta> elements by name, not by a CSS selector: a tree's first selector query sets up
+    a CSS parser, the dearest part of this look."""
     head = LexborHTMLParser(data[:4096].decode("latin-1"))
-    for meta in head.css("meta[charset], meta[http-equiv]"):
+    for meta in head.tags("meta"):
+        if "charset" not in meta.attributes and "http-equiv" not in meta.attributes:
+            continue
         if meta.attributes.get("charset"):
             return (meta.attributes["charset"] or "").strip()
         if (meta.attributes.get("http-equiv") or "").lower() == "content-type":

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from tcps.parse.countries import country_code, find_country
 from tcps.parse.dates import parse_duration
@@ -25,18 +26,24 @@ _PAGE_LABELS = [("region", r"region"), ("country", r"countr(?:y|ies)"),
                 ("strategy", r"our\s+strategy"), ("overview", r"(?:project\s+)?overview")]
 _PAGE_LABEL_RE = re.compile(
     "(?:" + "|".join(f"(?P<{f}{i}>{w})" for i, (f, w) in enumerate(_PAGE_LABELS)) + r")\s*:?", re.I)
+# The first two letters of every label, in any case: of the text family (tcps.parse.sections'
+# _LABEL_RE), of the page labels above and of the chrome headings below.
+_LABEL_OPENINGS = frozenset("co du fi fu gr il im ob pr re su ta th ou ov st bo sh".split())
 # Headings of chrome inside the content: document lists, related links, shared stories.
 _CHROME_HEADING_RE = re.compile(r"(?:related\b.*|resources|stories\s+from\s+the\s+field|"
                                 r"(?:bookmark\s+and\s+)?share|print)\s*:?", re.I)
 # Chrome known by its text alone: page tools ('Print Share', 'Bookmark and Share'), a
 # breadcrumb trail ('ILAB > Projects > Europe'), a page's date stamp, 'Back to top' and a copyright
 # line (the site footer typed into the content: '© U.S. Department of Labor · Privacy').
+# The trail is a pattern of its own, tried only on a text holding its marks: its search
+# backtracks over the first 60 characters of every block.
 _CHROME_TEXT_RE = re.compile(
     r"(?:(?:print|share|bookmark|and|e-?mail|this|page|facebook|twitter|linkedin)\s*)+"
-    r"|[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+"
     r"|(?:this\s+)?(?:page\s+)?(?:was\s+)?last\s+(?:updated|modified|reviewed)\b[^\n]{0,40}"
     r"|back\s+to\s+top"
     r"|(?:©|\(c\)|copyright\b)[^\n]{0,200}", re.I)
+_CHROME_TEXT_OPENINGS = frozenset("psbaetflwc(")     # the first letters of the pattern's words
+_TRAIL_RE = re.compile(r"[^<>»›\n]{1,60}(?:\s[>»›]\s[^<>»›\n]{1,80})+", re.I)
 _SECTION_KINDS = {"h2", "h3"}       # the headings that open sections (h1 is the title)
 _HEAD_FIELDS = ("program", "region", "country", "duration", "funding")
 _LEVEL_HEADING_RE = re.compile(r"\b(?:objectives?|outcomes?|intermediate|immediate|specific)\b[^:]*:$", re.I)
@@ -79,21 +86,34 @@ def read_fields(blocks: list[Block], main: int | None) -> PageFields:
 def _label(block: Block) -> tuple[str, str, str] | None:
     """(field, words, value) where a block opens with a label: its whole text, or the bold text
     it opens with ('<strong>Region</strong> Asia'), or label words before a colon or a line break."""
-    if block.lead and block.lead != block.text and block.text.startswith(block.lead):
-        found = _whole_label(block.lead, block.kind)
+    opening = block.text[:2]
+    if not block.lead and opening.isascii() and opening.lower() not in _LABEL_OPENINGS:
+        return None     # most blocks: no label opens so
+    return _label_of(block.text, block.lead, block.kind)
+
+
+@lru_cache(maxsize=1024)
+def _label_of(text: str, lead: str, kind: str) -> tuple[str, str, str] | None:
+    """`_label` of a block's text, bold lead and kind: asked twice of each block of a page (for
+    the main content, then for its fields), and of the same chrome on every page of a site."""
+    if lead and lead != text and text.startswith(lead):
+        found = _page_label(lead, kind)
+        if found is None:
+            found = leading_label(lead)
+            found = found if found and not found[2] else None
         if found:
-            return found[0], found[1], block.text[len(block.lead):].strip()
-    return _whole_label(block.text, block.kind) or leading_label(block.text)
+            return found[0], found[1], text[len(lead):].strip()
+    return _page_label(text, kind) or leading_label(text)
 
 
-def _whole_label(text: str, kind: str) -> tuple[str, str, str] | None:
+def _page_label(text: str, kind: str) -> tuple[str, str, str] | None:
+    """A label only web pages print, or a chrome heading, as the block's whole text."""
     m = _PAGE_LABEL_RE.fullmatch(text)
     if m:
         return (m.lastgroup or "").rstrip("0123456789"), m.group().rstrip(": "), ""
     if _CHROME_HEADING_RE.fullmatch(text) and kind != "item":
         return "chrome", text, ""
-    found = leading_label(text)
-    return found if found and not found[2] else None
+    return None
 
 
 def _content(blocks: list[Block], main: int | None) -> list[Block]:
@@ -122,6 +142,7 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
     first = next((k for k, found in enumerate(labels) if found), len(blocks))
     at = _main_heading(blocks[:first], any(found and found[0] == "title" for found in labels))
     title = blocks[at].text if at is not None else None
+    title_keys = word_keys(title) if title else []
     fields: list[Field] = []
     unplaced: list[str] = []
     section_kinds = {b.kind for b, found in zip(blocks, labels, strict=True)
@@ -129,10 +150,10 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
     for k in range(at or 0, len(blocks)):
         b, found = blocks[k], labels[k]
         if k == at or (len(b.text) < 60 and HEADER_RE.search(b.text)) \
-                or (not found and _CHROME_TEXT_RE.fullmatch(b.text)):
+                or (not found and _is_chrome_text(b.text)):
             continue
         if title and 0.8 * len(title) <= len(b.text) <= 1.2 * len(title) + 9 \
-                and word_keys(b.text) == word_keys(title):
+                and word_keys(b.text) == title_keys:
             continue        # the title printed again
         if found:
             name, word, value = found
@@ -149,6 +170,13 @@ def _fields(blocks: list[Block]) -> tuple[list[Field], str | None, list[str], in
     fields = _merge_repeats(fields)
     _region_line(fields, unplaced)
     return fields, title or _take_title(fields), unplaced, most
+
+
+def _is_chrome_text(text: str) -> bool:
+    first = text[:1].lower()
+    if (first in _CHROME_TEXT_OPENINGS or not first.isascii()) and _CHROME_TEXT_RE.fullmatch(text):
+        return True
+    return any(mark in text for mark in ">»›") and _TRAIL_RE.fullmatch(text) is not None
 
 
 def _main_heading(blocks: list[Block], title_label: bool) -> int | None:

@@ -128,7 +128,7 @@ def _phrase_noun(text: str, counts: list[_Count], k: int) -> str | None:
     if not c.bare:
         return None
     before = text[:c.start]
-    paren = _PAREN_TIE_RE.search(before)
+    paren = _paren_tie(before)
     direct = _DIRECT_RE.search(before)
     split = _TIE_RE.match(text[c.end:])     # '(1,200 withdrawn and 800 prevented)'
     coordinated = k and _COORDINATED_RE.search(before) and ";" not in text[counts[k - 1].end:c.start]
@@ -157,10 +157,15 @@ def _tie(text: str, c: _Count) -> str | None:
     if m:
         words = [m.group("a"), m.group("b")]
     else:
-        p = _PAREN_TIE_RE.search(text[:c.start])
+        p = _paren_tie(text[:c.start])
         if p:
             words = [p.group("w")]
     return _measure_of(w for w in words if w)
+
+
+def _paren_tie(before: str) -> re.Match | None:
+    """'withdrawal (' ending the text before a count; the pattern is tried only where it ends in '('."""
+    return _PAREN_TIE_RE.search(before) if before.rstrip().endswith("(") else None
 
 
 def _measure_of(words) -> str | None:

@@ -44,6 +44,9 @@ _LABELS: list[tuple[str, str, bool]] = [
 _LABEL_RE = re.compile(
     "(?<!\\S)(?=co|du|fi|fu|gr|il|im|ob|pr|re|su|ta)(?:"
     + "|".join(f"(?P<L{i}>{words})" for i, (_, words, _) in enumerate(_LABELS)) + ")", re.I)
+# Each label's entry in _LABELS by the name of its group in _LABEL_RE.
+_BY_GROUP = {f"L{i}": label for i, label in enumerate(_LABELS)}
+_FIELD_ORDER = {f: k for k, f in enumerate(FIELDS)}
 _SMALL = {"to", "be", "of", "and", "&", "/"}
 _LABEL_WORD_SEP_RE = re.compile(r"[\s/]+")
 
@@ -96,7 +99,7 @@ def leading_label(text: str) -> tuple[str, str, str] | None:
     rest = _LEADING_LABEL_END_RE.match(text, m.end())
     if not rest:
         return None
-    return _LABELS[int((m.lastgroup or "L0")[1:])][0], m.group(), text[rest.end():].strip()
+    return _BY_GROUP[m.lastgroup or "L0"][0], m.group(), text[rest.end():].strip()
 
 
 _AFTER_RE = re.compile(r"[ ]*(:)?[ ]*(\t|\n|$)?")
@@ -118,12 +121,9 @@ def _candidates(text: str) -> list[Label]:
             continue
         line_start = text.rfind("\n", scanned, start) + 1 or line_start
         scanned = start
-        i = int((m.lastgroup or "L0")[1:])
-        field, _, colon_only = _LABELS[i]
-        at_line_start = _SPACES_RE.fullmatch(text, line_start, start) is not None
-        rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
-        assert rest and gap     # every part of both is optional
-        colon, hard_end = rest.group(1), rest.group(2) is not None
+        field, _, colon_only = _BY_GROUP[m.lastgroup or "L0"]
+        at_line_start = start == line_start or _SPACES_RE.fullmatch(text, line_start, start) is not None
+        colon, hard_end, value_start = _after(text, end)
         if colon_only and not (at_line_start and colon):
             continue
         if at_line_start and (colon or hard_end or text[end:end + 2] == "  "):
@@ -132,11 +132,22 @@ def _candidates(text: str) -> list[Label]:
             continue
         else:
             strength = FLAT_START if at_line_start else INLINE
-        value_start = gap.end()
         if strength != STRONG and text[value_start:value_start + 1].islower():
             strength = BEFORE_LOWER  # 'Results of the survey show …' in a flattened value
         out.append(Label(field, start, value_start, strength, m.group()))
     return out
+
+
+def _after(text: str, end: int) -> tuple[bool, bool, int]:
+    """What follows label words ending at `end`: a colon?, then a line end, a TAB or the text's
+    end?, and where the value starts. A label on a line of its own is told without a pattern."""
+    if text.startswith(":\n", end):
+        return True, True, end + 1
+    if text.startswith("\n", end):
+        return False, True, end
+    rest, gap = _AFTER_RE.match(text, end), _GAP_RE.match(text, end)
+    assert rest and gap     # every part of both is optional
+    return rest.group(1) is not None, rest.group(2) is not None, gap.end()
 
 
 # The words every label opens with, lower case: a substring search for them finds the few
@@ -160,7 +171,9 @@ def _label_matches(text: str):
             i = low.find(word, i + 1)
     end = 0
     for start in sorted(starts):
-        m = _LABEL_RE.match(text, start) if start >= end else None
+        if start < end or (start and not text[start - 1].isspace()):   # the pattern's look-behind
+            continue
+        m = _LABEL_RE.match(text, start)
         if m:
             end = m.end()
             yield m
@@ -181,7 +194,7 @@ def _best_chain(candidates: list[Label]) -> list[Label]:
     chain ending in an earlier field among the candidates already ended: with a best chain kept
     per field, that is linear in the number of candidates (a hostile file of repeated labels
     has hundreds of thousands)."""
-    order = {f: k for k, f in enumerate(FIELDS)}
+    order = _FIELD_ORDER
     best: list[tuple[int, int]] = []      # per candidate: (labels, strength) of its best chain
     back: list[int] = []
     per_field: list[tuple[tuple[int, int], int] | None] = [None] * len(FIELDS)   # (score, -index)
@@ -192,7 +205,7 @@ def _best_chain(candidates: list[Label]) -> list[Label]:
             entry, held = (best[j], -j), per_field[order[candidates[j].field]]
             if held is None or entry > held:
                 per_field[order[candidates[j].field]] = entry
-        prior = max((e for e in per_field[:order[c.field]] if e is not None), default=None)
+        prior = max(filter(None, per_field[:order[c.field]]), default=None)    # entries are never empty
         if prior is None:
             best.append((1, c.strength))
             back.append(-1)

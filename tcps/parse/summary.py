@@ -32,6 +32,7 @@ _AND_RE = re.compile(r"\s(?:and|&)\s")
 _NAME_WORDS_RE = re.compile(r"(?:(?:the|of|democratic|republic|people's|islamic|united|federal)\s*)+", re.I)
 _PHONE_LABEL_RE = re.compile(r"\b(?:Tel(?:ephone)?|Phone|Ph)\.?\s*:?\s*$", re.I)
 _EDGE_PUNCTUATION_RE = re.compile(r"^\s*[/|,;-]\s*|\s*[/|,;-]\s*$")
+_EDGES = "/|,;-"
 _CLOSED_NAME_RE = re.compile(r"\(\s*closed\s*\)", re.I)
 _BULLETS = re.compile(r"^\s*(?:[•\uf0b7▪●]|-(?=\s)|\d{1,2}[.)](?=\s))\s*|[•\uf0b7]", re.M)
 
@@ -77,17 +78,21 @@ def read_summary(text: str, name: str | Path = "<text>", *, web_page: bool = Fal
     fields = Fields(values, sections.words.get("results", ""), os.path.basename(name), web_page)
     for read in _READERS:
         read(r, fields)
+    if not r.title:  # what stood there was a page footer or a (CLOSED) mark alone
+        raise ParseError(name, "no project title")
     return r
 
 
 def _read_title(r: Record, f: Fields) -> None:
-    r.title = _CLOSED_RE.sub("", collapse(f.values["title"]) or "")
+    title = collapse(f.values["title"]) or ""
+    r.title = _CLOSED_RE.sub("", title) if "(" in title else title
 
 
 def _read_status(r: Record, f: Fields) -> None:
     """`closed` where the title or the file's name says (CLOSED), else `completed` where the
     duration says Completed."""
-    if _CLOSED_RE.search(collapse(f.values["title"]) or "") or _CLOSED_NAME_RE.search(f.name):
+    title = collapse(f.values["title"]) or ""
+    if ("(" in title and _CLOSED_RE.search(title)) or ("(" in f.name and _CLOSED_NAME_RE.search(f.name)):
         r.status = "closed"
     elif f.duration and f.duration.completed:
         r.status = "completed"
@@ -161,7 +166,7 @@ _READERS = (_read_title, _read_status, _read_program, _read_region, _read_durati
 
 def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str]) -> str:
     """An unknown label at a line start ends the field before it; its text is not placed."""
-    if flattened:
+    if flattened or "\t" not in raw:     # the label ends in a TAB: no TAB, no pass over the lines
         return raw
     m = _UNKNOWN_LABEL_RE.search(raw, 1)   # from 1: '^' then only matches after a line break
     if not m:
@@ -237,4 +242,7 @@ def _contact(raw: str | None) -> Contact:
     phone = m.group() if m else None
     office = (text[:m.start()] + " " + text[m.end():]) if m else text
     office = _PHONE_LABEL_RE.sub("", office.strip())
-    return Contact(collapse(_EDGE_PUNCTUATION_RE.sub("", office.strip())), phone)
+    office = office.strip()
+    if office[:1] in _EDGES or office[-1:] in _EDGES:      # '' too: the pattern decides
+        office = _EDGE_PUNCTUATION_RE.sub("", office)
+    return Contact(collapse(office), phone)

@@ -17,6 +17,19 @@ def collapse(text: str | None) -> str | None:
     return " ".join(text.split()) or None
 
 
+def replaced(text: str, matches: list[re.Match], by: str) -> str:
+    """The text with each of the matches (in order, apart) replaced: ``pattern.sub(by, text)``
+    where the matches are ``pattern.finditer(text)``, which the caller has already."""
+    if not matches:
+        return text
+    pieces, pos = [], 0
+    for m in matches:
+        pieces += [text[pos:m.start()], by]
+        pos = m.end()
+    pieces.append(text[pos:])
+    return "".join(pieces)
+
+
 def strip_html(text: str) -> str:
     """Tags left in the text by the PDF-to-HTML step of older summaries go; entities decode."""
     if "<" not in text and "&" not in text:
