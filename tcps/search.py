@@ -60,8 +60,8 @@ def _rebuild(dialect_name: str, ids_sql: str | None = None) -> tuple[sa.TextClau
 @lru_cache(maxsize=4)
 def reindex_by_keys(dialect_name: str) -> tuple[sa.TextClause, sa.TextClause]:
     """The statements that rebuild the rows of the projects whose title keys are the JSON array
-    ``:keys``: the loader's, one pair for a whole batch (FTS5 costs three times as much with one
-    statement per project); built once per dialect, for its compiled-statement cache."""
+    ``:keys``: the loader's, one pair for a whole batch (FTS5 costs far more with a statement
+    per project); built once per dialect, for its compiled-statement cache."""
     keys = json_values(dialect_name)
     return _rebuild(dialect_name, f"(SELECT id FROM projects WHERE title_key IN ({keys}))")
 

@@ -9,12 +9,12 @@ project keeps a link to every source it was loaded from (project_sources).
 
 Set-based because the writer is the one process that cannot run in parallel with the others:
 per summary, a dozen statement calls of one row each cost several times the rows' own
-insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Sources,
-organisations and projects name what they refer to by key (sha256, title key) and the
-statements look the ids up, so they go in one pipeline on PostgreSQL; the child rows, many
-per summary, get their project and organisation ids from two queries a batch and go in as
-plain rows (COPY on PostgreSQL). Rows go in the order the summaries were queued, so ids are
-those a load one summary at a time gives.
+insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Rows name
+their project, source and organisation by key (title key, sha256, match key) and the
+statements look the ids up, so no write waits for an id: on PostgreSQL a batch goes in one
+pipeline. A large batch's child rows are the exception there: COPY, with the ids looked up
+first (``_copy_children``). Rows go in the order the summaries were queued, so ids are those a
+load one summary at a time gives.
 """
 from __future__ import annotations
 
@@ -68,8 +68,8 @@ def prepare(record: Record, source: SourceFile, digest: str,
 
 def tune_session(conn: Connection) -> None:
     """On PostgreSQL 14+, compress the large values this session writes (source texts, search
-    documents) with lz4: pglz cost the server about 0.2 ms a summary, lz4 a third of that, and
-    the values read back the same. A server without lz4 keeps pglz."""
+    documents) with lz4: pglz was the server's second largest cost per summary, after the
+    search rows, and the values read back the same. A server without lz4 keeps pglz."""
     if conn.dialect.name != "postgresql":
         return
     with suppress(sa.exc.DBAPIError), conn.begin():
@@ -175,8 +175,8 @@ def _write_projects(conn: Connection, batch: list[Summary], found: dict[str, _St
 
 def _copy_children(conn: Connection, batch: list[Summary], rows_by_table: dict[sa.Table, list[dict]]) -> None:
     """The child rows by COPY, their project and organisation named by id (two queries for the
-    batch) rather than by key: for a batch of 100 summaries, the writer's CPU and the server's
-    went down by a fifth and a quarter; for one summary, the round trips cost more than that."""
+    batch): for a large batch, less work for both the writer and the server than INSERTs that
+    look the ids up; for a few summaries, COPY's round trips cost more than they save."""
     project_ids = _ids(conn, projects.c.title_key, [s.key for s in batch])
     organization_ids = _ids(conn, organizations.c.match_key,
                             list({row["organization_key"] for row in rows_by_table[partners]}))
