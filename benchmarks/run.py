@@ -75,6 +75,10 @@ def run_child(cmd: list[str], cwd: Path) -> Child:
     """Run ``cmd`` and read its own peak RSS from ``wait4`` (ru_maxrss of that child alone:
     RUSAGE_CHILDREN would give the maximum over every child so far)."""
     out, err = cwd / ".stdout", cwd / ".stderr"
+    # What earlier phases wrote (the collection, the databases) goes to disk first: the kernel's
+    # write-back of it would otherwise land in this phase's time (a cold load's commits waited
+    # on it for seconds).
+    os.sync()
     with out.open("w") as o, err.open("w") as e:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=o, stderr=e, stdin=subprocess.DEVNULL)
