@@ -4,7 +4,6 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
-from functools import cache
 
 _TAG = re.compile(r"<[^<>]*>")
 _KEY = re.compile(r"[0-9a-z]+")
@@ -41,13 +40,18 @@ def word_keys(text: str) -> list[str]:
     """The words of a text compared without case, accents or punctuation ('Côte d’Ivoire' ->
     cote, d, ivoire): how a short title or a country's name is matched."""
     if not text.isascii():
-        text = unicodedata.normalize("NFKD", text)
-        text = text.translate(_combining()) if max(text) <= "\uffff" else \
-            "".join(c for c in text if not unicodedata.combining(c))
+        text = unicodedata.normalize("NFKD", text).translate(_COMBINING_MARKS)
     return _KEY.findall(text.casefold())
 
 
-@cache
-def _combining() -> dict[int, None]:
-    """The combining marks of the Basic Multilingual Plane, to delete with str.translate."""
-    return {cp: None for cp in range(0x10000) if unicodedata.combining(chr(cp))}
+class _CombiningMarks(dict):
+    """A str.translate table that deletes combining marks, each code point judged the first time
+    a text holds it: the whole table, built at once, cost 24 ms a process (65,536 look-ups)."""
+
+    def __missing__(self, code_point: int) -> int | None:
+        kept = None if unicodedata.combining(chr(code_point)) else code_point
+        self[code_point] = kept
+        return kept
+
+
+_COMBINING_MARKS = _CombiningMarks()
