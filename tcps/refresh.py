@@ -40,8 +40,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from tcps import PARSER_VERSION
 from tcps.db import has_table
-from tcps.dbapi import fetch_all
+from tcps.dbapi import execute_many, fetch_all
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, shown_path, stops_the_run
+from tcps.keys import title_key
 from tcps.lock import writer_lock
 from tcps.models import (CHILD_TABLES, countries, load_errors, load_runs, metadata, organizations,
                          project_sources, projects, sources, watched_files)
@@ -256,13 +257,13 @@ class _Run:
         if not title:   # no project to point the row at (the loader refuses such a record too)
             raise FileError(stat.path, "no title: cannot tell which project it is")
 
-        from tcps.load import project_id_of
+        row = {"path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
+               "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
+               "title_key": title_key(title)}
 
         def watch(conn: Connection) -> None:
-            conn.execute(watched_files.delete().where(watched_files.c.path == stat.path))
-            conn.execute(watched_files.insert().values(project_id=project_id_of(title)), {
-                "path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
-                "sha256": record.source.sha256, "parser_version": PARSER_VERSION})
+            execute_many(conn, _UNWATCH, [{"path": stat.path}])
+            execute_many(conn, _WATCH, [row])
         return watch
 
     def _fail(self, path: str, message: str) -> None:
@@ -319,6 +320,11 @@ class _Run:
             self._close_run(status="failed")
 
 
+# A file's watched row, written again with each summary loaded from it (statements built once:
+# tcps.dbapi compiles each once).
+_UNWATCH = watched_files.delete().where(watched_files.c.path == sa.bindparam("path"))
+_WATCH = watched_files.insert().values(project_id=sa.select(projects.c.id).where(
+    projects.c.title_key == sa.bindparam("title_key")).scalar_subquery())
 _KNOWN = sa.select(watched_files.c.path, watched_files.c.size_bytes, watched_files.c.mtime_ns,
                    watched_files.c.sha256, watched_files.c.parser_version, watched_files.c.project_id)
 
