@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -106,7 +107,7 @@ def _configure_sqlite(engine: Engine, read_only: bool) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         if not read_only:  # WAL is a setting of the file: switching to it writes the file
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -114,6 +115,22 @@ def _configure_sqlite(engine: Engine, read_only: bool) -> None:
     @event.listens_for(engine, "begin")
     def on_begin(conn: Connection) -> None:
         conn.exec_driver_sql("BEGIN")
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, patience: float = 5.0) -> None:
+    """Put the file in WAL mode. Two writers opening a new file at once both ask for the
+    switch, which needs the file to itself: SQLite refuses one of them at once, without
+    waiting (each holds a lock the other needs), so it asks again until the other's switch is
+    done (then there is nothing to switch), for up to ``patience`` seconds."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as e:
+            if e.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def alembic_config(bind: Engine | Connection | None = None):
