@@ -26,11 +26,10 @@ from tcps.dbapi import savepoint
 from tcps.errors import DatabaseFailed, FileError, failure_reason, one_line, stops_the_run
 from tcps.keys import title_key
 from tcps.lock import writer_lock
-from tcps.models import projects
 from tcps.record import Record
 from tcps.sources import DEFAULT_MAX_SIZE, SUMMARY_SUFFIXES, SourceFile, summary_files
 from tcps.workers import parse_in_order
-from tcps.writer import Keys, Outcome, Summary, prepare, tune_session, write
+from tcps.writer import PROJECT_BY_KEY, Keys, Outcome, Summary, prepare, tune_session, write
 
 # Summaries `tcps load` writes and commits together (see Loader).
 BATCH = 100
@@ -169,12 +168,7 @@ def fingerprint(record: Record) -> str:
 
 def find_project_id(conn: Connection, title: str) -> int | None:
     """The id of the project a summary titled ``title`` belongs to, if loaded."""
-    return conn.execute(sa.select(project_id_of(title))).scalar()
-
-
-def project_id_of(title: str) -> sa.ScalarSelect:
-    """SQL for the id of the project titled ``title`` (NULL when none is), to use in a statement."""
-    return sa.select(projects.c.id).where(projects.c.title_key == title_key(title)).scalar_subquery()
+    return conn.execute(sa.select(PROJECT_BY_KEY), {"project_key": title_key(title)}).scalar()
 
 
 @dataclass

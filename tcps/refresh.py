@@ -32,6 +32,7 @@ import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from datetime import datetime, timezone
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -259,11 +260,12 @@ class _Run:
 
         row = {"path": stat.path, "size_bytes": stat.size, "mtime_ns": stat.mtime_ns,
                "sha256": record.source.sha256, "parser_version": PARSER_VERSION,
-               "title_key": title_key(title)}
+               "project_key": title_key(title)}
+        unwatch, watch_again = _watch_statements()
 
         def watch(conn: Connection) -> None:
-            execute_many(conn, _UNWATCH, [{"path": stat.path}])
-            execute_many(conn, _WATCH, [row])
+            execute_many(conn, unwatch, [{"path": stat.path}])
+            execute_many(conn, watch_again, [row])
         return watch
 
     def _fail(self, path: str, message: str) -> None:
@@ -320,11 +322,17 @@ class _Run:
             self._close_run(status="failed")
 
 
-# A file's watched row, written again with each summary loaded from it (statements built once:
-# tcps.dbapi compiles each once).
-_UNWATCH = watched_files.delete().where(watched_files.c.path == sa.bindparam("path"))
-_WATCH = watched_files.insert().values(project_id=sa.select(projects.c.id).where(
-    projects.c.title_key == sa.bindparam("title_key")).scalar_subquery())
+@cache
+def _watch_statements() -> tuple[sa.Delete, sa.Insert]:
+    """The statements that write a file's watched row again with each summary loaded from it:
+    built once (tcps.dbapi compiles each once), when the first file is loaded, since they name
+    the project as the writer does and a no-op refresh imports no writer."""
+    from tcps.writer import PROJECT_BY_KEY
+
+    return (watched_files.delete().where(watched_files.c.path == sa.bindparam("path")),
+            watched_files.insert().values(project_id=PROJECT_BY_KEY))
+
+
 _KNOWN = sa.select(watched_files.c.path, watched_files.c.size_bytes, watched_files.c.mtime_ns,
                    watched_files.c.sha256, watched_files.c.parser_version, watched_files.c.project_id)
 

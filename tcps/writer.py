@@ -228,7 +228,8 @@ def _ids_by(dialect_name: str, key: sa.Column) -> sa.Select:
 
 _SET_PARSER_VERSION = (sources.update().where(sources.c.id == sa.bindparam("source_id"))
                        .values(parser_version=sa.bindparam("parser_version")))
-_PROJECT_BY_KEY = (sa.select(projects.c.id)
+# The id of the project whose title key is ``:project_key`` (NULL where none is), in a statement.
+PROJECT_BY_KEY = (sa.select(projects.c.id)
                    .where(projects.c.title_key == sa.bindparam("project_key")).scalar_subquery())
 _SOURCE_BY_SHA = (sa.select(sources.c.id)
                   .where(sources.c.sha256 == sa.bindparam("source_sha256")).scalar_subquery())
@@ -239,10 +240,10 @@ _ORGANIZATION_BY_KEY = (sa.select(organizations.c.id)
 _INSERT_PROJECT = projects.insert().inline().values(source_document_id=_SOURCE_BY_SHA)
 _UPDATE_PROJECT = (projects.update().where(projects.c.title_key == sa.bindparam("project_key"))
                    .values(source_document_id=_SOURCE_BY_SHA))
-_INSERT = {table: table.insert().inline().values(project_id=_PROJECT_BY_KEY)
+_INSERT = {table: table.insert().inline().values(project_id=PROJECT_BY_KEY)
            for table in CHILD_TABLES}
 _INSERT[partners] = _INSERT[partners].values(organization_id=_ORGANIZATION_BY_KEY)
-_DELETE = {table: table.delete().where(table.c.project_id == _PROJECT_BY_KEY)
+_DELETE = {table: table.delete().where(table.c.project_id == PROJECT_BY_KEY)
            for table in CHILD_TABLES}
 
 
@@ -270,7 +271,7 @@ def _link_source(dialect_name: str) -> sa.Insert:
     """Record that the project was loaded from the source (once: a project keeps every
     summary it was loaded from, its fields from the last)."""
     return (_dialect_insert(dialect_name)(project_sources)
-            .values(project_id=_PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
+            .values(project_id=PROJECT_BY_KEY, source_document_id=_SOURCE_BY_SHA)
             .on_conflict_do_nothing(index_elements=[project_sources.c.project_id,
                                                     project_sources.c.source_document_id]))
 
