@@ -144,12 +144,10 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, max_size: in
     On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
     files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
     """
-    from tcps.db import open_database
-    from tcps.refresh import refresh as run_refresh
+    from tcps.quick import refresh_folder
 
-    with open_database(db, create=not dry_run, read_only=dry_run) as engine:
-        report = run_refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait,
-                             max_size=max_size, progress=_progress("refreshing", as_json))
+    report = refresh_folder(db, folder, prune=prune, dry_run=dry_run, wait=wait, max_size=max_size,
+                            progress=_progress("refreshing", as_json))
     for path, message in report.failed.items():
         click.echo(f"error: {path}: {message}", err=True)
     if as_json:

@@ -23,13 +23,12 @@ import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 
+from tcps import SCHEMA_HEAD
 from tcps.config import database_url
 from tcps.errors import ConfigError, one_line
 
 # The project is installed editable: the migrations live beside the package, not inside it.
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
-# The newest migration's revision (tests/test_migrations.py holds it to alembic's head).
-SCHEMA_HEAD = "0013"
 
 
 def make_engine(url: str | None = None, *, read_only: bool = False) -> Engine:

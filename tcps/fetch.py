@@ -38,7 +38,7 @@ from urllib.parse import unquote, urlsplit
 
 from tcps.errors import ConfigError, TcpsError, failure_reason
 from tcps.listing import ListingPage, read_listing, scope_of
-from tcps.lock import file_lock
+from tcps.mutex import file_lock
 from tcps.parse import parse_bytes
 from tcps.web import FetchError, Manners, Site
 

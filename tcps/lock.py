@@ -35,14 +35,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from sqlalchemy import text
-from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from tcps.db import has_table, upgrade_to_head
-from tcps.errors import ConfigError, LockHeld
-
-# The table whose one row is the lock (migration 0012): bookkeeping, as alembic_version is.
-LOCK_TABLE = "writer_lock"
+from tcps.errors import LockHeld
+from tcps.mutex import LOCK_TABLE, database_file_lock, lock_row
 
 # The advisory lock key of tcps before migration 0012: a fixed 64-bit number derived from a name.
 ADVISORY_KEY = int.from_bytes(hashlib.sha256(b"tcps refresh").digest()[:8], "big", signed=True)
@@ -74,7 +72,7 @@ def _row_lock(engine: Engine, wait: float) -> Iterator[None]:
             conn.rollback()
             with _advisory_lock(engine, deadline):
                 upgrade_to_head(engine)
-        _lock_row(conn, max(0.0, deadline - time.monotonic()))
+        lock_row(conn.exec_driver_sql, max(0.0, deadline - time.monotonic()))
         try:
             upgrade_to_head(engine)
             yield
@@ -85,21 +83,6 @@ def _row_lock(engine: Engine, wait: float) -> Iterator[None]:
                 # The connection died, and the server dropped the lock with it. Raising here
                 # would hide the body's own error (the same dead server, most likely).
                 conn.invalidate()
-
-
-def _lock_row(conn: Connection, wait: float) -> None:
-    """Lock the row in ``conn``'s transaction, waiting up to ``wait`` seconds (lock_timeout)."""
-    conn.execute(text("SELECT set_config('idle_in_transaction_session_timeout', '0', true)"))
-    if wait > 0:
-        conn.execute(text("SELECT set_config('lock_timeout', :ms, true)"), {"ms": f"{int(wait * 1000)}ms"})
-    how = "FOR UPDATE" if wait > 0 else "FOR UPDATE NOWAIT"
-    try:
-        conn.execute(text(f"SELECT id FROM {LOCK_TABLE} WHERE id = 1 {how}"))
-    except OperationalError as e:
-        if getattr(e.orig, "sqlstate", None) != "55P03":  # lock_not_available
-            raise
-        raise LockHeld("skipped: another load or refresh holds the lock on this database "
-                       "(a row lock on writer_lock)") from None
 
 
 @contextmanager
@@ -124,26 +107,5 @@ def _file_lock(engine: Engine, wait: float) -> Iterator[None]:
         # A private in-memory database cannot be shared with another process: nothing to lock.
         yield
         return
-    with file_lock(f"{database}.lock", wait, holder="load or refresh"):
+    with database_file_lock(database, wait):
         yield
-
-
-@contextmanager
-def file_lock(path: str, wait: float = 0, holder: str = "writer") -> Iterator[None]:
-    """Hold ``flock(2)`` on the file ``path``, made readable and writable by its owner alone, for
-    the body (``tcps fetch`` locks its folder this way); raise LockHeld, naming the ``holder``
-    command, when it cannot be had within ``wait``, and ConfigError when the file cannot be
-    opened at all (a folder not writable, a folder of that name)."""
-    import filelock  # 27 ms to import: not for a refresh of a PostgreSQL database
-
-    lock = filelock.FileLock(path, mode=0o600)
-    try:
-        lock.acquire(timeout=wait)
-    except filelock.Timeout:
-        raise LockHeld(f"skipped: another {holder} holds {path}") from None
-    except OSError as e:
-        raise ConfigError(f"{path}: cannot open the lock file: {e.strerror or e}") from None
-    try:
-        yield
-    finally:
-        lock.release()

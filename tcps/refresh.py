@@ -23,18 +23,19 @@ is written in its summary's transaction, so the two commit together or not at al
 
 ``--dry-run`` takes no lock, migrates nothing and writes nothing: it examines the folder the
 same way (parsing what it would load) and reports what a refresh would do.
+
+`tcps refresh` tries ``tcps.quick`` first: a run that finds nothing to do (the one cron starts
+most) is done there on the database's own driver, without SQLAlchemy; any other is done here.
 """
 from __future__ import annotations
 
-import errno
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from datetime import datetime, timezone
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -48,73 +49,15 @@ from tcps.lock import writer_lock
 from tcps.models import (CHILD_TABLES, countries, load_errors, load_runs, metadata, organizations,
                          project_sources, projects, sources, watched_files)
 from tcps.record import Record
-from tcps.runs import RunReport
+from tcps.report import RunReport, now
 from tcps.search import reindex
-from tcps.sources import (DEFAULT_MAX_SIZE, SourceFile, cannot_open, read_file, read_source,
-                          summary_files)
+from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_file, read_source
+from tcps.watch import (KNOWN_COLUMNS, FileStat, KnownSource, is_older_parser, needs_reading, removed_files,
+                        scan_folder)
 
 
 if TYPE_CHECKING:
     from tcps.load import Loader
-
-
-class FileStat(NamedTuple):
-    """What the cheap check compares: a file's size and modification time (nanoseconds).
-
-    A named tuple, as KnownSource: a no-op refresh builds one of each per file."""
-
-    path: str  # as shown and stored (tcps.errors.shown_path): the key of watched_files
-    size: int
-    mtime_ns: int
-    os_path: str  # as the operating system spells it: what is opened
-
-
-class KnownSource(NamedTuple):
-    """A source file as the database last recorded it."""
-
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: str
-    parser_version: str
-    project_id: int | None  # the project it was loaded into
-
-
-def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
-    """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed;
-    and the folders and files that could not be (a dangling link, a loop, no permission).
-
-    Absolute paths make a file the same source whatever directory cron starts in. The stat is
-    taken before the file is read: a file written meanwhile has a newer mtime than the one
-    recorded, so the next refresh reads it again."""
-    listing = summary_files([root])
-    found, problems = [], list(listing.unreadable)
-    for path in listing.files:
-        try:
-            st = os.stat(path)
-        except OSError as e:
-            if e.errno != errno.ENOENT or os.path.islink(path):  # not merely gone since the walk
-                problems.append(FileError(path, cannot_open(path, e)))
-            continue
-        found.append(FileStat(shown_path(path), st.st_size, st.st_mtime_ns, path))
-    return found, problems
-
-
-def is_older_parser(recorded: str, current: str) -> bool:
-    """True when ``recorded`` is an older parser version than ``current`` ("2" < "10").
-
-    Versions are dotted integers (``tcps.PARSER_VERSION``)."""
-    def key(version: str) -> tuple[int, ...]:
-        return tuple(int(part) for part in version.split("."))
-
-    return recorded != current and key(recorded) < key(current)
-
-
-def needs_reading(found: FileStat, known: KnownSource | None, parser_version: str) -> bool:
-    """Whether a file must be read: new, touched, resized, or parsed by an older parser."""
-    return (known is None
-            or (known.size, known.mtime_ns) != (found.size, found.mtime_ns)
-            or is_older_parser(known.parser_version, parser_version))
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -166,7 +109,7 @@ class _Run:
         self.dry_run = dry_run
         self.max_size = max_size
         self.report = RunReport(folder=self.folder, parser_version=PARSER_VERSION,
-                                started=_now(), dry_run=dry_run)
+                                started=now(), dry_run=dry_run)
 
     def execute(self, progress: Progress) -> RunReport:
         if self.dry_run:
@@ -198,20 +141,10 @@ class _Run:
                 progress(to_read) as files:
             for stat in files:
                 self._refresh_file(loader, stat, known.get(stat.path))
-        self.report.removed = self._removed(known, found, problems)
+        self.report.removed = removed_files(self.folder, known, found, problems)
         if self.prune and has_schema:
             self._prune(known)
-        self.report.finished = _now()
-
-    def _removed(self, known: dict[str, KnownSource], found: list[FileStat],
-                 problems: list[FileError]) -> list[str]:
-        """The recorded files of this folder that are gone: not found, and not in or under
-        a path that could not be read (what that holds is unknown, not gone)."""
-        present = {f.path for f in found}
-        unknown = tuple(p for problem in problems for p in (problem.path, f"{problem.path}{os.sep}"))
-        inside = f"{self.folder}{os.sep}"
-        return [p for p in sorted(known)
-                if p.startswith(inside) and p not in present and not p.startswith(unknown)]
+        self.report.finished = now()
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:
@@ -315,7 +248,7 @@ class _Run:
     def _abandon_run(self, error: Exception) -> None:
         """Close the run as failed, its error logged against the folder, as far as the database
         still lets us (when it does not, the next refresh marks the run interrupted)."""
-        self.report.finished = _now()
+        self.report.finished = now()
         with suppress(sa.exc.SQLAlchemyError):
             self._fail(self.folder, f"refresh stopped: {failure_reason(error)}")
         with suppress(sa.exc.SQLAlchemyError):
@@ -333,8 +266,7 @@ def _watch_statements() -> tuple[sa.Delete, sa.Insert]:
             watched_files.insert().values(project_id=PROJECT_BY_KEY))
 
 
-_KNOWN = sa.select(watched_files.c.path, watched_files.c.size_bytes, watched_files.c.mtime_ns,
-                   watched_files.c.sha256, watched_files.c.parser_version, watched_files.c.project_id)
+_KNOWN = sa.select(*(watched_files.c[name] for name in KNOWN_COLUMNS))
 
 
 def _delete_projects(conn: Connection, project_ids: list[int]) -> None:
@@ -368,7 +300,3 @@ def _loader(engine: Engine) -> Loader:
     from tcps.load import Loader
 
     return Loader(engine)
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -22,8 +22,9 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from tcps import SCHEMA_HEAD
 from tcps.browse import DASHBOARD_PATH
-from tcps.db import SCHEMA_HEAD, current_revision, make_engine, open_database, upgrade_to_head
+from tcps.db import current_revision, make_engine, open_database, upgrade_to_head
 from tcps.errors import ConfigError
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

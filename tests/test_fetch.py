@@ -21,7 +21,7 @@ from tcps import __version__
 from tcps.cli import cli
 from tcps.fetch import INDEX_NAME, LOCK_NAME
 from tcps.listing import read_listing
-from tcps.lock import file_lock
+from tcps.mutex import file_lock
 from tcps.testing.site import FixtureSite, dev_pages, numbered_page
 from tcps.web import retry_after
 

@@ -15,6 +15,7 @@ from pytest_alembic.tests import (test_model_definitions_match_ddl, test_single_
 
 from databases import empty_database
 from golds import ROOT, gold_records, load_golds, record_from_db, row_counts
+import tcps
 import tcps.db as db
 from tcps.db import make_engine, upgrade_to_head
 from tcps.load import find_project_id
@@ -141,4 +142,4 @@ def test_postgresql_native_comments_are_the_data_dictionarys(postgres_url: str, 
 
 def test_schema_head_constant_is_alembic_head() -> None:
     """upgrade_to_head trusts SCHEMA_HEAD to skip alembic: it must name the newest migration."""
-    assert db.SCHEMA_HEAD == head()
+    assert tcps.SCHEMA_HEAD == head()
