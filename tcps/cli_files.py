@@ -137,7 +137,7 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, max_size: in
     """Bring the database up to date with the summaries in FOLDER (default: data/).
 
     Made for cron and systemd timers: migrates the schema to head, loads new and changed files
-    (each in its own transaction), skips unchanged ones without reading them, re-parses files
+    (each whole or not at all), skips unchanged ones without reading them, re-parses files
     read by an older parser, reports files that have gone, and logs the run in load_runs
     (see `tcps runs`). Only one refresh runs at a time per database.
 

@@ -8,8 +8,9 @@ Made for cron and systemd timers. One refresh:
 4. looks at every summary in the folder. A file whose size and modification time are what the
    database recorded, and that was parsed by the current parser, is unchanged without being
    read. Any other file is read and hashed: same sha256 and parser, still unchanged; else it is
-   parsed and loaded, each summary in its own transaction, so a kill at any moment loses at
-   most the summary in flight and the next refresh picks it up again;
+   parsed and loaded, ``BATCH`` summaries to a transaction, each in a savepoint of its own
+   (one the database refuses fails alone), so a kill at any moment loses at most the batch in
+   flight and the next refresh picks it up again;
 5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
    whose every source has gone, so that the database converges to a clean load). A file or
    folder that cannot be read has not disappeared: it fails, and what it holds is kept;
@@ -19,7 +20,7 @@ Made for cron and systemd timers. One refresh:
 
 What a refresh knows about the folder is in ``watched_files`` (one row per absolute path):
 ``source_documents`` is keyed by content, so it cannot say which paths were seen. A file's row
-is written in its summary's transaction, so the two commit together or not at all.
+is written in its summary's savepoint, so the two commit together or not at all.
 
 ``--dry-run`` takes no lock, migrates nothing and writes nothing: it examines the folder the
 same way (parsing what it would load) and reports what a refresh would do.
@@ -57,7 +58,11 @@ from tcps.watch import (KNOWN_COLUMNS, FileStat, KnownSource, is_older_parser, n
 
 
 if TYPE_CHECKING:
-    from tcps.load import Loader
+    from tcps.load import Loader, Queued
+
+# Summaries a refresh writes to one transaction (tcps.load's batches): a kill loses at most the
+# batch in flight, which the next refresh reads again.
+BATCH = 20
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -137,10 +142,13 @@ class _Run:
             self._fail(problem.path, problem.reason)
         to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
         self.report.unchanged = len(found) - len(to_read)
+        loading: list[tuple[FileStat, KnownSource | None, str, Queued | None]] = []
         with (nullcontext() if self.dry_run or not to_read else _loader(self.engine)) as loader, \
                 progress(to_read) as files:
             for stat in files:
-                self._refresh_file(loader, stat, known.get(stat.path))
+                self._refresh_file(loader, stat, known.get(stat.path), loading)
+        for stat, known_source, sha256, queued in loading:  # their batches are written now
+            self._count(stat, known_source, sha256, queued)
         self.report.removed = removed_files(self.folder, known, found, problems)
         if self.prune and has_schema:
             self._prune(known)
@@ -155,7 +163,9 @@ class _Run:
             rows = fetch_all(conn, _KNOWN)
         return {row[0]: KnownSource._make(row) for row in rows}
 
-    def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None) -> None:
+    def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None,
+                      loading: list[tuple[FileStat, KnownSource | None, str, Queued | None]]) -> None:
+        """Read the file; queue what it holds to be loaded (its watched row with it), or fail it."""
         try:
             loaded = examine(stat, known, self.max_size)
             if loaded is None:
@@ -163,15 +173,24 @@ class _Run:
                 return
             record, source = loaded
             # The file's watched row commits with its summary, or neither does.
-            outcome = loader.load(record, source, then=self._watcher(stat, record)) if loader else None
+            queued = loader.queue(record, source, then=self._watcher(stat, record)) if loader else None
         except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
             if stops_the_run(e):
                 raise
             self._fail(stat.path, failure_reason(e))
             return
+        loading.append((stat, known, record.source.sha256, queued))
+
+    def _count(self, stat: FileStat, known: KnownSource | None, sha256: str, queued: Queued | None) -> None:
+        """Count a file read as new, changed or unchanged, once its summary is written; or fail it."""
+        try:
+            outcome = queued.result() if queued else None
+        except Exception as e:
+            self._fail(stat.path, failure_reason(e))
+            return
         if known is None:
             self.report.new.append(stat.path)
-        elif known.sha256 == record.source.sha256 and outcome == "unchanged":
+        elif known.sha256 == sha256 and outcome == "unchanged":
             self.report.unchanged += 1  # re-parsed by a newer parser, same record
         else:
             self.report.changed.append(stat.path)
@@ -299,4 +318,4 @@ def _loader(engine: Engine) -> Loader:
     most of what tcps imports, and a no-op refresh (the one cron runs most) uses neither."""
     from tcps.load import Loader
 
-    return Loader(engine)
+    return Loader(engine, batch=BATCH)

@@ -376,11 +376,9 @@ def abort_inserts_into(url: str, table: str) -> None:
     engine.dispose()
 
 
-def test_a_summary_refused_in_a_batch_leaves_nothing_and_the_others_load(tmp_path) -> None:
-    """tcps load commits summaries in batches, each in a savepoint: the one whose last write
-    (its project_totals row) the database refuses leaves no row, the others of its batch load."""
-    url = f"sqlite:///{tmp_path / 'tcps.db'}"
-    files = summaries(tmp_path / "data", 5)
+def refusing_summary_2(url: str) -> sa.Engine:
+    """The SQLite database ``url`` at head, refusing the last write (its project_totals row) of
+    summary 2; an engine on it."""
     assert CliRunner().invoke(cli, ["db", "upgrade", "--db", url]).exit_code == 0
     engine = sa.create_engine(url)
     with engine.begin() as conn:
@@ -388,6 +386,15 @@ def test_a_summary_refused_in_a_batch_leaves_nothing_and_the_others_load(tmp_pat
             "CREATE TRIGGER refuse BEFORE INSERT ON project_totals "
             "WHEN (SELECT title FROM projects WHERE id = NEW.project_id) LIKE 'Batch 2 %' "
             "BEGIN SELECT RAISE(ABORT, 'refused by a test trigger'); END"))
+    return engine
+
+
+def test_a_summary_refused_in_a_batch_leaves_nothing_and_the_others_load(tmp_path) -> None:
+    """tcps load commits summaries in batches, each in a savepoint: the one whose last write
+    (its project_totals row) the database refuses leaves no row, the others of its batch load."""
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    files = summaries(tmp_path / "data", 5)
+    engine = refusing_summary_2(url)
     report = load_paths(engine, [tmp_path / "data"], jobs=1)
     assert len(report.added) == 4 and [(e.path, "refused by a test trigger" in e.reason)
                                         for e in report.failed] == [(str(files[2]), True)]
@@ -396,6 +403,24 @@ def test_a_summary_refused_in_a_batch_leaves_nothing_and_the_others_load(tmp_pat
         counts = {table: conn.execute(sa.text(f"SELECT count(*) FROM {table}")).scalar_one()
                   for table in ("projects", "source_documents", "project_sources", "project_totals")}
         assert counts == dict.fromkeys(counts, 4)
+    engine.dispose()
+
+
+def test_a_summary_refused_in_a_refresh_batch_fails_alone_and_loads_next_time(tmp_path) -> None:
+    """A refresh writes its summaries in batches, each with its watched row in a savepoint of
+    its own: the one the database refuses fails alone, and only it is read again next time."""
+    url = f"sqlite:///{tmp_path / 'tcps.db'}"
+    folder = tmp_path / "data"
+    files = summaries(folder, 5)
+    engine = refusing_summary_2(url)
+    result, summary = refresh(url, folder)
+    assert result.exit_code == 1 and summary["counts"]["new"] == 4, result.output
+    assert [f["path"] for f in summary["failed"]] == [str(files[2])]
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TRIGGER refuse"))
+    result, summary = refresh(url, folder)
+    assert result.exit_code == 0 and summary["new"] == [str(files[2])], result.output
+    assert summary["counts"]["unchanged"] == 4
     engine.dispose()
 
 
