@@ -28,6 +28,9 @@ _FORMS = [(re.compile(p, re.I), fmt) for p, fmt in (
     (r"(?P<y>(?:19|20)\d{2})", "%Y"))]
 _MONTHS = {name: k for k, name in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep",
                                                "oct", "nov", "dec"), start=1)}
+# Every form of _DATE_RE holds a digit: prose without one (a web page's overview, asked whether
+# it is a date range) is not searched for dates, the dearest search here.
+_DIGIT_RE = re.compile(r"\d")
 _REVISED_RE = re.compile(r"\(\s*revised\s*\)", re.I)
 _COMPLETED_RE = re.compile(r"\bcompleted\b", re.I)
 _CONNECTIVES_RE = re.compile(r"\(\s*revised\s*\)|\bcompleted\b|\b(?:to|until|through)\b|[-–—,.()\s]", re.I)
@@ -46,7 +49,7 @@ class Duration:
 
 def parse_duration(text: str) -> Duration:
     d = Duration(revised=bool(_REVISED_RE.search(text)), completed=bool(_COMPLETED_RE.search(text)))
-    found = list(_DATE_RE.finditer(text))
+    found = list(_DATE_RE.finditer(text)) if _DIGIT_RE.search(text) else []
     dates = [iso_date(m.group()) for m in found[:2]]
     d.start, d.end = (dates + [None, None])[:2]
     rest = replaced(text, found, " ")

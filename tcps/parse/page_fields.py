@@ -265,8 +265,8 @@ def _split_summary(fields: list[Field]) -> str | None:
 
 def _is_prose(block: Block) -> bool:
     """A paragraph of sentences, not an amount or a date range ('September 30, 2009 - ...')."""
-    return block.kind == "para" and bool(_PROSE_RE.search(block.text)) \
-        and not _MONEY_RE.search(block.text) and bool(parse_duration(block.text).leftover)
+    return block.kind == "para" and not _MONEY_RE.search(block.text) \
+        and bool(_PROSE_RE.search(block.text)) and bool(parse_duration(block.text).leftover)
 
 
 def _split_strategy(fields: list[Field]) -> str | None:
@@ -303,9 +303,10 @@ def _list_heading(block: Block) -> str | None:
     if block.kind == "item" or block.text.startswith(("•", "-")):
         return None
     text = as_heading(block)
-    if _ACTIVITY_HEADING_RE.search(text):
+    heading = text.endswith((":", ":\n"))     # both patterns end in ':$': prose is not searched
+    if heading and _ACTIVITY_HEADING_RE.search(text):
         return "activities"
-    if _DEVELOPMENT_RE.match(text) or _LEVEL_HEADING_RE.search(text):
+    if _DEVELOPMENT_RE.match(text) or (heading and _LEVEL_HEADING_RE.search(text)):
         return "objectives"
     return None
 
