@@ -156,13 +156,19 @@ _FIRST_WORDS = ("project", "ilab", "region", "countr", "duration", "fiscal", "fu
                 "target", "objective", "summary", "grantee", "implementing", "contact")
 
 
+# The only characters outside ASCII that the pattern's case folding matches to an ASCII letter.
+_FOLDED_TO_ASCII = ("İ", "ı", "ſ", "\u212a")
+
+
 def _label_matches(text: str):
-    """What `_LABEL_RE.finditer(text)` gives, found faster. Where lower-casing would move
-    characters or hide a letter the pattern's case folding knows ('ſ', 'ı'), the pattern searches."""
-    low = text.lower()
-    if len(low) != len(text) or "ſ" in low or "ı" in low:
+    """What `_LABEL_RE.finditer(text)` gives, found faster. The label words are ASCII, so the
+    text is lower-cased as ASCII, every other character a '?': `str.lower` of a text that holds
+    one bullet or dash goes character by character through Unicode's tables. Where the text
+    holds a character the pattern's case folding matches to an ASCII letter, the pattern searches."""
+    if not text.isascii() and any(c in text for c in _FOLDED_TO_ASCII):
         yield from _LABEL_RE.finditer(text)
         return
+    low = text.encode("ascii", "replace").decode("ascii").lower()
     starts = []
     for word in _FIRST_WORDS:
         i = low.find(word)
