@@ -32,11 +32,12 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -63,6 +64,19 @@ if TYPE_CHECKING:
 # Summaries a refresh writes to one transaction (tcps.load's batches): a kill loses at most the
 # batch in flight, which the next refresh reads again.
 BATCH = 20
+
+
+class _Loading(NamedTuple):
+    """A file read and queued to be loaded (``queued`` None in a dry run), until it is counted."""
+
+    stat: FileStat
+    known: KnownSource | None
+    sha256: str
+    queued: Queued | None
+
+    @property
+    def written(self) -> bool:
+        return self.queued is None or self.queued.written
 
 
 # --- the run ----------------------------------------------------------------------------------
@@ -142,13 +156,15 @@ class _Run:
             self._fail(problem.path, problem.reason)
         to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
         self.report.unchanged = len(found) - len(to_read)
-        loading: list[tuple[FileStat, KnownSource | None, str, Queued | None]] = []
+        loading: deque[_Loading] = deque()  # files read, counted in order once their batch is written
         with (nullcontext() if self.dry_run or not to_read else _loader(self.engine)) as loader, \
                 progress(to_read) as files:
             for stat in files:
                 self._refresh_file(loader, stat, known.get(stat.path), loading)
-        for stat, known_source, sha256, queued in loading:  # their batches are written now
-            self._count(stat, known_source, sha256, queued)
+                while loading and loading[0].written:
+                    self._count(loading.popleft())
+        for read in loading:  # written when the loader closed
+            self._count(read)
         self.report.removed = removed_files(self.folder, known, found, problems)
         if self.prune and has_schema:
             self._prune(known)
@@ -164,7 +180,7 @@ class _Run:
         return {row[0]: KnownSource._make(row) for row in rows}
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None,
-                      loading: list[tuple[FileStat, KnownSource | None, str, Queued | None]]) -> None:
+                      loading: deque[_Loading]) -> None:
         """Read the file; queue what it holds to be loaded (its watched row with it), or fail it."""
         try:
             loaded = examine(stat, known, self.max_size)
@@ -179,21 +195,21 @@ class _Run:
                 raise
             self._fail(stat.path, failure_reason(e))
             return
-        loading.append((stat, known, record.source.sha256, queued))
+        loading.append(_Loading(stat, known, record.source.sha256, queued))
 
-    def _count(self, stat: FileStat, known: KnownSource | None, sha256: str, queued: Queued | None) -> None:
+    def _count(self, read: _Loading) -> None:
         """Count a file read as new, changed or unchanged, once its summary is written; or fail it."""
         try:
-            outcome = queued.result() if queued else None
+            outcome = read.queued.result() if read.queued else None
         except Exception as e:
-            self._fail(stat.path, failure_reason(e))
+            self._fail(read.stat.path, failure_reason(e))
             return
-        if known is None:
-            self.report.new.append(stat.path)
-        elif known.sha256 == sha256 and outcome == "unchanged":
+        if read.known is None:
+            self.report.new.append(read.stat.path)
+        elif read.known.sha256 == read.sha256 and outcome == "unchanged":
             self.report.unchanged += 1  # re-parsed by a newer parser, same record
         else:
-            self.report.changed.append(stat.path)
+            self.report.changed.append(read.stat.path)
 
     def _touched(self, stat: FileStat) -> None:
         """Same bytes under a new size or mtime (touched, copied back): remember the new stat."""
