@@ -22,7 +22,7 @@ from tcps import PARSER_VERSION, SCHEMA_HEAD
 from tcps.config import database_url
 from tcps.errors import FileError, shown_path
 from tcps.mutex import database_file_lock, lock_row
-from tcps.report import RunReport, now
+from tcps.report import RUN_COLUMNS, RunReport, now
 from tcps.sources import DEFAULT_MAX_SIZE
 from tcps.watch import KNOWN_COLUMNS, KnownSource, needs_reading, removed_files, scan
 
@@ -31,9 +31,8 @@ if TYPE_CHECKING:
 
 _SQLITE = "sqlite:///"
 _POSTGRESQL = "postgresql+psycopg://"
-# The columns of a run's load_runs row, as tcps.refresh writes them.
-_RUN_COLUMNS = ("started", "finished", "status", "folder", "parser_version", "seen", "new", "changed",
-                "unchanged", "removed", "failed", "pruned")
+# The columns the run's row is written with (its id is the database's).
+_WRITTEN = tuple(name for name in RUN_COLUMNS if name != "id")
 
 
 def refresh_folder(db: str | None, folder: Path, *, prune: bool = False, dry_run: bool = False,
@@ -126,9 +125,9 @@ class _Database:
         row = {"started": self._time(report.started), "finished": self._time(report.finished),
                "status": report.status, "folder": report.folder,
                "parser_version": report.parser_version, **report.counts()}
-        marks = ", ".join(f":{c}" if self.file is not None else f"%({c})s" for c in _RUN_COLUMNS)
+        marks = ", ".join(f":{c}" if self.file is not None else f"%({c})s" for c in _WRITTEN)
         self.cursor.execute("UPDATE load_runs SET status = 'interrupted' WHERE status = 'running'")
-        self.cursor.execute(f"INSERT INTO load_runs ({', '.join(_RUN_COLUMNS)}) VALUES ({marks}) "
+        self.cursor.execute(f"INSERT INTO load_runs ({', '.join(_WRITTEN)}) VALUES ({marks}) "
                             "RETURNING id", row)
         report.run_id = self.cursor.fetchone()[0]
         self.connection.commit()

@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+# A run's columns in load_runs, in the order `tcps runs` shows them.
+RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
+               "unchanged", "removed", "failed", "pruned", "folder")
+
 
 @dataclass
 class RunReport:

@@ -10,10 +10,8 @@ from sqlalchemy.engine import Engine
 from tcps.db import has_table
 from tcps.models import load_runs
 from tcps.output import QueryResult
+from tcps.report import RUN_COLUMNS
 
-# The columns `tcps runs` shows, in order.
-RUN_COLUMNS = ("id", "started", "finished", "status", "parser_version", "seen", "new", "changed",
-               "unchanged", "removed", "failed", "pruned", "folder")
 
 
 def recent_runs(engine: Engine, limit: int | None = 20) -> QueryResult:
