@@ -96,7 +96,8 @@ class _Database:
         return None
 
     def writer_lock(self, wait: float) -> AbstractContextManager[None]:
-        """tcps.lock's writer lock: the file's, or the row's, held until the transaction ends."""
+        """tcps.lock's writer lock: the file's, held for the ``with`` body; or the row's, taken
+        now and held until the transaction ends (commit or close)."""
         if self.file is not None:
             return database_file_lock(self.file, wait)
         lock_row(self.cursor.execute, wait)
