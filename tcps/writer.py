@@ -12,9 +12,9 @@ per summary, a dozen statement calls of one row each cost several times the rows
 insertion, and SQLite's FTS5 index flushes its pending terms at every savepoint. Rows name
 their project, source and organisation by key (title key, sha256, match key) and the
 statements look the ids up, so no write waits for an id: on PostgreSQL a batch goes in one
-pipeline. A large batch's child rows are the exception there: COPY, with the ids looked up
-first (``_copy_children``). Rows go in the order the summaries were queued, so ids are those a
-load one summary at a time gives.
+pipeline. A large batch's new rows are the exception there (new sources, projects, links, and
+every child row): COPY, with the ids looked up first. Rows go in the order the summaries were
+queued, so ids are those a load one summary at a time gives.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ from tcps.search import reindex_by_keys
 from tcps.sources import SourceFile
 
 Outcome = Literal["added", "updated", "unchanged"]
-# The fewest summaries in a batch whose child rows go to PostgreSQL by COPY (see _copy_children).
+# The fewest summaries in a batch whose new rows go to PostgreSQL by COPY (see _copy_new_rows).
 COPY_FROM = 20
 
 
@@ -125,58 +125,85 @@ def _write_changed(conn: Connection, batch: list[Summary], found: dict[str, _Sto
     """Write the summaries whose records differ from what is stored, each table in one call:
     sources, countries and organisations, projects (the updated projects' child rows deleted),
     their child rows, the source links, and their search rows once their texts are written.
-    On PostgreSQL in one pipeline, but for a batch of many summaries, whose child rows go by
-    COPY (``_copy_children``)."""
-    dialect = conn.dialect.name
+    On PostgreSQL in one pipeline; but a batch of many summaries has its new rows COPYed
+    (``_copy_new_sources``, ``_copy_new_rows``)."""
     rows_by_table: dict[sa.Table, list[dict]] = {table: [] for table in CHILD_TABLES}
     for s in batch:
         for table, rows in child_rows(s.record, s.key).items():
             rows_by_table[table] += rows
+    updated = [s for s in batch if s.key in found]
+    added = [s for s in batch if s.key not in found]
+    source_rows = [source_values(s.record, s.source, parser_version) for s in batch]
     new = Keys()
-    copying = can_copy(conn) and len(batch) >= COPY_FROM
-    with pipeline(conn):
-        execute_many(conn, _upsert_source(dialect),
-                     [source_values(s.record, s.source, parser_version) for s in batch])
-        if rows := _new_countries(batch, known, new):
-            execute_many(conn, _insert_ignoring(dialect, countries, "alpha3"), rows)
-        if rows := _new_organizations(rows_by_table[partners], known, new):
-            execute_many(conn, _insert_ignoring(dialect, organizations, "match_key"), rows)
-        _write_projects(conn, batch, found)
-        if not copying:
+    if can_copy(conn) and len(batch) >= COPY_FROM:
+        source_rows = _copy_new_sources(conn, source_rows)
+        with pipeline(conn):
+            _write_shared(conn, batch, source_rows, rows_by_table[partners], updated, known, new)
+        _copy_new_rows(conn, batch, added, rows_by_table)
+        with pipeline(conn):
+            _link_and_index(conn, updated, batch)
+    else:
+        with pipeline(conn):
+            _write_shared(conn, batch, source_rows, rows_by_table[partners], updated, known, new)
+            if added:
+                execute_many(conn, _INSERT_PROJECT,
+                             [project_values(s.record, s.key, s.digest) for s in added])
             for table, rows in rows_by_table.items():
                 if rows:
                     execute_many(conn, _INSERT[table], rows)
-            _link_and_index(conn, batch)
-    if copying:
-        _copy_children(conn, batch, rows_by_table)
-        with pipeline(conn):
-            _link_and_index(conn, batch)
+            _link_and_index(conn, batch, batch)
     return new
 
 
-def _link_and_index(conn: Connection, batch: list[Summary]) -> None:
-    """Link the projects to their sources, and rebuild their search rows (their texts are all
-    written): one statement pair for the batch."""
-    execute_many(conn, _link_source(conn.dialect.name),
-                 [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in batch])
+def _write_shared(conn: Connection, batch: list[Summary], source_rows: list[dict], partner_rows: list[dict],
+                  updated: list[Summary], known: Keys, new: Keys) -> None:
+    """What is written by statements either way: the sources (upserted), the countries and
+    organisations not ``known`` (added to ``new``), the updated projects (their child rows
+    deleted)."""
+    dialect = conn.dialect.name
+    if source_rows:
+        execute_many(conn, _upsert_source(dialect), source_rows)
+    if rows := _new_countries(batch, known, new):
+        execute_many(conn, _insert_ignoring(dialect, countries, "alpha3"), rows)
+    if rows := _new_organizations(partner_rows, known, new):
+        execute_many(conn, _insert_ignoring(dialect, organizations, "match_key"), rows)
+    if updated:
+        execute_many(conn, _UPDATE_PROJECT, [project_values(s.record, s.key, s.digest) for s in updated])
+        for table in reversed(CHILD_TABLES):
+            execute_many(conn, _DELETE[table], [{"project_key": s.key} for s in updated])
+
+
+def _link_and_index(conn: Connection, linked: list[Summary], batch: list[Summary]) -> None:
+    """Link the ``linked`` projects to their sources, and rebuild the batch's search rows
+    (their texts are all written): one statement pair for the batch."""
+    if linked:
+        execute_many(conn, _link_source(conn.dialect.name),
+                     [{"project_key": s.key, "source_sha256": s.record.source.sha256} for s in linked])
     for statement in reindex_by_keys(conn.dialect.name):
         execute_many(conn, statement, [{"keys": json.dumps([s.key for s in batch])}])
 
 
-def _write_projects(conn: Connection, batch: list[Summary], found: dict[str, _Stored]) -> None:
-    """Update the stored projects in place (their child rows deleted), insert the others."""
-    if updated := [s for s in batch if s.key in found]:
-        execute_many(conn, _UPDATE_PROJECT, [project_values(s.record, s.key, s.digest) for s in updated])
-        for table in reversed(CHILD_TABLES):
-            execute_many(conn, _DELETE[table], [{"project_key": s.key} for s in updated])
-    if added := [s for s in batch if s.key not in found]:
-        execute_many(conn, _INSERT_PROJECT, [project_values(s.record, s.key, s.digest) for s in added])
+# COPY, for a large batch: less work for both the writer and the server than INSERTs that look
+# the ids up, the ids looked up first by a query per table named; for a few summaries, COPY's
+# round trips cost more than they save. COPY has no ON CONFLICT: it takes only rows that are
+# new for certain (sources whose bytes are not stored, new projects and their links).
+
+def _copy_new_sources(conn: Connection, rows: list[dict]) -> list[dict]:
+    """COPY the sources whose bytes are not stored yet; the rows of the others are returned,
+    for the upsert."""
+    stored = _ids(conn, sources.c.sha256, [row["sha256"] for row in rows])
+    if fresh := [row for row in rows if row["sha256"] not in stored]:
+        copy_rows(conn, sources, fresh)
+    return [row for row in rows if row["sha256"] in stored]
 
 
-def _copy_children(conn: Connection, batch: list[Summary], rows_by_table: dict[sa.Table, list[dict]]) -> None:
-    """The child rows by COPY, their project and organisation named by id (two queries for the
-    batch): for a large batch, less work for both the writer and the server than INSERTs that
-    look the ids up; for a few summaries, COPY's round trips cost more than they save."""
+def _copy_new_rows(conn: Connection, batch: list[Summary], added: list[Summary],
+                   rows_by_table: dict[sa.Table, list[dict]]) -> None:
+    """COPY the ``added`` projects, the child rows of the whole batch, and the added
+    projects' source links (their sources written)."""
+    source_ids = _ids(conn, sources.c.sha256, [s.record.source.sha256 for s in added]) if added else {}
+    if added:
+        copy_rows(conn, projects, [_new_project_row(s, source_ids) for s in added])
     project_ids = _ids(conn, projects.c.title_key, [s.key for s in batch])
     organization_ids = _ids(conn, organizations.c.match_key,
                             list({row["organization_key"] for row in rows_by_table[partners]}))
@@ -187,6 +214,18 @@ def _copy_children(conn: Connection, batch: list[Summary], rows_by_table: dict[s
                 row["organization_id"] = organization_ids[row.pop("organization_key")]
         if rows:
             copy_rows(conn, table, rows)
+    if added:
+        copy_rows(conn, project_sources, [{"project_id": project_ids[s.key],
+                                           "source_document_id": source_ids[s.record.source.sha256]}
+                                          for s in added])
+
+
+def _new_project_row(s: Summary, source_ids: dict[str, int]) -> dict:
+    """A new project's row, its source named by id."""
+    row = project_values(s.record, s.key, s.digest)
+    del row["project_key"]
+    row["source_document_id"] = source_ids[row.pop("source_sha256")]
+    return row
 
 
 class _Stored(NamedTuple):
