@@ -4,6 +4,10 @@ Parsing costs several times the database work, so ``tcps load`` parses in worker
 while it writes. A worker's result is the (record, source) of each file, or the reason it could
 not be read: a string crosses processes safely, whatever the exception was.
 
+Workers run at a lower priority (``WORKER_NICENESS``): the writer, and on PostgreSQL the
+server's backend, are the one stage that cannot run in parallel, and the workers parse well
+ahead of it, so a worker should take a core only when neither wants it.
+
 Workers die with the process that started them, even by ``kill -9``: a forked worker holds
 copies of its parent's descriptors (the database connection, the writer lock), so a worker
 outliving a killed load would keep its transaction open and the lock held. Linux sends each
@@ -33,6 +37,8 @@ PARALLEL_FROM = 64
 # and text) do not pile up in the writer while the database takes them.
 CHUNK = 16
 TASKS_PER_WORKER = 8
+# Added to a worker's nice value (see above).
+WORKER_NICENESS = 10
 # prctl(2)'s option that has the kernel signal a process when its parent ends.
 _PR_SET_PDEATHSIG = 1
 
@@ -45,7 +51,7 @@ def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE
     if jobs <= 1 or len(files) < PARALLEL_FROM:
         yield from ((path, _read_or_reason(path, max_size)) for path in files)
         return
-    with ProcessPoolExecutor(jobs, initializer=_die_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
         pending: deque[tuple[list[str], Future]] = deque()
         for start in range(0, len(files), chunk):
             task = files[start:start + chunk]
@@ -57,9 +63,11 @@ def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE
             yield from zip(task, results.result(), strict=True)
 
 
-def _die_with_parent(parent: int) -> None:
-    """A worker's first act: ask for SIGKILL when its parent ends, and end now if the parent
-    ended already (between the fork and this call). Elsewhere than Linux, nothing."""
+def _start_worker(parent: int) -> None:
+    """A worker's first acts: lower its priority; ask for SIGKILL when its parent ends, and end
+    now if the parent ended already (between the fork and this call), on Linux."""
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
     if not sys.platform.startswith("linux"):
         return
     libc = ctypes.CDLL(None, use_errno=True)

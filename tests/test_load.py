@@ -15,7 +15,7 @@ from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
 from tcps.sources import SourceFile
-from tcps.workers import parse_in_order
+from tcps.workers import WORKER_NICENESS, parse_in_order
 from tcps.record import Funding, Partner
 
 PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
@@ -225,7 +225,21 @@ def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -
     time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
     for path in files[50:]:
         os.unlink(path)
+    niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
     results = [first, *parsed]
     assert [path for path, _ in results] == files
     assert not any(isinstance(outcome, str) for _, outcome in results[:34])
     assert all(isinstance(outcome, str) for _, outcome in results[50:])
+    # and they yield the CPU to the writer: their nice value is the loader's plus WORKER_NICENESS
+    assert niceness == [min(19, os.nice(0) + WORKER_NICENESS)] * 2
+
+
+def _children() -> list[int]:
+    """This process's child processes, from Linux's /proc."""
+    return [int(pid) for task in Path("/proc/self/task").iterdir()
+            for pid in (task / "children").read_text().split()]
+
+
+def _nice(pid: int) -> int:
+    """A process's nice value: the 19th field of /proc/PID/stat (after the command's ')')."""
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[16])
