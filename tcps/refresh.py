@@ -7,10 +7,11 @@ Made for cron and systemd timers. One refresh:
 3. opens a run in ``load_runs`` (marking runs that a crash left open as ``interrupted``);
 4. looks at every summary in the folder. A file whose size and modification time are what the
    database recorded, and that was parsed by the current parser, is unchanged without being
-   read. Any other file is read and hashed: same sha256 and parser, still unchanged; else it is
-   parsed and loaded, ``BATCH`` summaries to a transaction, each in a savepoint of its own
-   (one the database refuses fails alone), so a kill at any moment loses at most the batch in
-   flight and the next refresh picks it up again;
+   read. Any other file is read and hashed (in worker processes, ``tcps.workers``, when there
+   are many): same sha256 and parser, still unchanged; else it is parsed and loaded, ``BATCH``
+   summaries to a transaction, each in a savepoint of its own (one the database refuses fails
+   alone), so a kill at any moment loses at most the batch in flight and the next refresh picks
+   it up again;
 5. reports recorded files that disappeared from the folder (``--prune`` deletes the projects
    whose every source has gone, so that the database converges to a clean load). A file or
    folder that cannot be read has not disappeared: it fails, and what it holds is kept;
@@ -35,7 +36,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from functools import cache
+from functools import cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -56,6 +57,7 @@ from tcps.search import reindex
 from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_file, read_source
 from tcps.watch import (KNOWN_COLUMNS, FileStat, KnownSource, is_older_parser, needs_reading, removed_files,
                         scan_folder)
+from tcps.workers import in_order
 
 
 if TYPE_CHECKING:
@@ -117,6 +119,17 @@ def examine(stat: FileStat, known: KnownSource | None,
     return read_source(stat.os_path, max_size, data, digest)
 
 
+Examined = tuple[Record, SourceFile] | None | str
+
+
+def _examine_or_reason(file: tuple[FileStat, KnownSource | None], max_size: int) -> Examined:
+    """``examine`` in a worker process, with a failure as its reason."""
+    try:
+        return examine(*file, max_size)
+    except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+        return failure_reason(e)
+
+
 class _Run:
     """One refresh (or dry run) of one folder, filling in its RunReport as it goes."""
 
@@ -159,8 +172,10 @@ class _Run:
         loading: deque[_Loading] = deque()  # files read, counted in order once their batch is written
         with (nullcontext() if self.dry_run or not to_read else _loader(self.engine)) as loader, \
                 progress(to_read) as files:
-            for stat in files:
-                self._refresh_file(loader, stat, known.get(stat.path), loading)
+            examined = in_order(partial(_examine_or_reason, max_size=self.max_size),
+                                [(stat, known.get(stat.path)) for stat in to_read], os.cpu_count() or 1)
+            for _, ((stat, known_row), outcome) in zip(files, examined, strict=True):  # the bar moves
+                self._refresh_file(loader, stat, known_row, outcome, loading)
                 while loading and loading[0].written:
                     self._count(loading.popleft())
         for read in loading:  # written when the loader closed
@@ -180,17 +195,19 @@ class _Run:
         return {row[0]: KnownSource._make(row) for row in rows}
 
     def _refresh_file(self, loader: Loader | None, stat: FileStat, known: KnownSource | None,
-                      loading: deque[_Loading]) -> None:
-        """Read the file; queue what it holds to be loaded (its watched row with it), or fail it."""
+                      examined: Examined, loading: deque[_Loading]) -> None:
+        """Queue what a file read holds to be loaded (its watched row with it), or fail it."""
+        if isinstance(examined, str):
+            self._fail(stat.path, examined)
+            return
+        if examined is None:
+            self._touched(stat)
+            return
+        record, source = examined
         try:
-            loaded = examine(stat, known, self.max_size)
-            if loaded is None:
-                self._touched(stat)
-                return
-            record, source = loaded
             # The file's watched row commits with its summary, or neither does.
             queued = loader.queue(record, source, then=self._watcher(stat, record)) if loader else None
-        except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+        except Exception as e:  # a record the database refuses must not stop the others
             if stops_the_run(e):
                 raise
             self._fail(stat.path, failure_reason(e))

@@ -1,8 +1,9 @@
 """Parsing in worker processes, the results handed back in file order.
 
-Parsing costs several times the database work, so ``tcps load`` parses in worker processes
-while it writes. A worker's result is the (record, source) of each file, or the reason it could
-not be read: a string crosses processes safely, whatever the exception was.
+Parsing costs several times the database work, so ``tcps load``, and ``tcps refresh`` for the
+files it must read, parse in worker processes while they write. A worker's result is what each
+file holds, or the reason it could not be read: a string crosses processes safely, whatever
+the exception was.
 
 Workers run at a lower priority (``WORKER_NICENESS``): the writer, and on PostgreSQL the
 server's backend, are the one stage that cannot run in parallel, and the workers parse well
@@ -20,14 +21,18 @@ import os
 import signal
 import sys
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
+from typing import TypeVar
 
 from tcps.errors import failure_reason
 from tcps.record import Record
 from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_source
 
 Parsed = tuple[Record, SourceFile] | str
+T = TypeVar("T")
+R = TypeVar("R")
 
 # Below this many files, starting worker processes costs more than it saves.
 PARALLEL_FROM = 64
@@ -43,24 +48,32 @@ WORKER_NICENESS = 10
 _PR_SET_PDEATHSIG = 1
 
 
-def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE,
-                   chunk: int = CHUNK) -> Iterator[tuple[str, Parsed]]:
-    """Each file with its (record, source), or the reason it could not be read, in order;
-    in ``jobs`` processes, ``chunk`` files a task, at most ``jobs * TASKS_PER_WORKER`` tasks ahead.
-    No file of more than ``max_size`` bytes is read."""
-    if jobs <= 1 or len(files) < PARALLEL_FROM:
-        yield from ((path, _read_or_reason(path, max_size)) for path in files)
+def in_order(task: Callable[[T], R], items: Sequence[T], jobs: int,
+             chunk: int = CHUNK) -> Iterator[tuple[T, R]]:
+    """Each item with ``task(item)``, in order; in ``jobs`` processes (here, for one job or
+    fewer than PARALLEL_FROM items), ``chunk`` items a task, at most ``jobs * TASKS_PER_WORKER``
+    tasks ahead. ``task`` is pickled to the workers, and returns its failures: an exception
+    raised in a worker would end the whole run."""
+    if jobs <= 1 or len(items) < PARALLEL_FROM:
+        yield from ((item, task(item)) for item in items)
         return
     with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
-        pending: deque[tuple[list[str], Future]] = deque()
-        for start in range(0, len(files), chunk):
-            task = files[start:start + chunk]
-            pending.append((task, pool.submit(_read_all, task, max_size)))
+        pending: deque[tuple[Sequence[T], Future[list[R]]]] = deque()
+        for start in range(0, len(items), chunk):
+            part = items[start:start + chunk]
+            pending.append((part, pool.submit(_each, task, part)))
             if len(pending) > jobs * TASKS_PER_WORKER:
-                task, results = pending.popleft()
-                yield from zip(task, results.result(), strict=True)
-        for task, results in pending:
-            yield from zip(task, results.result(), strict=True)
+                part, results = pending.popleft()
+                yield from zip(part, results.result(), strict=True)
+        for part, results in pending:
+            yield from zip(part, results.result(), strict=True)
+
+
+def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE,
+                   chunk: int = CHUNK) -> Iterator[tuple[str, Parsed]]:
+    """Each file with its (record, source), or the reason it could not be read, in order
+    (``in_order``). No file of more than ``max_size`` bytes is read."""
+    return in_order(partial(_read_or_reason, max_size=max_size), files, jobs, chunk)
 
 
 def _start_worker(parent: int) -> None:
@@ -76,9 +89,9 @@ def _start_worker(parent: int) -> None:
         os._exit(1)
 
 
-def _read_all(files: list[str], max_size: int) -> list[Parsed]:
-    """One worker's task: ``_read_or_reason`` of each file of a chunk."""
-    return [_read_or_reason(path, max_size) for path in files]
+def _each(task: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """One worker's share: ``task`` of each item of a chunk."""
+    return [task(item) for item in items]
 
 
 def _read_or_reason(path: str, max_size: int) -> Parsed:

@@ -31,6 +31,7 @@ from tcps.load import find_project_id, load_paths
 from tcps.lock import writer_lock
 from tcps.models import CHILD_TABLES, metadata
 from tcps.parse import parse_bytes
+from tcps.workers import PARALLEL_FROM
 
 TITLE_LABEL = re.compile(rb"^PROJECT TITLE\t", re.M)
 PROBLEM_LABEL = re.compile(rb"^PROBLEM TO BE ADDRESSED\t", re.M)
@@ -298,6 +299,29 @@ def test_bad_files_beside_good_ones(db_url, engine, tmp_path) -> None:
     assert "not a project summary" in errors[str(folder / "letter.txt")]
 
 
+def test_many_files_are_read_in_worker_processes_with_the_same_outcomes(db_url, engine, tmp_path) -> None:
+    """From PARALLEL_FROM files to read, a refresh reads them in worker processes: each file's
+    outcome is what one read here gives, bad files failing with their reasons, a touched file
+    (read again, same bytes) unchanged with its new mtime kept."""
+    folder = tmp_path / "data"
+    good = summaries(folder, PARALLEL_FROM)
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "letter.txt").write_bytes(b"Dear colleagues,\nplease find the summaries attached.\n")
+    result, summary = refresh(db_url, folder)
+    assert result.exit_code == 1
+    assert summary["counts"]["new"] == len(good) and summary["counts"]["failed"] == 2
+    assert f"error: {folder / 'empty.txt'}: empty file" in result.stderr
+    assert f"error: {folder / 'letter.txt'}: not a project summary" in result.stderr
+    for path in good:
+        os.utime(path, ns=(0, path.stat().st_mtime_ns + 10**9))
+    result, summary = refresh(db_url, folder)
+    assert summary["counts"]["unchanged"] == len(good) and summary["counts"]["failed"] == 2
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM projects")).scalar_one() == len(good)
+        assert conn.execute(sa.text("SELECT mtime_ns FROM watched_files WHERE path = :p"),
+                            {"p": str(good[-1])}).scalar_one() == good[-1].stat().st_mtime_ns
+
+
 def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine, tmp_path) -> None:
     folder = tmp_path / "data"
     summaries(folder, 1)
@@ -316,8 +340,9 @@ def test_a_refresh_exits_75_while_another_holds_the_lock_or_waits(db_url, engine
 
 
 # Enough summaries that a refresh is still running when a second one starts or when it is
-# killed after its first KILL_AFTER files.
-MANY, KILL_AFTER = 50, 5
+# killed after its first KILL_AFTER files, and reads them in worker processes (which must die
+# with it: a worker left behind would hold the lock).
+MANY, KILL_AFTER = 70, 5
 
 
 @pytest.fixture(scope="module")
