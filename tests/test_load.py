@@ -235,9 +235,11 @@ def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -
 
 
 def _children() -> list[int]:
-    """This process's child processes, from Linux's /proc."""
+    """This process's forked children (running its own command line), from Linux's /proc."""
+    own = Path("/proc/self/cmdline").read_bytes()
     return [int(pid) for task in Path("/proc/self/task").iterdir()
-            for pid in (task / "children").read_text().split()]
+            for pid in (task / "children").read_text().split()
+            if Path(f"/proc/{pid}/cmdline").read_bytes() == own]
 
 
 def _nice(pid: int) -> int:
