@@ -25,7 +25,8 @@ or waits.
 
 Both live in a file descriptor (the lock file, the server connection's socket), and a child
 forked while the lock is held inherits it: such a child outliving a killed writer would keep
-the lock. So the parse workers of ``tcps load`` die with it (``tcps.workers``).
+the lock. So the parse workers of ``tcps load`` and ``tcps refresh`` die with it
+(``tcps.workers``).
 """
 from __future__ import annotations
 
