@@ -201,8 +201,9 @@ def _copy_new_rows(conn: Connection, batch: list[Summary], added: list[Summary],
                    rows_by_table: dict[sa.Table, list[dict]]) -> None:
     """COPY the ``added`` projects, the child rows of the whole batch, and the added
     projects' source links (their sources written)."""
-    source_ids = _ids(conn, sources.c.sha256, [s.record.source.sha256 for s in added]) if added else {}
+    source_ids: dict[str, int] = {}
     if added:
+        source_ids = _ids(conn, sources.c.sha256, [s.record.source.sha256 for s in added])
         copy_rows(conn, projects, [_new_project_row(s, source_ids) for s in added])
     project_ids = _ids(conn, projects.c.title_key, [s.key for s in batch])
     organization_ids = _ids(conn, organizations.c.match_key,
