@@ -104,18 +104,22 @@ def read_file(path: str | Path, max_size: int = DEFAULT_MAX_SIZE) -> bytes:
     and the reason (whatever it is, in one line).
 
     Opened without blocking (a FIFO would wait for a writer), then checked on the open file,
-    and read to one byte past the limit: a file that grows meanwhile cannot slip through."""
+    and read to one byte past the limit: a file that grows meanwhile cannot slip through. The
+    read asks for the size the file has and one byte more, and for the rest up to the limit only
+    where that byte came: a read of the limit sets aside a buffer of that size for every file."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError as e:
         raise ParseError(path, cannot_open(path, e)) from None
     try:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            kind = next((name for test, name in _KINDS if test(mode)), "not a file")
+        status = os.fstat(fd)
+        if not stat.S_ISREG(status.st_mode):
+            kind = next((name for test, name in _KINDS if test(status.st_mode)), "not a file")
             raise ParseError(path, f"not a regular file ({kind}): only regular files are read")
         with open(fd, "rb", closefd=False) as file:
-            data = file.read(max_size + 1)
+            data = file.read(min(status.st_size, max_size) + 1)
+            if status.st_size < len(data) <= max_size:     # it grew since fstat
+                data += file.read(max_size + 1 - len(data))
     except OSError as e:
         raise ParseError(path, e.strerror or str(e)) from None
     finally:
