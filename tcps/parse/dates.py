@@ -6,8 +6,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 
-from dateutil import parser as dateparser
-
 from tcps.parse.text import replaced
 
 _MONTH = (r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|"
@@ -69,6 +67,8 @@ def iso_date(text: str) -> str | None:
                 return datetime(int(parts["y"]), month, int(parts.get("d") or 1)).strftime(precision)
             except ValueError:
                 break       # not a calendar date: dateutil decides, as for every other form
+    from dateutil import parser as dateparser   # here: the forms above spare most processes its import
+
     try:
         a, b = (dateparser.parse(text, default=dflt) for dflt in _DEFAULTS)
     except (ValueError, OverflowError):
