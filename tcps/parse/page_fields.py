@@ -176,7 +176,7 @@ def _is_chrome_text(text: str) -> bool:
     first = text[:1].lower()
     if (first in _CHROME_TEXT_OPENINGS or not first.isascii()) and _CHROME_TEXT_RE.fullmatch(text):
         return True
-    return any(mark in text for mark in ">»›") and _TRAIL_RE.fullmatch(text) is not None
+    return (">" in text or "»" in text or "›" in text) and _TRAIL_RE.fullmatch(text) is not None
 
 
 def _main_heading(blocks: list[Block], title_label: bool) -> int | None:
@@ -210,12 +210,14 @@ def _merge_repeats(fields: list[Field]) -> list[Field]:
     """Only the first of each field counts; a later label of a field seen before is text of the
     field before it (a page prints each field once)."""
     out: list[Field] = []
+    seen: set[str] = set()
     for f in fields:
-        if any(g.name == f.name for g in out) and f.name not in ("chrome", "unknown"):
+        if f.name in seen and f.name not in ("chrome", "unknown"):
             out[-1].blocks.append(Block(f.word, "para"))
             out[-1].blocks.extend(f.blocks)
         else:
             out.append(f)
+            seen.add(f.name)
     return out
 
 
