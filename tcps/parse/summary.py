@@ -22,8 +22,9 @@ from tcps.record import Contact, Record, Source
 
 _CLOSED_RE = re.compile(r"\s*\(\s*closed\s*\)\s*$", re.I)
 _PHONE_RE = re.compile(r"(?:\+?1[\s.-]?)?\(?\d{3}\)?[\s.-]?\d{3}[\s.-]\d{4}(?:\s*(?:x|ext\.?)\s*\d+)?")
-# A label this parser does not know (TAB layout): capitals at a line start, then a TAB.
-_UNKNOWN_LABEL_RE = re.compile(r"^(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t", re.M)
+# A label this parser does not know (TAB layout): capitals at a line start, then a TAB. The line
+# break it follows opens the pattern, so that a search skips from one line break to the next.
+_UNKNOWN_LABEL_RE = re.compile(r"\n(?P<label>[A-Z][A-Z&/ ]{2,40}?):?\t")
 _PART_SEP_RE = re.compile(r"[,;\n](?![^()]*\))")      # a comma not inside '(…)'
 _LEADING_AND_RE = re.compile(r"^\s*(?:and|&)\s+")
 _QUALIFIER_RE = re.compile(r"\s[-–—]|[-–—]\s")        # 'Pakistan – Punjab'
@@ -168,11 +169,11 @@ def _cut_unknown_label(field: str, raw: str, flattened: bool, warnings: list[str
     """An unknown label at a line start ends the field before it; its text is not placed."""
     if flattened or "\t" not in raw:     # the label ends in a TAB: no TAB, no pass over the lines
         return raw
-    m = _UNKNOWN_LABEL_RE.search(raw, 1)   # from 1: '^' then only matches after a line break
+    m = _UNKNOWN_LABEL_RE.search(raw)
     if not m:
         return raw
     warnings.append(f"unknown label {m.group('label').strip()!r} after {field}: its text is not placed")
-    return raw[:m.start()]
+    return raw[:m.start("label")]
 
 
 def _region(raw: str, warnings: list[str]) -> tuple[str | None, list[str]]:
