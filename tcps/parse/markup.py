@@ -84,9 +84,10 @@ def is_chrome(node: LexborNode, tag: str | None = None) -> bool:
     attrs = node.attributes
     if not attrs:
         return False
-    if (attrs.get("role") or "").lower() in _CHROME_ROLES or attrs.get("aria-hidden") == "true":
+    role, style = attrs.get("role"), attrs.get("style")
+    if (role and role.lower() in _CHROME_ROLES) or attrs.get("aria-hidden") == "true":
         return True
-    if "hidden" in attrs or "display:none" in (attrs.get("style") or "").replace(" ", "").lower():
+    if "hidden" in attrs or (style and "display:none" in style.replace(" ", "").lower()):
         return True
     if tag in _CONTAINERS:
         return False    # a page's classes say what its body holds ('one-sidebar'), not what it is
