@@ -17,7 +17,10 @@ from tcps.record import Metric
 UNITS = {"children": "children", "youth": "youth", "youths": "youth", "households": "households",
          "families": "families", "adults": "adults", "workers": "workers", "people": "people",
          "persons": "people", "adolescents": "children"}
-_NUMBER_RE = re.compile(r"(?<![\d.,$€£])(?:\d{1,3}(?:,\s?\d{3})+|\d+)(?![\d]|\.\d|,\d)")
+# A number not inside another or an amount: its first digit opens the pattern, so that a search
+# skips from digit to digit (a pattern that opens with the look-behind is tried at every
+# character), and the look-behind then tests the character before that digit.
+_NUMBER_RE = re.compile(r"\d(?<![\d.,$€£]\d)(?:\d{0,2}(?:,\s?\d{3})+|\d*)(?![\d]|\.\d|,\d)")
 _WORD_RE = re.compile(r"[A-Za-z][\w'’-]*|[^\w\s]")
 # Words that end the noun phrase of a count before a noun of people is reached.
 _STOP = {"of", "in", "from", "to", "for", "with", "by", "on", "at", "as", "and", "or", "who", "that",
