@@ -100,8 +100,11 @@ def split_commas(item: str) -> list[str]:
 
 
 def _without_final_period(text: str) -> str:
-    """A period that closes a list or a name goes; 'Pact, Inc.' keeps the period of its suffix."""
-    return text if _ENDS_IN_SUFFIX_RE.search(text) else text.rstrip(".").strip()
+    """A period that closes a list or a name goes; 'Pact, Inc.' keeps the period of its suffix
+    (searched for only where the text ends in the period its pattern ends in)."""
+    if text.endswith((".", ".\n")) and _ENDS_IN_SUFFIX_RE.search(text):
+        return text
+    return text.rstrip(".").strip()
 
 
 def clean_name(name: str) -> str:
