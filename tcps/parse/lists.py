@@ -111,12 +111,11 @@ def _split_items(text: str, bullet: bool, whole: bool = False) -> list[Block]:
     """';' separates items: 'A; B; and C' gives A, B, C (the 'and' belongs to the separator;
     so does an item's trailing ';' or '; and')."""
     text = text.strip()
-    if ";" not in text:
+    if ";" in text:
+        text = _without_final_separator(text)
+    if whole or ";" not in text:      # one item ('Train teachers;' once its separator is gone)
         return [Block(text, bullet)] if text else []
-    text = _without_final_separator(text)
-    parts = [text] if whole else [part.strip() for part in text.split(";")]
-    if len(parts) == 1:
-        return [Block(text, bullet)] if text else []
+    parts = [part.strip() for part in text.split(";")]
     out = []
     for k, p in enumerate(parts):
         if k:
