@@ -145,5 +145,10 @@ class _Database:
         return row[0] if row else None
 
     def close(self) -> None:
-        """Close the connection: what was not committed is dropped (the row's lock with it)."""
+        """Roll back what was not committed (the row's lock with it), then close. The rollback
+        comes first because it is answered only once done: a PostgreSQL server ends a closed
+        connection's transaction after ``close`` returns, when the full refresh starting next
+        may already have found the lock held."""
+        with suppress(self.errors):
+            self.connection.rollback()
         self.connection.close()
