@@ -220,13 +220,14 @@ def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -
     for number in range(100):
         files.append(str(tmp_path / f"{number:03d}.txt"))
         Path(files[-1]).write_bytes(originals[number % len(originals)].read_bytes())
-    parsed = parse_in_order(files, jobs=2, chunk=2)  # 2 workers x 8 tasks x 2 files: 34 read ahead
-    first = next(parsed)
-    time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
-    for path in files[50:]:
-        os.unlink(path)
-    niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
-    results = [first, *parsed]
+    with parse_in_order(files, jobs=2, chunk=2) as parsing:  # 2 workers x 8 tasks x 2 files: 34 ahead
+        parsed = iter(parsing)
+        first = next(parsed)
+        time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
+        for path in files[50:]:
+            os.unlink(path)
+        niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
+        results = [first, *parsed]
     assert [path for path, _ in results] == files
     assert not any(isinstance(outcome, str) for _, outcome in results[:34])
     assert all(isinstance(outcome, str) for _, outcome in results[50:])
