@@ -35,7 +35,8 @@ Parsed = tuple[Record, SourceFile] | str
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Below this many files, starting worker processes costs more than it saves.
+# The fewest files worth a worker process: starting one (and its import of the parser) costs
+# about as much as parsing this many.
 PARALLEL_FROM = 64
 # Files a worker parses per task (fewer round trips between processes), and tasks handed out
 # per worker ahead of the writer: enough to keep the workers busy while the writer writes a
@@ -51,10 +52,11 @@ _PR_SET_PDEATHSIG = 1
 
 class InOrder(Generic[T, R]):
     """Each of ``items`` with ``task(item)``, in order. For ``jobs`` > 1 and at least
-    PARALLEL_FROM items, computed in ``jobs`` worker processes from the moment it is made,
-    ``chunk`` items a task, at most ``jobs * TASKS_PER_WORKER`` tasks ahead of the reader; else
-    here, as it is read. ``task`` is pickled to the workers, and returns its failures: an
-    exception raised in a worker would end the whole run.
+    PARALLEL_FROM items, computed in worker processes from the moment it is made: up to ``jobs``
+    of them, one for every PARALLEL_FROM items, ``chunk`` items a task, at most
+    ``TASKS_PER_WORKER`` tasks a worker ahead of the reader. Else here, as it is read.
+    ``task`` is pickled to the workers, and returns its failures: an exception raised in a
+    worker would end the whole run.
 
     Made before it is needed, it works while its maker does something else (a refresh imports
     SQLAlchemy meanwhile: tcps.quick). A context manager: leaving it stops the workers."""
@@ -65,9 +67,10 @@ class InOrder(Generic[T, R]):
         self._pending: deque[tuple[Sequence[T], Future[list[R]]]] = deque()
         self._pool: ProcessPoolExecutor | None = None
         if jobs > 1 and len(items) >= PARALLEL_FROM:
-            self._pool = ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(os.getpid(),))
+            workers = min(jobs, len(items) // PARALLEL_FROM)
+            self._pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(os.getpid(),))
             self._parts = (items[start:start + chunk] for start in range(0, len(items), chunk))
-            self._submit(jobs * TASKS_PER_WORKER + 1)
+            self._submit(workers * TASKS_PER_WORKER + 1)
 
     def __iter__(self) -> Iterator[tuple[T, R]]:
         if self._pool is None:
