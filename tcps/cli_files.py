@@ -59,7 +59,7 @@ Examples:
 @db_option
 @click.option("-v", "--verbose", is_flag=True, help="Also print one line per file loaded.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-              help="Parse in this many processes (default: one per CPU; 1 for none).")
+              help="Parse in up to this many processes, one per 64 files (default: one per CPU; 1 for none).")
 @max_size_option
 @wait_option
 def load(paths: tuple[Path, ...], db: str | None, verbose: bool, jobs: int | None, max_size: int,

@@ -211,8 +211,9 @@ def load_paths(engine: Engine, paths: Iterable[str | Path], jobs: int | None = N
         report = LoadReport(failed=failed)
         waiting: deque[Queued | FileError] = deque()  # files in order, counted once written
         try:
-            with Loader(engine, batch=BATCH) as loader:
-                for path, parsed in parse_in_order(files, jobs or os.cpu_count() or 1, max_size):
+            with Loader(engine, batch=BATCH) as loader, \
+                    parse_in_order(files, jobs or os.cpu_count() or 1, max_size) as parsing:
+                for path, parsed in parsing:
                     try:
                         if isinstance(parsed, str):
                             raise FileError(path, parsed)

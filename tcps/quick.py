@@ -5,10 +5,11 @@ it. Such a run takes the writer lock, checks that the schema is at head, reads t
 stats every file and logs itself in ``load_runs``: about a tenth of a second for 10,000 files.
 Importing SQLAlchemy and opening an engine takes longer than all of that (docs/performance.md),
 so this check runs first, on the database's own driver (sqlite3, psycopg), with the same lock
-(tcps.mutex), the same rules (tcps.watch) and the same report (tcps.report). It gives up, having
-written nothing, as soon as the run is anything else: a file new, touched, gone or unreadable,
+(tcps.mutex), the same rules (tcps.watch) and the same report (tcps.report). It steps aside,
+having written nothing, when the run is anything else: a file new, touched, gone or unreadable,
 ``--prune`` or ``--dry-run``, a schema not at head, a URL it does not open itself, any error of
-the database. The full refresh (tcps.refresh) then runs from the start and decides.
+the database. The full refresh (tcps.refresh) then runs and decides; but where files must be
+read, their reading has begun already, in worker processes, while this one imports SQLAlchemy.
 """
 from __future__ import annotations
 
@@ -20,11 +21,11 @@ from typing import TYPE_CHECKING, Any
 
 from tcps import PARSER_VERSION, SCHEMA_HEAD
 from tcps.config import database_url
-from tcps.errors import FileError, shown_path
+from tcps.errors import shown_path
 from tcps.mutex import database_file_lock, lock_row
 from tcps.report import RUN_COLUMNS, RunReport, now
 from tcps.sources import DEFAULT_MAX_SIZE
-from tcps.watch import KNOWN_COLUMNS, KnownSource, needs_reading, removed_files, scan
+from tcps.watch import KNOWN_COLUMNS, KnownSource, Seen, examining, files_to_read, removed_files, scan_folder
 
 if TYPE_CHECKING:
     from tcps.refresh import Progress
@@ -39,21 +40,25 @@ def refresh_folder(db: str | None, folder: Path, *, prune: bool = False, dry_run
                    wait: float = 0, max_size: int = DEFAULT_MAX_SIZE,
                    progress: Progress = nullcontext) -> RunReport:
     """Refresh the database ``db`` (``--db``: tcps.config) from ``folder``: see tcps.refresh."""
-    if not (prune or dry_run):
-        report = unchanged_run(database_url(db), folder.resolve(), wait)
-        if report is not None:
-            return report
-    from tcps.db import open_database
-    from tcps.refresh import refresh
+    seen = None if prune or dry_run else unchanged_run(database_url(db), folder.resolve(), wait)
+    if isinstance(seen, RunReport):
+        return seen
+    # The files to read are read from now on, in worker processes while this one imports
+    # SQLAlchemy (docs/performance.md): the full refresh takes what they read if it would read
+    # the same.
+    with examining(seen.to_read if seen else [], max_size) as reading:
+        from tcps.db import open_database
+        from tcps.refresh import refresh
 
-    with open_database(db, create=not dry_run, read_only=dry_run) as engine:
-        return refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait, max_size=max_size,
-                       progress=progress)
+        with open_database(db, create=not dry_run, read_only=dry_run) as engine:
+            return refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait, max_size=max_size,
+                           progress=progress, seen=seen, reading=reading)
 
 
-def unchanged_run(url: str, root: Path, wait: float = 0) -> RunReport | None:
+def unchanged_run(url: str, root: Path, wait: float = 0) -> RunReport | Seen | None:
     """The report of a refresh of the absolute folder ``root`` that found every file as
-    recorded, its run logged; None when the run may be anything else (nothing written then).
+    recorded, its run logged. Else, with nothing written, the folder as seen, when some file is
+    new, touched, gone or unreadable; None when the run may be anything else.
 
     Raises LockHeld when another writer keeps the lock longer than ``wait`` seconds, as the
     full refresh would."""
@@ -103,19 +108,16 @@ class _Database:
         lock_row(self.cursor.execute, wait)
         return nullcontext()
 
-    def log_if_unchanged(self, root: Path) -> RunReport | None:
+    def log_if_unchanged(self, root: Path) -> RunReport | Seen | None:
         if self._value("SELECT version_num FROM alembic_version") != SCHEMA_HEAD:
             return None
         report = RunReport(folder=shown_path(root), parser_version=PARSER_VERSION, started=now())
         self.cursor.execute(f"SELECT {', '.join(KNOWN_COLUMNS)} FROM watched_files")
         known = {row[0]: KnownSource._make(row) for row in self.cursor.fetchall()}
-        found = []
-        for item in scan(root):  # up to the first file that is not as recorded
-            if isinstance(item, FileError) or needs_reading(item, known.get(item.path), PARSER_VERSION):
-                return None
-            found.append(item)
-        if removed_files(report.folder, known, found, []):
-            return None
+        found, problems = scan_folder(root)
+        seen = Seen(found, problems, files_to_read(found, known))
+        if seen.problems or seen.to_read or removed_files(report.folder, known, found, problems):
+            return seen
         report.seen = report.unchanged = len(found)
         report.finished = now()
         self._log(report)
@@ -145,5 +147,10 @@ class _Database:
         return row[0] if row else None
 
     def close(self) -> None:
-        """Close the connection: what was not committed is dropped (the row's lock with it)."""
+        """Roll back what was not committed (the row's lock with it), then close. The rollback
+        comes first because it is answered only once done: a PostgreSQL server ends a closed
+        connection's transaction after ``close`` returns, when the full refresh starting next
+        may already have found the lock held."""
+        with suppress(self.errors):
+            self.connection.rollback()
         self.connection.close()

@@ -27,16 +27,16 @@ is written in its summary's savepoint, so the two commit together or not at all.
 same way (parsing what it would load) and reports what a refresh would do.
 
 `tcps refresh` tries ``tcps.quick`` first: a run that finds nothing to do (the one cron starts
-most) is done there on the database's own driver, without SQLAlchemy; any other is done here.
+most) is done there on the database's own driver, without SQLAlchemy; any other is done here,
+with the folder as the check saw it and the reading of its files to read, begun there.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext, suppress
-from functools import cache, partial
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -54,10 +54,9 @@ from tcps.models import (CHILD_TABLES, countries, load_errors, load_runs, metada
 from tcps.record import Record
 from tcps.report import RunReport, now
 from tcps.search import reindex
-from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_file, read_source
-from tcps.watch import (KNOWN_COLUMNS, FileStat, KnownSource, is_older_parser, needs_reading, removed_files,
-                        scan_folder)
-from tcps.workers import in_order
+from tcps.sources import DEFAULT_MAX_SIZE
+from tcps.watch import (KNOWN_COLUMNS, Examined, FileStat, KnownSource, Reading, Seen, ToRead, examining,
+                        files_to_read, removed_files, scan_folder)
 
 
 if TYPE_CHECKING:
@@ -88,58 +87,40 @@ Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileSt
 
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
-            wait: float = 0, max_size: int = DEFAULT_MAX_SIZE,
-            progress: Progress = nullcontext) -> RunReport:
+            wait: float = 0, max_size: int = DEFAULT_MAX_SIZE, progress: Progress = nullcontext,
+            seen: Seen | None = None, reading: Reading | None = None) -> RunReport:
     """Bring the database up to date with ``folder``; see the module docstring. No file of
     more than ``max_size`` bytes is read (it fails).
+
+    ``seen`` is the folder as the no-op check (tcps.quick) saw it before this run, and
+    ``reading`` the reading of the files it found to read, begun then (``examining``): the run
+    takes that reading only for the very files it would read, judged by the same rows, which it
+    reads again under its lock.
 
     Raises LockHeld when another writer keeps the lock longer than ``wait`` seconds,
     ConfigError when the schema cannot be brought to head, and DatabaseFailed when the
     database stops working during the run.
     """
-    root = folder.resolve()
+    run = _Run(engine, folder.resolve(), prune, dry_run, max_size, seen, reading)
     if dry_run:
-        return _Run(engine, root, prune, True, max_size).execute(progress)
+        return run.execute(progress)
     with writer_lock(engine, wait):  # which brings the schema to head
-        return _Run(engine, root, prune, False, max_size).execute(progress)
-
-
-def examine(stat: FileStat, known: KnownSource | None,
-            max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, SourceFile] | None:
-    """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
-
-    None when its bytes are those last loaded, by the current parser; else its parsed record,
-    ready to load. Raises ParseError for a file that cannot be read or parsed.
-    """
-    data = read_file(stat.os_path, max_size)
-    digest = hashlib.sha256(data).hexdigest()
-    if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
-            and digest == known.sha256):
-        return None
-    return read_source(stat.os_path, max_size, data, digest)
-
-
-Examined = tuple[Record, SourceFile] | None | str
-
-
-def _examine_or_reason(file: tuple[FileStat, KnownSource | None], max_size: int) -> Examined:
-    """``examine`` in a worker process, with a failure as its reason."""
-    try:
-        return examine(*file, max_size)
-    except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
-        return failure_reason(e)
+        return run.execute(progress)
 
 
 class _Run:
     """One refresh (or dry run) of one folder, filling in its RunReport as it goes."""
 
-    def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool, max_size: int):
+    def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool, max_size: int,
+                 seen: Seen | None, reading: Reading | None):
         self.engine = engine
         self.root = root
         self.folder = shown_path(root)  # as load_runs and watched_files hold it
         self.prune = prune
         self.dry_run = dry_run
         self.max_size = max_size
+        self.seen = seen
+        self.reading = reading
         self.report = RunReport(folder=self.folder, parser_version=PARSER_VERSION,
                                 started=now(), dry_run=dry_run)
 
@@ -159,7 +140,7 @@ class _Run:
         return self.report
 
     def _refresh_folder(self, progress: Progress) -> None:
-        found, problems = scan_folder(self.root)
+        found, problems = (self.seen.found, self.seen.problems) if self.seen else scan_folder(self.root)
         # Only a dry run can meet a database no refresh has touched yet (a refresh migrates
         # first): then every file is new and there is nothing to prune.
         has_schema = self._has_schema()
@@ -167,14 +148,12 @@ class _Run:
         self.report.seen = len(found) + len(problems)
         for problem in problems:
             self._fail(problem.path, problem.reason)
-        to_read = [f for f in found if needs_reading(f, known.get(f.path), PARSER_VERSION)]
+        to_read = files_to_read(found, known)
         self.report.unchanged = len(found) - len(to_read)
         loading: deque[_Loading] = deque()  # files read, counted in order once their batch is written
         with (nullcontext() if self.dry_run or not to_read else _loader(self.engine)) as loader, \
-                progress(to_read) as files:
-            examined = in_order(partial(_examine_or_reason, max_size=self.max_size),
-                                [(stat, known.get(stat.path)) for stat in to_read], os.cpu_count() or 1)
-            for _, ((stat, known_row), outcome) in zip(files, examined, strict=True):  # the bar moves
+                self._reading(to_read) as reading, progress([stat for stat, _ in to_read]) as files:
+            for _, ((stat, known_row), outcome) in zip(files, reading, strict=True):  # the bar moves
                 self._refresh_file(loader, stat, known_row, outcome, loading)
                 while loading and loading[0].written:
                     self._count(loading.popleft())
@@ -184,6 +163,14 @@ class _Run:
         if self.prune and has_schema:
             self._prune(known)
         self.report.finished = now()
+
+    def _reading(self, to_read: list[ToRead]) -> Reading:
+        """The reading begun ahead, if it reads these files judged by these rows; else a new one."""
+        if self.reading is not None:
+            if self.reading.items == to_read:
+                return self.reading
+            self.reading.close()
+        return examining(to_read, self.max_size)
 
     def _has_schema(self) -> bool:
         with self.engine.connect() as conn:

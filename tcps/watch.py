@@ -1,16 +1,23 @@
 """What a refresh compares: the summary files in a folder against what ``watched_files`` says
-of them. No database code lives here: the no-op check (``tcps.quick``) reads the rows without
-SQLAlchemy, the full refresh (``tcps.refresh``) with it, and both judge them by these rules."""
+of them, and how it reads those it cannot clear by their size and time. No database code lives
+here: the no-op check (``tcps.quick``) reads the rows without SQLAlchemy, the full refresh
+(``tcps.refresh``) with it, and both judge them by these rules."""
 from __future__ import annotations
 
 import errno
+import hashlib
 import os
-from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
-from tcps.errors import FileError, shown_path
-from tcps.sources import cannot_open, summary_files
+from tcps import PARSER_VERSION
+from tcps.errors import FileError, failure_reason, shown_path
+from tcps.record import Record
+from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, cannot_open, read_file, read_source, summary_files
+
+if TYPE_CHECKING:  # imported when a file is read: the no-op refresh starts no worker
+    from tcps.workers import InOrder
 
 # The columns of watched_files a refresh reads, in KnownSource's order.
 KNOWN_COLUMNS = ("path", "size_bytes", "mtime_ns", "sha256", "parser_version", "project_id")
@@ -38,36 +45,44 @@ class KnownSource(NamedTuple):
     project_id: int | None  # the project it was loaded into
 
 
-def scan(root: Path) -> Iterator[FileStat | FileError]:
+# A file the cheap check could not clear, with the row it was judged by (None: a new file).
+ToRead = tuple[FileStat, KnownSource | None]
+
+
+class Seen(NamedTuple):
+    """A folder as a refresh saw it: the files stat'ed, those that could not be, and the files
+    to read, each with the row it was judged by."""
+
+    found: list[FileStat]
+    problems: list[FileError]
+    to_read: list[ToRead]
+
+
+def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
     """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed;
-    or the folder or file that could not be (a dangling link, a loop, no permission).
+    and the folders and files that could not be (a dangling link, a loop, no permission).
 
     Absolute paths make a file the same source whatever directory cron starts in. The stat is
     taken before the file is read: a file written meanwhile has a newer mtime than the one
-    recorded, so the next refresh reads it again. One at a time, so that the no-op check can
-    stop at the first file that is not."""
+    recorded, so the next refresh reads it again."""
     listing = summary_files([root])
-    yield from listing.unreadable
+    found: list[FileStat] = []
+    problems = list(listing.unreadable)
     for path in listing.files:
         try:
             st = os.stat(path)
         except OSError as e:
             if e.errno != errno.ENOENT or os.path.islink(path):  # not merely gone since the walk
-                yield FileError(path, cannot_open(path, e))
+                problems.append(FileError(path, cannot_open(path, e)))
             continue
-        yield FileStat(shown_path(path), st.st_size, st.st_mtime_ns, path)
-
-
-def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
-    """``scan``: the files stat'ed, and those that could not be."""
-    found: list[FileStat] = []
-    problems: list[FileError] = []
-    for item in scan(root):
-        if isinstance(item, FileStat):
-            found.append(item)
-        else:
-            problems.append(item)
+        found.append(FileStat(shown_path(path), st.st_size, st.st_mtime_ns, path))
     return found, problems
+
+
+def files_to_read(found: list[FileStat],
+                  known: dict[str, KnownSource]) -> list[ToRead]:
+    """The files the cheap check cannot clear (``needs_reading``), each with its row."""
+    return [(f, known.get(f.path)) for f in found if needs_reading(f, known.get(f.path))]
 
 
 def is_older_parser(recorded: str, current: str) -> bool:
@@ -80,11 +95,11 @@ def is_older_parser(recorded: str, current: str) -> bool:
     return recorded != current and key(recorded) < key(current)
 
 
-def needs_reading(found: FileStat, known: KnownSource | None, parser_version: str) -> bool:
+def needs_reading(found: FileStat, known: KnownSource | None) -> bool:
     """Whether a file must be read: new, touched, resized, or parsed by an older parser."""
     return (known is None
             or (known.size, known.mtime_ns) != (found.size, found.mtime_ns)
-            or is_older_parser(known.parser_version, parser_version))
+            or is_older_parser(known.parser_version, PARSER_VERSION))
 
 
 def removed_files(folder: str, known: dict[str, KnownSource], found: list[FileStat],
@@ -96,3 +111,38 @@ def removed_files(folder: str, known: dict[str, KnownSource], found: list[FileSt
     inside = f"{folder}{os.sep}"
     return [p for p in sorted(known)
             if p.startswith(inside) and p not in present and not p.startswith(unknown)]
+
+
+Examined = tuple[Record, SourceFile] | None | str
+# Files read in order (``examining``): each with what ``examine`` made of it, or the reason it failed.
+Reading: TypeAlias = "InOrder[ToRead, Examined]"
+
+
+def examine(stat: FileStat, known: KnownSource | None,
+            max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, SourceFile] | None:
+    """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
+
+    None when its bytes are those last loaded, by the current parser; else its parsed record,
+    ready to load. Raises ParseError for a file that cannot be read or parsed.
+    """
+    data = read_file(stat.os_path, max_size)
+    digest = hashlib.sha256(data).hexdigest()
+    if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
+            and digest == known.sha256):
+        return None
+    return read_source(stat.os_path, max_size, data, digest)
+
+
+def examining(to_read: list[ToRead], max_size: int = DEFAULT_MAX_SIZE) -> Reading:
+    """``examine`` each file, in order, in worker processes where there are many (InOrder);
+    a file that cannot be read, or that the parser fails on, with the reason."""
+    from tcps.workers import InOrder
+
+    return InOrder(partial(_examine_or_reason, max_size=max_size), to_read, os.cpu_count() or 1)
+
+
+def _examine_or_reason(file: ToRead, max_size: int) -> Examined:
+    try:
+        return examine(*file, max_size)
+    except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
+        return failure_reason(e)

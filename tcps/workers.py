@@ -24,7 +24,8 @@ from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from functools import partial
-from typing import TypeVar
+from itertools import islice
+from typing import Generic, TypeVar
 
 from tcps.errors import failure_reason
 from tcps.record import Record
@@ -34,7 +35,8 @@ Parsed = tuple[Record, SourceFile] | str
 T = TypeVar("T")
 R = TypeVar("R")
 
-# Below this many files, starting worker processes costs more than it saves.
+# The fewest files worth a worker process: starting one (and its import of the parser) costs
+# about as much as parsing this many.
 PARALLEL_FROM = 64
 # Files a worker parses per task (fewer round trips between processes), and tasks handed out
 # per worker ahead of the writer: enough to keep the workers busy while the writer writes a
@@ -48,32 +50,59 @@ WORKER_NICENESS = 10
 _PR_SET_PDEATHSIG = 1
 
 
-def in_order(task: Callable[[T], R], items: Sequence[T], jobs: int,
-             chunk: int = CHUNK) -> Iterator[tuple[T, R]]:
-    """Each item with ``task(item)``, in order; in ``jobs`` processes (here, for one job or
-    fewer than PARALLEL_FROM items), ``chunk`` items a task, at most ``jobs * TASKS_PER_WORKER``
-    tasks ahead. ``task`` is pickled to the workers, and returns its failures: an exception
-    raised in a worker would end the whole run."""
-    if jobs <= 1 or len(items) < PARALLEL_FROM:
-        yield from ((item, task(item)) for item in items)
-        return
-    with ProcessPoolExecutor(jobs, initializer=_start_worker, initargs=(os.getpid(),)) as pool:
-        pending: deque[tuple[Sequence[T], Future[list[R]]]] = deque()
-        for start in range(0, len(items), chunk):
-            part = items[start:start + chunk]
-            pending.append((part, pool.submit(_each, task, part)))
-            if len(pending) > jobs * TASKS_PER_WORKER:
-                part, results = pending.popleft()
-                yield from zip(part, results.result(), strict=True)
-        for part, results in pending:
+class InOrder(Generic[T, R]):
+    """Each of ``items`` with ``task(item)``, in order. For ``jobs`` > 1 and at least
+    PARALLEL_FROM items, computed in worker processes from the moment it is made: up to ``jobs``
+    of them, one for every PARALLEL_FROM items, ``chunk`` items a task, at most
+    ``TASKS_PER_WORKER`` tasks a worker ahead of the reader. Else here, as it is read.
+    ``task`` is pickled to the workers, and returns its failures: an exception raised in a
+    worker would end the whole run.
+
+    Made before it is needed, it works while its maker does something else (a refresh imports
+    SQLAlchemy meanwhile: tcps.quick). A context manager: leaving it stops the workers."""
+
+    def __init__(self, task: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK):
+        self.items = items
+        self._task = task
+        self._pending: deque[tuple[Sequence[T], Future[list[R]]]] = deque()
+        self._pool: ProcessPoolExecutor | None = None
+        if jobs > 1 and len(items) >= PARALLEL_FROM:
+            workers = min(jobs, len(items) // PARALLEL_FROM)
+            self._pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(os.getpid(),))
+            self._parts = (items[start:start + chunk] for start in range(0, len(items), chunk))
+            self._submit(workers * TASKS_PER_WORKER + 1)
+
+    def __iter__(self) -> Iterator[tuple[T, R]]:
+        if self._pool is None:
+            yield from ((item, self._task(item)) for item in self.items)
+            return
+        while self._pending:
+            part, results = self._pending.popleft()
             yield from zip(part, results.result(), strict=True)
+            self._submit(1)
+
+    def _submit(self, tasks: int) -> None:
+        assert self._pool is not None
+        for part in islice(self._parts, tasks):
+            self._pending.append((part, self._pool.submit(_each, self._task, part)))
+
+    def close(self) -> None:
+        """Stop the workers: the tasks not started are dropped, those running are waited for."""
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def __enter__(self) -> InOrder[T, R]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE,
-                   chunk: int = CHUNK) -> Iterator[tuple[str, Parsed]]:
+                   chunk: int = CHUNK) -> InOrder[str, Parsed]:
     """Each file with its (record, source), or the reason it could not be read, in order
-    (``in_order``). No file of more than ``max_size`` bytes is read."""
-    return in_order(partial(_read_or_reason, max_size=max_size), files, jobs, chunk)
+    (``InOrder``). No file of more than ``max_size`` bytes is read."""
+    return InOrder(partial(_read_or_reason, max_size=max_size), files, jobs, chunk)
 
 
 def _start_worker(parent: int) -> None:

@@ -15,7 +15,7 @@ from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
 from tcps.sources import SourceFile
-from tcps.workers import WORKER_NICENESS, parse_in_order
+from tcps.workers import PARALLEL_FROM, WORKER_NICENESS, parse_in_order
 from tcps.record import Funding, Partner
 
 PROJECT_IDS = "SELECT id, title_key, source_document_id FROM projects ORDER BY id"
@@ -217,21 +217,34 @@ def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -
     written has not been read yet, and fails. Results still come in file order."""
     originals = sorted(CORPUS.glob("*.txt"))
     files = []
-    for number in range(100):
+    for number in range(2 * PARALLEL_FROM):  # a worker for each PARALLEL_FROM files: two
         files.append(str(tmp_path / f"{number:03d}.txt"))
         Path(files[-1]).write_bytes(originals[number % len(originals)].read_bytes())
-    parsed = parse_in_order(files, jobs=2, chunk=2)  # 2 workers x 8 tasks x 2 files: 34 read ahead
-    first = next(parsed)
-    time.sleep(0.5)  # time enough for the workers to read all 100 files, were they let
-    for path in files[50:]:
-        os.unlink(path)
-    niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
-    results = [first, *parsed]
+    with parse_in_order(files, jobs=2, chunk=2) as parsing:  # 2 workers x 8 tasks x 2 files: 34 ahead
+        parsed = iter(parsing)
+        first = next(parsed)
+        time.sleep(0.5)  # time enough for the workers to read all the files, were they let
+        for path in files[50:]:
+            os.unlink(path)
+        niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
+        results = [first, *parsed]
     assert [path for path, _ in results] == files
     assert not any(isinstance(outcome, str) for _, outcome in results[:34])
     assert all(isinstance(outcome, str) for _, outcome in results[50:])
     # and they yield the CPU to the writer: their nice value is the loader's plus WORKER_NICENESS
     assert niceness == [min(19, os.nice(0) + WORKER_NICENESS)] * 2
+
+
+def test_fewer_files_than_a_worker_each_start_fewer_workers(tmp_path) -> None:
+    """A worker costs about as much to start as PARALLEL_FROM files cost to parse."""
+    files = []
+    for number in range(2 * PARALLEL_FROM - 1):
+        files.append(str(tmp_path / f"{number:03d}.txt"))
+        Path(files[-1]).write_bytes(b"Not a summary.")
+    with parse_in_order(files, jobs=2) as parsing:
+        outcomes = [outcome for _, outcome in parsing]
+        workers = _children()
+    assert len(workers) == 1 and len(outcomes) == len(files)
 
 
 def _children() -> list[int]:

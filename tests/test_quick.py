@@ -15,13 +15,16 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
-from test_refresh import lock_held_for, refresh, rows, summaries, write_summary
+from test_refresh import lock_held_for, refresh, rows, summaries, summary_bytes, write_summary
 from tcps.cli import cli
 from tcps.errors import LockHeld
 from tcps.lock import writer_lock
 from tcps.models import load_runs
 from tcps.quick import unchanged_run
 from tcps.refresh import refresh as full_refresh
+from tcps.report import RunReport
+from tcps.watch import Seen, examine, examining
+from tcps.workers import InOrder
 
 
 @pytest.fixture
@@ -102,8 +105,37 @@ def test_anything_but_a_noop_is_left_to_the_full_refresh_with_nothing_written(db
                                                                               change) -> None:
     ANYTHING_ELSE[change](folder, engine)
     before = rows(engine)
-    assert unchanged_run(db_url, folder.resolve()) is None
+    assert not isinstance(unchanged_run(db_url, folder.resolve()), RunReport)
     assert rows(engine) == before
+
+
+def test_the_files_it_found_to_read_are_read_ahead_for_the_full_refresh(db_url, engine, folder) -> None:
+    (folder / "summary_0001.txt").write_bytes(summary_bytes(1) + b"\nA line more.\n")
+    write_summary(folder, 7)
+    seen = unchanged_run(db_url, folder.resolve())
+    assert isinstance(seen, Seen) and len(seen.found) == 4 and not seen.problems
+    root = folder.resolve()
+    assert [(stat.path, known is None) for stat, known in seen.to_read] == \
+        [(str(root / "summary_0001.txt"), False), (str(root / "summary_0007.txt"), True)]
+    examined = []
+
+    def examine_here(file):  # in this process (one job), so that the calls can be counted
+        examined.append(file)
+        return examine(*file)
+
+    with InOrder(examine_here, seen.to_read, jobs=1) as reading:
+        report = full_refresh(engine, folder, seen=seen, reading=reading)
+    assert examined == seen.to_read  # the reading begun ahead, not one of its own
+    assert (len(report.new), len(report.changed), report.unchanged) == (1, 1, 2)
+
+
+def test_a_reading_begun_before_another_writer_ran_is_not_taken(db_url, engine, folder) -> None:
+    write_summary(folder, 7)
+    seen = unchanged_run(db_url, folder.resolve())
+    full_refresh(engine, folder)  # another refresh, between the check and the full refresh
+    with examining(seen.to_read) as reading:
+        report = full_refresh(engine, folder, seen=seen, reading=reading)
+    assert (report.new, report.changed, report.unchanged) == ([], [], 4)
 
 
 def test_a_database_it_does_not_open_itself_is_left_to_the_full_refresh(tmp_path) -> None:
