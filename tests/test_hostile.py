@@ -25,10 +25,11 @@ from test_refresh import lock_held_for, run_statuses, summaries, summary_bytes, 
 
 from tcps.cli import cli
 from tcps.db import make_engine
-from tcps.errors import DatabaseFailed
+from tcps.errors import DatabaseFailed, ParseError
 from tcps.load import find_project_id, load_paths
 from tcps.lock import writer_lock
 from tcps.refresh import refresh as run_refresh
+from tcps.sources import read_file
 
 TCPS = [sys.executable, "-c", "from tcps.cli import main; main()"]
 MiB = 1024 * 1024
@@ -154,6 +155,15 @@ def test_parse_reads_only_regular_files_within_the_limit(tmp_path: Path) -> None
         name.replace("\\xe9", "\udce9").replace("\\n", "\n"))) for name in names))
     assert result.returncode == 1
     assert errors_by_name(result.stderr, tmp_path) == bad
+
+
+def test_a_file_larger_than_its_stat_says_is_read_whole_up_to_the_limit() -> None:
+    """A file may grow between its stat and its read; procfs files say they hold 0 bytes."""
+    whole = Path("/proc/version").read_bytes()
+    assert os.stat("/proc/version").st_size == 0 and len(whole) > 20
+    assert read_file("/proc/version") == whole
+    with pytest.raises(ParseError, match="larger than the limit of 20 bytes"):
+        read_file("/proc/version", max_size=20)
 
 
 def test_refresh_and_load_report_every_bad_entry_once_and_load_the_rest(db_url: str, tmp_path: Path) -> None:
