@@ -142,7 +142,8 @@ def refresh(folder: Path, db: str | None, prune: bool, wait: float, max_size: in
     (see `tcps runs`). Only one refresh runs at a time per database.
 
     On a terminal it shows a progress bar; otherwise it prints one summary line, which counts
-    files: seen, new (a path not loaded before), changed, unchanged, removed, failed, pruned.
+    files: seen, new (a path no refresh has loaded before), changed, unchanged, removed, failed,
+    pruned.
     """
     from tcps.quick import refresh_folder
 
