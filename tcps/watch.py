@@ -79,8 +79,7 @@ def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
     return found, problems
 
 
-def files_to_read(found: list[FileStat],
-                  known: dict[str, KnownSource]) -> list[ToRead]:
+def files_to_read(found: list[FileStat], known: dict[str, KnownSource]) -> list[ToRead]:
     """The files the cheap check cannot clear (``needs_reading``), each with its row."""
     return [(f, known.get(f.path)) for f in found if needs_reading(f, known.get(f.path))]
 

@@ -59,7 +59,8 @@ class InOrder(Generic[T, R]):
     worker would end the whole run.
 
     Made before it is needed, it works while its maker does something else (a refresh imports
-    SQLAlchemy meanwhile: tcps.quick). A context manager: leaving it stops the workers."""
+    SQLAlchemy meanwhile: tcps.quick), and ``items`` tells what it works on. A context manager:
+    leaving it stops the workers."""
 
     def __init__(self, task: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK):
         self.items = items
