@@ -67,7 +67,7 @@ def remove_furniture(text: str) -> Cleaned:
         m = PAGE_RE.search(line) if "Page" in line and i not in drop else None
         if not m:
             continue
-        ends = _LINE_FOOTER_RE.match(line) if "\t" not in line else None
+        ends = _LINE_FOOTER_RE.match(line) if "\t" not in line and _may_end_in_footer(line) else None
         if ends:
             short_titles.append(ends.group(1).strip())
         span = _footer_span(lines, i, m)
@@ -91,6 +91,13 @@ def remove_furniture(text: str) -> Cleaned:
 
 
 _LINE_FOOTER_RE = re.compile(r"^\s*(\S.*?),\s*" + PAGE + r"(?:\s+" + BUREAU + r")?\s*$", re.I)
+
+
+def _may_end_in_footer(line: str) -> bool:
+    """What `_LINE_FOOTER_RE` needs at the line's end, a page count or the Bureau: its lazy
+    title part tries every comma of a long line (a flattened paragraph) before it fails."""
+    end = line.rstrip()
+    return end[-1:].isdigit() or end[-6:].lower() == "bureau"
 
 
 def _footer_span(lines: list[str], i: int, m: re.Match) -> tuple[int, int] | None:
