@@ -386,7 +386,8 @@ def choose_layout(r: dict[str, Any], rng: random.Random) -> str:
 
 
 def summary(pools: Pools, index: int, seed: int = 1, revision: int = 0) -> Summary:
-    """Summary ``index`` of the collection; ``revision`` 1 is a revised edition of it."""
+    """Summary ``index`` of the collection; ``revision`` k > 0 is its k-th revised edition (k
+    more fiscal years of funding)."""
     rng = random.Random(f"{seed}/{index}")
     record = make_record(pools, index, rng, revision)
     layout = choose_layout(record, rng)

@@ -25,7 +25,8 @@ from tcps.errors import shown_path
 from tcps.mutex import database_file_lock, lock_row
 from tcps.report import RUN_COLUMNS, RunReport, now
 from tcps.sources import DEFAULT_MAX_SIZE
-from tcps.watch import KNOWN_COLUMNS, KnownSource, Seen, examining, files_to_read, removed_files, scan_folder
+from tcps.watch import (KNOWN_COLUMNS, KnownSource, ToRead, examining, files_to_read, removed_files,
+                        scan_folder)
 
 if TYPE_CHECKING:
     from tcps.refresh import Progress
@@ -40,25 +41,26 @@ def refresh_folder(db: str | None, folder: Path, *, prune: bool = False, dry_run
                    wait: float = 0, max_size: int = DEFAULT_MAX_SIZE,
                    progress: Progress = nullcontext) -> RunReport:
     """Refresh the database ``db`` (``--db``: tcps.config) from ``folder``: see tcps.refresh."""
-    seen = None if prune or dry_run else unchanged_run(database_url(db), folder.resolve(), wait)
-    if isinstance(seen, RunReport):
-        return seen
+    checked = None if prune or dry_run else unchanged_run(database_url(db), folder.resolve(), wait)
+    if isinstance(checked, RunReport):
+        return checked
     # The files to read are read from now on, in worker processes while this one imports
     # SQLAlchemy (docs/performance.md): the full refresh takes what they read if it would read
     # the same.
-    with examining(seen.to_read if seen else [], max_size) as reading:
+    with examining(checked or [], max_size) as reading:
         from tcps.db import open_database
         from tcps.refresh import refresh
 
         with open_database(db, create=not dry_run, read_only=dry_run) as engine:
             return refresh(engine, folder, prune=prune, dry_run=dry_run, wait=wait, max_size=max_size,
-                           progress=progress, seen=seen, reading=reading)
+                           progress=progress, reading=reading)
 
 
-def unchanged_run(url: str, root: Path, wait: float = 0) -> RunReport | Seen | None:
+def unchanged_run(url: str, root: Path, wait: float = 0) -> RunReport | list[ToRead] | None:
     """The report of a refresh of the absolute folder ``root`` that found every file as
-    recorded, its run logged. Else, with nothing written, the folder as seen, when some file is
-    new, touched, gone or unreadable; None when the run may be anything else.
+    recorded, its run logged. Else, with nothing written: the files it found to read, each with
+    its row (none where a file is only gone or unreadable), once it has looked at them all; or
+    None when it stepped aside before (a schema not at head, a URL or database it cannot use).
 
     Raises LockHeld when another writer keeps the lock longer than ``wait`` seconds, as the
     full refresh would."""
@@ -108,16 +110,16 @@ class _Database:
         lock_row(self.cursor.execute, wait)
         return nullcontext()
 
-    def log_if_unchanged(self, root: Path) -> RunReport | Seen | None:
+    def log_if_unchanged(self, root: Path) -> RunReport | list[ToRead] | None:
         if self._value("SELECT version_num FROM alembic_version") != SCHEMA_HEAD:
             return None
         report = RunReport(folder=shown_path(root), parser_version=PARSER_VERSION, started=now())
         self.cursor.execute(f"SELECT {', '.join(KNOWN_COLUMNS)} FROM watched_files")
         known = {row[0]: KnownSource._make(row) for row in self.cursor.fetchall()}
         found, problems = scan_folder(root)
-        seen = Seen(found, problems, files_to_read(found, known))
-        if seen.problems or seen.to_read or removed_files(report.folder, known, found, problems):
-            return seen
+        to_read = files_to_read(found, known)
+        if problems or to_read or removed_files(report.folder, known, found, problems):
+            return to_read
         report.seen = report.unchanged = len(found)
         report.finished = now()
         self._log(report)

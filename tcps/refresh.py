@@ -28,7 +28,7 @@ same way (parsing what it would load) and reports what a refresh would do.
 
 `tcps refresh` tries ``tcps.quick`` first: a run that finds nothing to do (the one cron starts
 most) is done there on the database's own driver, without SQLAlchemy; any other is done here,
-with the folder as the check saw it and the reading of its files to read, begun there.
+with the reading of the files the check found to read, begun there.
 """
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ from tcps.record import Record
 from tcps.report import RunReport, now
 from tcps.search import reindex
 from tcps.sources import DEFAULT_MAX_SIZE
-from tcps.watch import (KNOWN_COLUMNS, Examined, FileStat, KnownSource, Reading, Seen, ToRead, examining,
+from tcps.watch import (KNOWN_COLUMNS, Examined, FileStat, KnownSource, Reading, ToRead, examining,
                         files_to_read, removed_files, scan_folder)
 
 
@@ -88,20 +88,21 @@ Progress = Callable[[Sequence[FileStat]], AbstractContextManager[Iterable[FileSt
 
 def refresh(engine: Engine, folder: Path, *, prune: bool = False, dry_run: bool = False,
             wait: float = 0, max_size: int = DEFAULT_MAX_SIZE, progress: Progress = nullcontext,
-            seen: Seen | None = None, reading: Reading | None = None) -> RunReport:
+            reading: Reading | None = None) -> RunReport:
     """Bring the database up to date with ``folder``; see the module docstring. No file of
     more than ``max_size`` bytes is read (it fails).
 
-    ``seen`` is the folder as the no-op check (tcps.quick) saw it before this run, and
-    ``reading`` the reading of the files it found to read, begun then (``examining``): the run
-    takes that reading only for the very files it would read, judged by the same rows, which it
-    reads again under its lock.
+    ``reading`` is the reading of the files the no-op check (tcps.quick) found to read, begun
+    before this run (``examining``). The run walks the folder and reads the watched rows again
+    under its lock, and takes that reading only for the very files it would read, with the same
+    sizes and times, judged by the same rows: another writer may have run in between, and files
+    may have changed.
 
     Raises LockHeld when another writer keeps the lock longer than ``wait`` seconds,
     ConfigError when the schema cannot be brought to head, and DatabaseFailed when the
     database stops working during the run.
     """
-    run = _Run(engine, folder.resolve(), prune, dry_run, max_size, seen, reading)
+    run = _Run(engine, folder.resolve(), prune, dry_run, max_size, reading)
     if dry_run:
         return run.execute(progress)
     with writer_lock(engine, wait):  # which brings the schema to head
@@ -112,14 +113,13 @@ class _Run:
     """One refresh (or dry run) of one folder, filling in its RunReport as it goes."""
 
     def __init__(self, engine: Engine, root: Path, prune: bool, dry_run: bool, max_size: int,
-                 seen: Seen | None, reading: Reading | None):
+                 reading: Reading | None):
         self.engine = engine
         self.root = root
         self.folder = shown_path(root)  # as load_runs and watched_files hold it
         self.prune = prune
         self.dry_run = dry_run
         self.max_size = max_size
-        self.seen = seen
         self.reading = reading
         self.report = RunReport(folder=self.folder, parser_version=PARSER_VERSION,
                                 started=now(), dry_run=dry_run)
@@ -140,7 +140,7 @@ class _Run:
         return self.report
 
     def _refresh_folder(self, progress: Progress) -> None:
-        found, problems = (self.seen.found, self.seen.problems) if self.seen else scan_folder(self.root)
+        found, problems = scan_folder(self.root)
         # Only a dry run can meet a database no refresh has touched yet (a refresh migrates
         # first): then every file is new and there is nothing to prune.
         has_schema = self._has_schema()
@@ -165,7 +165,8 @@ class _Run:
         self.report.finished = now()
 
     def _reading(self, to_read: list[ToRead]) -> Reading:
-        """The reading begun ahead, if it reads these files judged by these rows; else a new one."""
+        """The reading begun ahead, if it reads these files, as they are now, judged by these rows;
+        else a new one (the one begun ahead is stopped: the caller's ``with`` closes it again)."""
         if self.reading is not None:
             if self.reading.items == to_read:
                 return self.reading

@@ -49,15 +49,6 @@ class KnownSource(NamedTuple):
 ToRead = tuple[FileStat, KnownSource | None]
 
 
-class Seen(NamedTuple):
-    """A folder as a refresh saw it: the files stat'ed, those that could not be, and the files
-    to read, each with the row it was judged by."""
-
-    found: list[FileStat]
-    problems: list[FileError]
-    to_read: list[ToRead]
-
-
 def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
     """Every summary under the absolute folder ``root``, in ``summary_files``' order, stat'ed;
     and the folders and files that could not be (a dangling link, a loop, no permission).

@@ -12,7 +12,10 @@ ahead of it, so a worker should take a core only when neither wants it.
 Workers die with the process that started them, even by ``kill -9``: a forked worker holds
 copies of its parent's descriptors (the database connection, the writer lock), so a worker
 outliving a killed load would keep its transaction open and the lock held. Linux sends each
-worker SIGKILL when its parent ends (``PR_SET_PDEATHSIG``).
+worker SIGKILL when its parent ends (``PR_SET_PDEATHSIG``). Ctrl-C is the parent's alone: the
+workers ignore SIGINT, which a terminal sends the whole process group, so that an interrupted
+run prints its one line rather than a traceback from each worker; leaving ``InOrder`` stops
+them.
 """
 from __future__ import annotations
 
@@ -71,7 +74,11 @@ class InOrder(Generic[T, R]):
             workers = min(jobs, len(items) // PARALLEL_FROM)
             self._pool = ProcessPoolExecutor(workers, initializer=_start_worker, initargs=(os.getpid(),))
             self._parts = (items[start:start + chunk] for start in range(0, len(items), chunk))
-            self._submit(workers * TASKS_PER_WORKER + 1)
+            try:
+                self._submit(workers * TASKS_PER_WORKER + 1)
+            except BaseException:  # no fork (too many processes): no pool left half started
+                self.close()
+                raise
 
     def __iter__(self) -> Iterator[tuple[T, R]]:
         if self._pool is None:
@@ -107,8 +114,10 @@ def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE
 
 
 def _start_worker(parent: int) -> None:
-    """A worker's first acts: lower its priority; ask for SIGKILL when its parent ends, and end
-    now if the parent ended already (between the fork and this call), on Linux."""
+    """A worker's first acts: ignore Ctrl-C and lower its priority; ask for SIGKILL when its
+    parent ends, and end now if the parent ended already (between the fork and this call), on
+    Linux."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     if hasattr(os, "nice"):
         os.nice(WORKER_NICENESS)
     if not sys.platform.startswith("linux"):

@@ -316,6 +316,22 @@ def test_killing_a_load_kills_its_workers(db_url: str, tmp_path: Path) -> None:
         engine.dispose()
 
 
+def test_ctrl_c_on_a_load_prints_one_line_not_its_workers_tracebacks(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    summaries(folder, 200)
+    load = subprocess.Popen([*TCPS, "load", "--jobs", "2", "--db", f"sqlite:///{tmp_path / 't.db'}",
+                             str(folder)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    deadline = time.monotonic() + 60
+    while len(workers := children_of(load.pid)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) == 2 and load.poll() is None
+    os.killpg(load.pid, signal.SIGINT)  # what Ctrl-C does: the terminal signals the whole group
+    _, err = load.communicate(timeout=30)
+    assert load.returncode == 1 and err.split() == ["Aborted!"], err
+    assert not any(map(alive, workers))
+
+
 def test_load_takes_the_writer_lock(db_url: str, tmp_path: Path) -> None:
     folder = tmp_path / "data"
     summaries(folder, 2)

@@ -226,7 +226,7 @@ def test_worker_processes_parse_only_a_few_files_ahead_of_the_writer(tmp_path) -
         time.sleep(0.5)  # time enough for the workers to read all the files, were they let
         for path in files[50:]:
             os.unlink(path)
-        niceness = [_nice(pid) for pid in _children()]   # the workers', read while they run
+        niceness = [_nice(pid) for pid in worker_processes()]   # the workers', read while they run
         results = [first, *parsed]
     assert [path for path, _ in results] == files
     assert not any(isinstance(outcome, str) for _, outcome in results[:34])
@@ -243,11 +243,11 @@ def test_fewer_files_than_a_worker_each_start_fewer_workers(tmp_path) -> None:
         Path(files[-1]).write_bytes(b"Not a summary.")
     with parse_in_order(files, jobs=2) as parsing:
         outcomes = [outcome for _, outcome in parsing]
-        workers = _children()
+        workers = worker_processes()
     assert len(workers) == 1 and len(outcomes) == len(files)
 
 
-def _children() -> list[int]:
+def worker_processes() -> list[int]:
     """This process's forked children (running its own command line), from Linux's /proc."""
     own = Path("/proc/self/cmdline").read_bytes()
     return [int(pid) for task in Path("/proc/self/task").iterdir()

@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from click.testing import CliRunner
 
+from test_load import worker_processes
 from test_refresh import lock_held_for, refresh, rows, summaries, summary_bytes, write_summary
 from tcps.cli import cli
 from tcps.errors import LockHeld
@@ -22,9 +23,8 @@ from tcps.lock import writer_lock
 from tcps.models import load_runs
 from tcps.quick import unchanged_run
 from tcps.refresh import refresh as full_refresh
-from tcps.report import RunReport
-from tcps.watch import Seen, examine, examining
-from tcps.workers import InOrder
+from tcps.watch import examine, examining
+from tcps.workers import PARALLEL_FROM, InOrder
 
 
 @pytest.fixture
@@ -105,17 +105,17 @@ def test_anything_but_a_noop_is_left_to_the_full_refresh_with_nothing_written(db
                                                                               change) -> None:
     ANYTHING_ELSE[change](folder, engine)
     before = rows(engine)
-    assert not isinstance(unchanged_run(db_url, folder.resolve()), RunReport)
+    to_read = unchanged_run(db_url, folder.resolve())
+    assert to_read is None if change == "a schema below head" else isinstance(to_read, list)
     assert rows(engine) == before
 
 
 def test_the_files_it_found_to_read_are_read_ahead_for_the_full_refresh(db_url, engine, folder) -> None:
     (folder / "summary_0001.txt").write_bytes(summary_bytes(1) + b"\nA line more.\n")
     write_summary(folder, 7)
-    seen = unchanged_run(db_url, folder.resolve())
-    assert isinstance(seen, Seen) and len(seen.found) == 4 and not seen.problems
+    to_read = unchanged_run(db_url, folder.resolve())
     root = folder.resolve()
-    assert [(stat.path, known is None) for stat, known in seen.to_read] == \
+    assert [(stat.path, known is None) for stat, known in to_read] == \
         [(str(root / "summary_0001.txt"), False), (str(root / "summary_0007.txt"), True)]
     examined = []
 
@@ -123,19 +123,80 @@ def test_the_files_it_found_to_read_are_read_ahead_for_the_full_refresh(db_url, 
         examined.append(file)
         return examine(*file)
 
-    with InOrder(examine_here, seen.to_read, jobs=1) as reading:
-        report = full_refresh(engine, folder, seen=seen, reading=reading)
-    assert examined == seen.to_read  # the reading begun ahead, not one of its own
+    with InOrder(examine_here, to_read, jobs=1) as reading:
+        report = full_refresh(engine, folder, reading=reading)
+    assert examined == to_read  # the reading begun ahead, not one of its own
     assert (len(report.new), len(report.changed), report.unchanged) == (1, 1, 2)
 
 
+def test_the_cli_begins_reading_before_it_imports_sqlalchemy_and_reads_once(db_url, folder) -> None:
+    for number in range(3, 3 + PARALLEL_FROM):  # enough for a worker
+        write_summary(folder, number)
+    spy = """
+import sys
+import tcps.quick, tcps.watch
+from tcps.cli import main
+readings = []
+def examining(to_read, *args, _examining=tcps.watch.examining):
+    readings.append(("sqlalchemy" in sys.modules, len(to_read)))
+    return _examining(to_read, *args)
+tcps.quick.examining = tcps.watch.examining = examining
+try:
+    main()
+finally:
+    print(readings)
+"""
+    done = subprocess.run([sys.executable, "-c", spy, "refresh", str(folder), "--db", db_url],
+                          capture_output=True, text=True)
+    assert f"{PARALLEL_FROM} new, 0 changed, 3 unchanged" in done.stdout, done.stderr
+    assert done.stdout.splitlines()[-1] == f"[(False, {PARALLEL_FROM})]"
+
+
 def test_a_reading_begun_before_another_writer_ran_is_not_taken(db_url, engine, folder) -> None:
-    write_summary(folder, 7)
-    seen = unchanged_run(db_url, folder.resolve())
+    for number in range(3, 3 + PARALLEL_FROM):  # enough for a worker
+        write_summary(folder, number)
+    to_read = unchanged_run(db_url, folder.resolve())
     full_refresh(engine, folder)  # another refresh, between the check and the full refresh
-    with examining(seen.to_read) as reading:
-        report = full_refresh(engine, folder, seen=seen, reading=reading)
-    assert (report.new, report.changed, report.unchanged) == ([], [], 4)
+    with examining(to_read) as reading:
+        report = full_refresh(engine, folder, reading=reading)
+        assert not worker_processes()  # the reading's, stopped
+    assert (report.new, report.changed, report.unchanged) == ([], [], 3 + PARALLEL_FROM)
+
+
+def test_a_file_another_refresh_loaded_meanwhile_is_not_reported_removed(db_url, engine, folder) -> None:
+    """The folder is walked again under the lock: what the check saw may be out of date."""
+    write_summary(folder, 7)
+    to_read = unchanged_run(db_url, folder.resolve())
+    write_summary(folder, 8)      # arrives after the check's walk
+    full_refresh(engine, folder)  # another refresh, between the check and the full refresh
+    with examining(to_read) as reading:
+        report = full_refresh(engine, folder, reading=reading)
+    assert (report.seen, report.removed, report.unchanged) == (5, [], 5)
+
+
+def test_a_file_removed_while_the_refresh_waited_for_the_lock_is_removed_not_failed(db_url, engine,
+                                                                                    folder) -> None:
+    """A changed file deleted between the check and the full refresh (which may wait for the lock
+    up to --wait seconds) is gone, as a refresh that walks the folder under its lock sees it."""
+    changed = folder / "summary_0001.txt"
+    changed.write_bytes(summary_bytes(1) + b"\nA line more.\n")
+    to_read = unchanged_run(db_url, folder.resolve())
+    changed.unlink()
+    with examining(to_read) as reading:
+        report = full_refresh(engine, folder, reading=reading)
+    assert (report.failed, report.removed) == ({}, [str(changed.resolve())])
+
+
+def test_the_lock_is_free_once_the_check_returns(db_url, engine, folder) -> None:
+    """The full refresh takes the lock right after the check without waiting (NOWAIT on
+    PostgreSQL): the check has let go of it by the time it returns. A PostgreSQL server ends a
+    closed connection's transaction (and its row lock) only after the client's close returns,
+    so the check rolls back first; without that this fails about one time in two."""
+    write_summary(folder, 7)
+    for _ in range(100):  # the engine's pooled connection is open already from the second on
+        assert isinstance(unchanged_run(db_url, folder.resolve()), list)
+        with writer_lock(engine):
+            pass
 
 
 def test_a_database_it_does_not_open_itself_is_left_to_the_full_refresh(tmp_path) -> None:
