@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from tcps import PARSER_VERSION
-from tcps.errors import FileError, failure_reason, shown_path
+from tcps.errors import FileError, shown_path
 from tcps.record import Record
 from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, cannot_open, read_file, read_source, summary_files
 
@@ -72,7 +72,7 @@ def scan_folder(root: Path) -> tuple[list[FileStat], list[FileError]]:
 
 def files_to_read(found: list[FileStat], known: dict[str, KnownSource]) -> list[ToRead]:
     """The files the cheap check cannot clear (``needs_reading``), each with its row."""
-    return [(f, known.get(f.path)) for f in found if needs_reading(f, known.get(f.path))]
+    return [(f, row) for f in found if needs_reading(f, row := known.get(f.path))]
 
 
 def is_older_parser(recorded: str, current: str) -> bool:
@@ -103,18 +103,19 @@ def removed_files(folder: str, known: dict[str, KnownSource], found: list[FileSt
             if p.startswith(inside) and p not in present and not p.startswith(unknown)]
 
 
+# What ``examine`` made of a file, or the reason it failed.
 Examined = tuple[Record, SourceFile] | None | str
-# Files read in order (``examining``): each with what ``examine`` made of it, or the reason it failed.
-Reading: TypeAlias = "InOrder[ToRead, Examined]"
+# Files read in order (``examining``), each with what it came to (Examined).
+Reading: TypeAlias = "InOrder[ToRead, tuple[Record, SourceFile] | None]"
 
 
-def examine(stat: FileStat, known: KnownSource | None,
-            max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, SourceFile] | None:
+def examine(file: ToRead, max_size: int = DEFAULT_MAX_SIZE) -> tuple[Record, SourceFile] | None:
     """Read a file the cheap check could not clear (once: the bytes hashed are those parsed).
 
     None when its bytes are those last loaded, by the current parser; else its parsed record,
     ready to load. Raises ParseError for a file that cannot be read or parsed.
     """
+    stat, known = file
     data = read_file(stat.os_path, max_size)
     digest = hashlib.sha256(data).hexdigest()
     if (known is not None and not is_older_parser(known.parser_version, PARSER_VERSION)
@@ -128,11 +129,4 @@ def examining(to_read: list[ToRead], max_size: int = DEFAULT_MAX_SIZE) -> Readin
     a file that cannot be read, or that the parser fails on, with the reason."""
     from tcps.workers import InOrder
 
-    return InOrder(partial(_examine_or_reason, max_size=max_size), to_read, os.cpu_count() or 1)
-
-
-def _examine_or_reason(file: ToRead, max_size: int) -> Examined:
-    try:
-        return examine(*file, max_size)
-    except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
-        return failure_reason(e)
+    return InOrder(partial(examine, max_size=max_size), to_read, os.cpu_count() or 1)

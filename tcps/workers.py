@@ -2,8 +2,8 @@
 
 Parsing costs several times the database work, so ``tcps load``, and ``tcps refresh`` for the
 files it must read, parse in worker processes while they write. A worker's result is what each
-file holds, or the reason it could not be read: a string crosses processes safely, whatever
-the exception was.
+file holds, or the reason it could not be read (one bad file, or a parser bug on it, must not
+stop the others): a string crosses processes safely, whatever the exception was.
 
 Workers run at a lower priority (``WORKER_NICENESS``): the writer, and on PostgreSQL the
 server's backend, are the one stage that cannot run in parallel, and the workers parse well
@@ -34,7 +34,6 @@ from tcps.errors import failure_reason
 from tcps.record import Record
 from tcps.sources import DEFAULT_MAX_SIZE, SourceFile, read_source
 
-Parsed = tuple[Record, SourceFile] | str
 T = TypeVar("T")
 R = TypeVar("R")
 
@@ -58,8 +57,8 @@ class InOrder(Generic[T, R]):
     PARALLEL_FROM items, computed in worker processes from the moment it is made: up to ``jobs``
     of them, one for every PARALLEL_FROM items, ``chunk`` items a task, at most
     ``TASKS_PER_WORKER`` tasks a worker ahead of the reader. Else here, as it is read.
-    ``task`` is pickled to the workers, and returns its failures: an exception raised in a
-    worker would end the whole run.
+    ``task`` is pickled to the workers; an exception it raises comes back as its item's reason
+    (``failure_reason``), here as there: raised in a worker, it would end the whole run.
 
     Made before it is needed, it works while its maker does something else (a refresh imports
     SQLAlchemy meanwhile: tcps.quick), and ``items`` tells what it works on. A context manager:
@@ -68,7 +67,7 @@ class InOrder(Generic[T, R]):
     def __init__(self, task: Callable[[T], R], items: Sequence[T], jobs: int, chunk: int = CHUNK):
         self.items = items
         self._task = task
-        self._pending: deque[tuple[Sequence[T], Future[list[R]]]] = deque()
+        self._pending: deque[tuple[Sequence[T], Future[list[R | str]]]] = deque()
         self._pool: ProcessPoolExecutor | None = None
         if jobs > 1 and len(items) >= PARALLEL_FROM:
             workers = min(jobs, len(items) // PARALLEL_FROM)
@@ -80,9 +79,9 @@ class InOrder(Generic[T, R]):
                 self.close()
                 raise
 
-    def __iter__(self) -> Iterator[tuple[T, R]]:
+    def __iter__(self) -> Iterator[tuple[T, R | str]]:
         if self._pool is None:
-            yield from ((item, self._task(item)) for item in self.items)
+            yield from ((item, _or_reason(self._task, item)) for item in self.items)
             return
         while self._pending:
             part, results = self._pending.popleft()
@@ -107,10 +106,10 @@ class InOrder(Generic[T, R]):
 
 
 def parse_in_order(files: list[str], jobs: int, max_size: int = DEFAULT_MAX_SIZE,
-                   chunk: int = CHUNK) -> InOrder[str, Parsed]:
+                   chunk: int = CHUNK) -> InOrder[str, tuple[Record, SourceFile]]:
     """Each file with its (record, source), or the reason it could not be read, in order
     (``InOrder``). No file of more than ``max_size`` bytes is read."""
-    return InOrder(partial(_read_or_reason, max_size=max_size), files, jobs, chunk)
+    return InOrder(partial(read_source, max_size=max_size), files, jobs, chunk)
 
 
 def _start_worker(parent: int) -> None:
@@ -128,14 +127,13 @@ def _start_worker(parent: int) -> None:
         os._exit(1)
 
 
-def _each(task: Callable[[T], R], items: Sequence[T]) -> list[R]:
+def _each(task: Callable[[T], R], items: Sequence[T]) -> list[R | str]:
     """One worker's share: ``task`` of each item of a chunk."""
-    return [task(item) for item in items]
+    return [_or_reason(task, item) for item in items]
 
 
-def _read_or_reason(path: str, max_size: int) -> Parsed:
-    """``read_source``, with a failure as its reason."""
+def _or_reason(task: Callable[[T], R], item: T) -> R | str:
     try:
-        return read_source(path, max_size)
-    except Exception as e:  # a parser bug on one file must not stop the others
+        return task(item)
+    except Exception as e:  # a bad file, or a parser bug on it, must not stop the others
         return failure_reason(e)

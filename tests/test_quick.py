@@ -121,7 +121,7 @@ def test_the_files_it_found_to_read_are_read_ahead_for_the_full_refresh(db_url, 
 
     def examine_here(file):  # in this process (one job), so that the calls can be counted
         examined.append(file)
-        return examine(*file)
+        return examine(file)
 
     with InOrder(examine_here, to_read, jobs=1) as reading:
         report = full_refresh(engine, folder, reading=reading)
