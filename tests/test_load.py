@@ -11,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 from golds import CORPUS, gold_records, load_golds, record_from_db, row_counts
+from test_hostile import children_of
 from tcps.errors import FileError
 from tcps.keys import name_key, organization_key, title_key
 from tcps.load import Loader, find_project_id
@@ -250,9 +251,7 @@ def test_fewer_files_than_a_worker_each_start_fewer_workers(tmp_path) -> None:
 def worker_processes() -> list[int]:
     """This process's forked children (running its own command line), from Linux's /proc."""
     own = Path("/proc/self/cmdline").read_bytes()
-    return [int(pid) for task in Path("/proc/self/task").iterdir()
-            for pid in (task / "children").read_text().split()
-            if Path(f"/proc/{pid}/cmdline").read_bytes() == own]
+    return [pid for pid in children_of(os.getpid()) if Path(f"/proc/{pid}/cmdline").read_bytes() == own]
 
 
 def _nice(pid: int) -> int:
